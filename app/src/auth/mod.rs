@@ -1,0 +1,157 @@
+//! Signing up, in and out, and who is signed in. Passwords and sessions
+//! have their own modules; the server functions here are thin adapters.
+
+#[cfg(feature = "ssr")]
+pub mod password;
+#[cfg(feature = "ssr")]
+pub mod sessions;
+
+use crate::error::AppError;
+use crate::types::Me;
+use leptos::prelude::*;
+
+/// The one message for a wrong email and a wrong password alike.
+pub const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
+
+#[server(prefix = "/rpc", endpoint = "sign_up")]
+pub async fn sign_up(name: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::context::{reply, request};
+    let ctx = request()?;
+    ssr::sign_up(&ctx, &name, &email, &password)
+        .await
+        .map_err(reply)
+}
+
+#[server(prefix = "/rpc", endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::context::{reply, request};
+    let ctx = request()?;
+    ssr::sign_in(&ctx, &email, &password).await.map_err(reply)
+}
+
+#[server(prefix = "/rpc", endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::context::{reply, request, set_cookie};
+    let ctx = request()?;
+    if let Some(s) = &ctx.session {
+        sessions::revoke(&ctx.db, s.session_id, ctx.now)
+            .await
+            .map_err(reply)?;
+    }
+    set_cookie(&sessions::cookie(&ctx.settings, None));
+    Ok(())
+}
+
+/// Who is signed in, their workspaces and the current one.
+#[server(prefix = "/rpc", endpoint = "get_me")]
+pub async fn get_me() -> Result<Me, AppError> {
+    use crate::context::{reply, request};
+    let ctx = request()?;
+    ssr::me(&ctx).await.map_err(reply)
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use super::{password, sessions, BAD_CREDENTIALS};
+    use crate::context::{set_cookie, RequestCtx};
+    use crate::error::Error;
+    use crate::types::{CurrentUser, Me};
+    use crate::{rate_limit, users, workspaces};
+
+    /// Starts a fresh session for `user_id` in this browser, ending the old one.
+    pub async fn start_session(
+        ctx: &RequestCtx,
+        user_id: uuid::Uuid,
+        workspace_id: Option<uuid::Uuid>,
+    ) -> Result<(), Error> {
+        if let Some(old) = &ctx.session {
+            sessions::revoke(&ctx.db, old.session_id, ctx.now).await?;
+        }
+        let token = sessions::create(
+            &ctx.db,
+            user_id,
+            workspace_id,
+            &ctx.user_agent,
+            &ctx.client_ip,
+            ctx.now,
+        )
+        .await?;
+        set_cookie(&sessions::cookie(&ctx.settings, Some(&token)));
+        Ok(())
+    }
+
+    async fn limit(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
+        rate_limit::hit(
+            &ctx.db,
+            &format!("{what}:ip:{}", ctx.client_ip),
+            ctx.settings.auth_rate_limit_per_minute,
+            60,
+            ctx.now,
+        )
+        .await
+    }
+
+    pub async fn sign_up(
+        ctx: &RequestCtx,
+        name: &str,
+        email: &str,
+        password: &str,
+    ) -> Result<(), Error> {
+        limit(ctx, "signup").await?;
+        let (user, workspace_id) = users::create(&ctx.db, name, email, password, ctx.now).await?;
+        start_session(ctx, user.id, Some(workspace_id)).await
+    }
+
+    pub async fn sign_in(ctx: &RequestCtx, email: &str, password_plain: &str) -> Result<(), Error> {
+        limit(ctx, "signin").await?;
+        let email = email.trim().to_lowercase();
+        if email.is_empty() {
+            return Err(Error::invalid("email", "Enter your email address."));
+        }
+        if password_plain.is_empty() {
+            return Err(Error::invalid("password", "Enter your password."));
+        }
+        let user = users::find_by_email(&ctx.db, &email).await?;
+        let ok = password::verify(
+            user.as_ref().map(|u| u.password_hash.as_str()),
+            password_plain,
+        )
+        .await?;
+        let user = match user {
+            Some(u) if ok && u.disabled_at.is_none() => u,
+            _ => {
+                return Err(Error::Invalid {
+                    field: None,
+                    message: BAD_CREDENTIALS.into(),
+                })
+            }
+        };
+        let first = workspaces::service::list_for_user(&ctx.db, user.id)
+            .await?
+            .into_iter()
+            .next()
+            .map(|w| w.id);
+        start_session(ctx, user.id, first).await
+    }
+
+    pub async fn me(ctx: &RequestCtx) -> Result<Me, Error> {
+        let session = ctx.session()?;
+        let scope = workspaces::service::current_scope(ctx).await?;
+        let list = workspaces::service::list_for_user(&ctx.db, session.user_id).await?;
+        let current = list
+            .iter()
+            .find(|w| w.id == scope.workspace_id)
+            .cloned()
+            .ok_or(Error::Unauthenticated)?;
+        Ok(Me {
+            user: CurrentUser {
+                id: session.user_id,
+                name: session.name.clone(),
+                email: session.email.clone(),
+                timezone: session.timezone.clone(),
+            },
+            workspaces: list,
+            current,
+        })
+    }
+}

@@ -1,0 +1,274 @@
+//! Database-backed sessions (security.md S1–S6). The browser holds an
+//! opaque 256-bit token; the database holds only its SHA-256. Every request
+//! looks the row up, so a deleted or revoked row signs the browser out on
+//! its next request on every server instance.
+
+use crate::db::entities::{sessions, users};
+use crate::error::Error;
+use crate::settings::Settings;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+/// `last_seen_at` is written at most this often per session.
+pub const TOUCH_EVERY_SECS: i64 = 60;
+/// Stored user agents are cut to this many bytes.
+pub const MAX_USER_AGENT: usize = 512;
+
+/// The signed-in person behind a request. Server-only (not `Serialize`).
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub timezone: String,
+    pub current_workspace_id: Option<Uuid>,
+}
+
+/// A new random token for the cookie (URL-safe base64 of 32 bytes).
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Cuts a string to at most `max` bytes on a character boundary.
+pub fn truncate_bytes(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s[..end].to_string()
+}
+
+/// Starts a session and returns the token for the cookie.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    workspace_id: Option<Uuid>,
+    user_agent: &str,
+    ip: &str,
+    now: DateTime<Utc>,
+) -> Result<String, Error> {
+    let token = new_token();
+    sessions::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        token_hash: Set(digest(&token)),
+        user_id: Set(user_id),
+        current_workspace_id: Set(workspace_id),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        user_agent: Set(truncate_bytes(user_agent, MAX_USER_AGENT)),
+        ip: Set(truncate_bytes(ip, 64)),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+/// Finds the live session for a cookie token, enforcing revocation,
+/// disabled accounts and the idle and absolute timeouts. Touches
+/// `last_seen_at` when it is older than a minute.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<AuthSession>, Error> {
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let Some(row) = sessions::Entity::find()
+        .filter(sessions::Column::TokenHash.eq(digest(token)))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.revoked_at.is_some() || !is_live(&row, settings, now) {
+        return Ok(None);
+    }
+    let Some(user) = users::Entity::find_by_id(row.user_id).one(db).await? else {
+        return Ok(None);
+    };
+    if user.disabled_at.is_some() {
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECS) {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, Expr::value(now))
+            .filter(sessions::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(AuthSession {
+        session_id: row.id,
+        user_id: user.id,
+        name: user.name,
+        email: user.email,
+        timezone: user.timezone,
+        current_workspace_id: row.current_workspace_id,
+    }))
+}
+
+/// The idle and absolute timeout rules, with time passed in.
+pub fn is_live(row: &sessions::Model, settings: &Settings, now: DateTime<Utc>) -> bool {
+    let idle = Duration::minutes(settings.session_idle_timeout_minutes);
+    let absolute = Duration::hours(settings.session_absolute_timeout_hours);
+    now - row.last_seen_at < idle && now - row.created_at < absolute
+}
+
+pub async fn revoke(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Revokes every session of a person except `keep`.
+pub async fn revoke_all_for_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<u64, Error> {
+    let mut q = sessions::Entity::update_many()
+        .col_expr(sessions::Column::RevokedAt, Expr::value(now))
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::RevokedAt.is_null());
+    if let Some(keep) = keep {
+        q = q.filter(sessions::Column::Id.ne(keep));
+    }
+    Ok(q.exec(db).await?.rows_affected)
+}
+
+pub async fn set_current_workspace(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    workspace_id: Uuid,
+) -> Result<(), Error> {
+    sessions::Entity::update_many()
+        .col_expr(
+            sessions::Column::CurrentWorkspaceId,
+            Expr::value(workspace_id),
+        )
+        .filter(sessions::Column::Id.eq(session_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The `Set-Cookie` value that stores `token` (or clears the cookie when `None`).
+pub fn cookie(settings: &Settings, token: Option<&str>) -> String {
+    let name = settings.session_cookie_name();
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    match token {
+        Some(t) => format!(
+            "{name}={t}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+            settings.session_absolute_timeout_hours * 3600
+        ),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// Reads our session token out of a `Cookie` header.
+pub fn token_from_cookie_header(settings: &Settings, header: &str) -> Option<String> {
+    let name = settings.session_cookie_name();
+    header.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(created: DateTime<Utc>, seen: DateTime<Utc>) -> sessions::Model {
+        sessions::Model {
+            id: Uuid::nil(),
+            token_hash: String::new(),
+            user_id: Uuid::nil(),
+            current_workspace_id: None,
+            created_at: created,
+            last_seen_at: seen,
+            user_agent: String::new(),
+            ip: String::new(),
+            revoked_at: None,
+        }
+    }
+
+    #[test]
+    fn idle_and_absolute_timeouts() {
+        let s = Settings {
+            session_idle_timeout_minutes: 30,
+            session_absolute_timeout_hours: 24,
+            ..Settings::default()
+        };
+        let t0 = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        assert!(is_live(&row(t0, t0), &s, t0 + Duration::minutes(29)));
+        assert!(!is_live(&row(t0, t0), &s, t0 + Duration::minutes(30)));
+        let busy = row(t0, t0 + Duration::hours(24));
+        assert!(!is_live(&busy, &s, t0 + Duration::hours(24)));
+        assert!(is_live(
+            &busy,
+            &s,
+            t0 + Duration::hours(23) + Duration::minutes(59)
+        ));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_only_digests_match() {
+        let a = new_token();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, new_token());
+        assert_eq!(digest(&a).len(), 64);
+        assert_ne!(digest(&a), a);
+    }
+
+    #[test]
+    fn cookie_attributes_follow_the_origin() {
+        let mut s = Settings::default();
+        let c = cookie(&s, Some("abc"));
+        assert!(c.starts_with("timether_session=abc;"));
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
+        s.public_origin = "https://t.example".into();
+        let c = cookie(&s, Some("abc"));
+        assert!(c.starts_with("__Host-timether_session=abc;") && c.contains("; Secure"));
+        assert_eq!(
+            token_from_cookie_header(&s, "a=b; __Host-timether_session=xyz; c=d").as_deref(),
+            Some("xyz")
+        );
+    }
+
+    #[test]
+    fn user_agent_is_cut_on_a_char_boundary() {
+        let ua = "é".repeat(400);
+        let cut = truncate_bytes(&ua, MAX_USER_AGENT);
+        assert!(cut.len() <= MAX_USER_AGENT && cut.len() >= 510);
+    }
+}

@@ -1,0 +1,121 @@
+//! Form pieces: labelled fields with inline errors announced to screen
+//! readers, a form-level error, and a submit button with a busy state.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The latest error of an action, if its last run failed.
+pub type ErrorSignal = Signal<Option<AppError>>;
+
+/// Sends the browser to sign-in when the session has ended.
+pub fn redirect_if_signed_out(err: &AppError) {
+    if matches!(err, AppError::Unauthenticated) {
+        #[cfg(feature = "hydrate")]
+        {
+            let _ = window().location().set_href("/signin");
+        }
+    }
+}
+
+/// A full page load, used after sign-in, sign-out and workspace switches so
+/// every part of the page shows the new state.
+pub fn reload_to(path: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().location().set_href(path);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}
+
+/// A labelled input. `error` shows under the field with `role="alert"` when
+/// the server named this field.
+#[component]
+pub fn Field(
+    label: &'static str,
+    name: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] value: Option<Signal<String>>,
+    #[prop(default = false)] required: bool,
+    #[prop(optional)] list: Option<&'static str>,
+    error: ErrorSignal,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let err_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = move || error.get().and_then(|e| e.field_message(name));
+    let described = {
+        let err_id = err_id.clone();
+        let hint_id = hint_id.clone();
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if message().is_some() {
+                ids.push(err_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    view! {
+        <div class="field" class:field-invalid=move || message().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id.clone()
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                required=required
+                list=list
+                prop:value=move || value.map(|v| v.get()).unwrap_or_default()
+                aria-invalid=move || if message().is_some() { "true" } else { "false" }
+                aria-describedby=described
+            />
+            {hint.map(|h| view! { <p class="field-hint" id=hint_id.clone()>{h}</p> })}
+            <p class="field-error" id=err_id.clone() role="alert">{message}</p>
+        </div>
+    }
+}
+
+/// A form-wide error (one not tied to a field), announced to screen readers.
+#[component]
+pub fn FormError(error: ErrorSignal) -> impl IntoView {
+    let text = move || {
+        error
+            .get()
+            .filter(|e| !e.is_field_error())
+            .map(|e| e.to_string())
+    };
+    view! {
+        <div class="form-error" role="alert">
+            {move || text().map(|t| view! { <p>{t}</p> })}
+        </div>
+    }
+}
+
+/// A submit button that shows progress and blocks double submits.
+#[component]
+pub fn Submit(
+    label: &'static str,
+    busy_label: &'static str,
+    pending: Signal<bool>,
+    #[prop(default = "btn btn-primary")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { busy_label } else { label }}
+        </button>
+    }
+}
+
+/// Turns an action's value into the error signal the form pieces read.
+pub fn action_error<I, O>(action: ServerAction<I>) -> ErrorSignal
+where
+    I: server_fn::ServerFn<Output = O, Error = AppError> + Clone + Send + Sync + 'static,
+    O: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(|r| r.err()))
+}

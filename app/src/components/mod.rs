@@ -1,0 +1,4 @@
+//! UI building blocks used across pages.
+
+pub mod forms;
+pub mod layout;

@@ -1,0 +1,71 @@
+//! What a request carries into the domain: the database, the settings, the
+//! client's address and user agent, the session (if any), and the time the
+//! request arrived. The server's middleware builds it once per request;
+//! server functions read it here. This is also the one place that reads
+//! the clock for request handling.
+
+use crate::auth::sessions::AuthSession;
+use crate::error::{AppError, Error};
+use crate::settings::Settings;
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct RequestCtx {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    /// From the TCP peer, or `X-Forwarded-For` when the peer is a trusted proxy.
+    pub client_ip: String,
+    pub user_agent: String,
+    pub session: Option<AuthSession>,
+    pub now: DateTime<Utc>,
+}
+
+impl RequestCtx {
+    pub fn session(&self) -> Result<&AuthSession, Error> {
+        self.session.as_ref().ok_or(Error::Unauthenticated)
+    }
+}
+
+/// The current request's context, inside a server function or SSR render.
+pub fn request() -> Result<RequestCtx, AppError> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<RequestCtx>().cloned())
+        .ok_or_else(|| {
+            tracing::error!("request context missing: is the context middleware installed?");
+            AppError::Internal
+        })
+}
+
+/// Turns a domain error into what the browser sees, setting the HTTP status.
+pub fn reply(e: Error) -> AppError {
+    let app: AppError = e.into();
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        if let Ok(status) = http::StatusCode::from_u16(app.status()) {
+            opts.set_status(status);
+        }
+    }
+    app
+}
+
+/// Adds a `Set-Cookie` header to the server function's response.
+pub fn set_cookie(value: &str) {
+    if let (Some(opts), Ok(v)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        http::HeaderValue::from_str(value),
+    ) {
+        opts.append_header(http::header::SET_COOKIE, v);
+    }
+}
+
+/// Marks a response as not for caches (secrets, personal data).
+pub fn no_store() {
+    if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {
+        opts.insert_header(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
+    }
+}

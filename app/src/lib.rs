@@ -1,0 +1,94 @@
+//! Timether's application: shared types, server functions and the UI.
+//! Compiled twice: with `ssr` into the server, with `hydrate` into the
+//! browser bundle.
+#![recursion_limit = "256"]
+
+pub mod auth;
+pub mod components;
+pub mod error;
+pub mod pages;
+pub mod profile;
+pub mod types;
+pub mod workspaces;
+
+#[cfg(feature = "ssr")]
+pub mod context;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod settings;
+#[cfg(feature = "ssr")]
+pub mod tenant;
+#[cfg(feature = "ssr")]
+pub mod users;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The HTML document the server renders around the app. The
+/// Content-Security-Policy meta tag carries this response's nonce, which
+/// Leptos also puts on its inline hydration scripts.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let csp = leptos::nonce::use_nonce()
+        .map(|nonce| {
+            format!(
+                "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+                 style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+                 object-src 'none'; base-uri 'self'; form-action 'self'"
+            )
+        })
+        .unwrap_or_default();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta http-equiv="Content-Security-Policy" content=csp/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Lets browser tests wait until the page is interactive.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/timether.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Timether".to_string() } else { format!("{text} · Timether") }/>
+        <Meta name="description" content="Timether: time tracking you can bill from."/>
+        <Router>
+            <Routes fallback=pages::not_found::NotFound>
+                <Route path=path!("/signin") view=pages::auth::SignInPage/>
+                <Route path=path!("/signup") view=pages::auth::SignUpPage/>
+                <ParentRoute path=path!("") view=components::layout::AppLayout>
+                    <Route path=path!("") view=pages::home::HomePage/>
+                    <Route path=path!("/workspaces/new") view=pages::workspace_settings::NewWorkspacePage/>
+                    <Route path=path!("/settings/workspace") view=pages::workspace_settings::GeneralPage/>
+                    <Route path=path!("/settings/workspace/members") view=pages::workspace_settings::MembersPage/>
+                    <Route path=path!("/settings/workspace/plan") view=pages::workspace_settings::PlanPage/>
+                    <Route path=path!("/profile") view=pages::profile::ProfilePage/>
+                    <Route path=path!("/profile/security") view=pages::profile::SecurityPage/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page (or group of tabbed pages).
+
+pub mod auth;
+pub mod home;
+pub mod not_found;
+pub mod profile;
+pub mod workspace_settings;

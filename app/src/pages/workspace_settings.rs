@@ -1,0 +1,300 @@
+//! Workspace settings (General, Members, Plan & billing) and the page for
+//! creating a new workspace.
+
+use crate::components::forms::{
+    action_error, redirect_if_signed_out, reload_to, Field, FormError, Submit,
+};
+use crate::components::layout::use_me;
+use crate::error::AppError;
+use crate::types::{BillingStatus, Me, Member, Plan, Role};
+use crate::workspaces::{
+    list_members, remove_member, AddMember, ChangeMemberRole, ChangePlan, CreateWorkspace,
+    RenameWorkspace,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+#[component]
+fn Tabs() -> impl IntoView {
+    let location = use_location();
+    let tab = move |href: &'static str, label: &'static str| {
+        view! {
+            <A href=href attr:class="tab" attr:aria-current=move || (location.pathname.get() == href).then_some("page")>{label}</A>
+        }
+    };
+    view! {
+        <nav class="tabs" aria-label="Workspace settings">
+            {tab("/settings/workspace", "General")}
+            {tab("/settings/workspace/members", "Members")}
+            {tab("/settings/workspace/plan", "Plan & billing")}
+        </nav>
+    }
+}
+
+#[component]
+fn Header(title: &'static str) -> impl IntoView {
+    view! {
+        <Title text=title/>
+        <div class="page-header">
+            <h1>"Workspace settings"</h1>
+            <p class="lead">"Name, members and plan of the workspace you are in."</p>
+        </div>
+        <Tabs/>
+    }
+}
+
+/// Renders `f` once the signed-in person is known.
+fn with_me<V: IntoView + 'static>(f: impl Fn(Me) -> V + Send + Sync + 'static) -> impl IntoView {
+    let me = use_me().0;
+    view! {
+        <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
+            {move || me.get().and_then(|r| r.ok()).map(&f)}
+        </Transition>
+    }
+}
+
+#[component]
+pub fn GeneralPage() -> impl IntoView {
+    let me = use_me().0;
+    let rename = ServerAction::<RenameWorkspace>::new();
+    let error = action_error(rename);
+    Effect::new(move |_| {
+        if let Some(r) = rename.value().get() {
+            match r {
+                Ok(()) => me.refetch(),
+                Err(e) => redirect_if_signed_out(&e),
+            }
+        }
+    });
+    view! {
+        <Header title="Workspace settings"/>
+        {with_me(move |me| {
+            let ws = me.current.clone();
+            let name = Signal::derive({ let n = ws.name.clone(); move || n.clone() });
+            view! {
+                <section class="card" aria-labelledby="general-heading">
+                    <h2 id="general-heading">"General"</h2>
+                    <Show when=move || ws.role.can_manage() fallback=move || view! {
+                        <p>"Only owners and admins can rename this workspace."</p>
+                    }>
+                        <ActionForm action=rename attr:class="form form-inline">
+                            <FormError error/>
+                            <Field label="Workspace name" name="name" value=name required=true error/>
+                            <Submit label="Save" busy_label="Saving…" pending=rename.pending().into()/>
+                            <p class="form-success" role="status">{move || matches!(rename.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
+                        </ActionForm>
+                    </Show>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+pub fn NewWorkspacePage() -> impl IntoView {
+    let create = ServerAction::<CreateWorkspace>::new();
+    let error = action_error(create);
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(_)) => reload_to("/settings/workspace"),
+        Some(Err(e)) => redirect_if_signed_out(&e),
+        None => {}
+    });
+    view! {
+        <Title text="New workspace"/>
+        <div class="page-header">
+            <h1>"New workspace"</h1>
+            <p class="lead">"A workspace keeps its own clients, projects, time and members. You will be its owner."</p>
+        </div>
+        <section class="card">
+            <ActionForm action=create attr:class="form">
+                <FormError error/>
+                <Field label="Workspace name" name="name" required=true error/>
+                <Submit label="Create workspace" busy_label="Creating…" pending=create.pending().into()/>
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+pub fn MembersPage() -> impl IntoView {
+    let add = ServerAction::<AddMember>::new();
+    let change = ServerAction::<ChangeMemberRole>::new();
+    let remove = Action::new(|id: &uuid::Uuid| {
+        let id = *id;
+        async move { remove_member(id).await }
+    });
+    let members = Resource::new(
+        move || {
+            (
+                add.version().get(),
+                change.version().get(),
+                remove.version().get(),
+            )
+        },
+        |_| list_members(),
+    );
+    let add_error = action_error(add);
+    let change_error = action_error(change);
+    let remove_error = Signal::derive(move || remove.value().get().and_then(|r| r.err()));
+    let list_error = move || {
+        change_error
+            .get()
+            .or_else(|| remove_error.get())
+            .map(|e: AppError| e.to_string())
+    };
+
+    view! {
+        <Header title="Members"/>
+        {with_me(move |me| {
+            let my_role = me.current.role;
+            let my_id = me.user.id;
+            view! {
+                <section class="card" aria-labelledby="members-heading">
+                    <h2 id="members-heading">"Members"</h2>
+                    <p class="form-error" role="alert">{list_error}</p>
+                    <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
+                        {move || members.get().map(|r| match r {
+                            Ok(list) => view! { <MemberTable list my_role my_id change remove/> }.into_any(),
+                            Err(e) => { redirect_if_signed_out(&e); view! { <p role="alert">{e.to_string()}</p> }.into_any() }
+                        })}
+                    </Transition>
+                </section>
+                <Show when=move || my_role.can_manage()>
+                    <section class="card" aria-labelledby="add-heading">
+                        <h2 id="add-heading">"Add a member"</h2>
+                        <p class="muted">"Add someone who already has a Timether account, by the email they sign in with."</p>
+                        <ActionForm action=add attr:class="form form-inline">
+                            <FormError error=add_error/>
+                            <Field label="Email" name="email" kind="email" autocomplete="off" required=true error=add_error/>
+                            <div class="field">
+                                <label for="add-role">"Role"</label>
+                                <select id="add-role" name="role" class="select">
+                                    <option value="Member" selected=true>"Member"</option>
+                                    <option value="Admin">"Admin"</option>
+                                    {(my_role == Role::Owner).then(|| view! { <option value="Owner">"Owner"</option> })}
+                                </select>
+                            </div>
+                            <Submit label="Add member" busy_label="Adding…" pending=add.pending().into()/>
+                        </ActionForm>
+                    </section>
+                </Show>
+            }
+        })}
+    }
+}
+
+#[component]
+fn MemberTable(
+    list: Vec<Member>,
+    my_role: Role,
+    my_id: uuid::Uuid,
+    change: ServerAction<ChangeMemberRole>,
+    remove: Action<uuid::Uuid, Result<(), AppError>>,
+) -> impl IntoView {
+    let can_manage = my_role.can_manage();
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>{can_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}</tr></thead>
+                <tbody>
+                    {list.into_iter().map(|m| {
+                        let editable = can_manage && (my_role == Role::Owner || m.role != Role::Owner);
+                        let uid = m.user_id;
+                        let label = format!("Role of {}", m.name);
+                        let remove_label = if uid == my_id { "Leave".to_string() } else { format!("Remove {}", m.name) };
+                        view! {
+                            <tr>
+                                <td>{m.name.clone()}{(uid == my_id).then_some(" (you)")}</td>
+                                <td>{m.email.clone()}</td>
+                                <td>
+                                    {if editable {
+                                        view! {
+                                            <ActionForm action=change attr:class="inline-form">
+                                                <input type="hidden" name="user_id" value=uid.to_string()/>
+                                                <label class="sr-only" for=format!("role-{uid}")>{label.clone()}</label>
+                                                <select id=format!("role-{uid}") name="role" class="select select-small">
+                                                    {Role::ALL.into_iter().filter(|r| my_role == Role::Owner || *r != Role::Owner).map(|r| view! {
+                                                        <option value=format!("{r:?}") selected=r == m.role>{r.label()}</option>
+                                                    }).collect_view()}
+                                                </select>
+                                                <button type="submit" class="btn btn-secondary btn-small">"Change role"</button>
+                                            </ActionForm>
+                                        }.into_any()
+                                    } else {
+                                        view! { <span class="badge">{m.role.label()}</span> }.into_any()
+                                    }}
+                                </td>
+                                {can_manage.then(|| view! {
+                                    <td class="cell-actions">
+                                        {editable.then(|| view! {
+                                            <button type="button" class="btn btn-danger btn-small"
+                                                on:click=move |_| {
+                                                    #[cfg(feature = "hydrate")]
+                                                    {
+                                                        let ok = window().confirm_with_message("Remove this member from the workspace? They lose access to its data at once.").unwrap_or(false);
+                                                        if !ok { return; }
+                                                    }
+                                                    remove.dispatch(uid);
+                                                }>{remove_label.clone()}</button>
+                                        })}
+                                    </td>
+                                })}
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+pub fn PlanPage() -> impl IntoView {
+    let me = use_me().0;
+    let change = ServerAction::<ChangePlan>::new();
+    let error = action_error(change);
+    Effect::new(move |_| {
+        if let Some(r) = change.value().get() {
+            match r {
+                Ok(()) => me.refetch(),
+                Err(e) => redirect_if_signed_out(&e),
+            }
+        }
+    });
+    view! {
+        <Header title="Plan & billing"/>
+        {with_me(move |me| {
+            let ws = me.current.clone();
+            view! {
+                <section class="card" aria-labelledby="plan-heading">
+                    <h2 id="plan-heading">"Plan & billing"</h2>
+                    <dl class="facts">
+                        <div><dt>"Plan"</dt><dd><span class="badge badge-accent">{ws.plan.label()}</span></dd></div>
+                        <div><dt>"Billing status"</dt><dd><span class="badge" class:badge-warning=ws.billing_status == BillingStatus::ReadOnly>{ws.billing_status.label()}</span></dd></div>
+                    </dl>
+                    <p class="muted">{match ws.billing_status {
+                        BillingStatus::Active => "Billing is in good standing: everyone with access can work normally.",
+                        BillingStatus::ReadOnly => "The workspace is read-only until billing is resolved. Data can be viewed and exported, not changed.",
+                    }}</p>
+                    <p class="muted">"API tokens are available on the Team and Business plans."</p>
+                    <Show when=move || ws.role == Role::Owner fallback=|| view! { <p>"Only owners can change the plan."</p> }>
+                        <ActionForm action=change attr:class="form form-inline">
+                            <FormError error/>
+                            <div class="field">
+                                <label for="plan-select">"Plan"</label>
+                                <select id="plan-select" name="plan" class="select">
+                                    {Plan::ALL.into_iter().map(|p| view! {
+                                        <option value=format!("{p:?}") selected=p == ws.plan>{p.label()}</option>
+                                    }).collect_view()}
+                                </select>
+                            </div>
+                            <Submit label="Change plan" busy_label="Changing…" pending=change.pending().into()/>
+                        </ActionForm>
+                    </Show>
+                </section>
+            }
+        })}
+    }
+}

@@ -1,0 +1,65 @@
+//! The one path to tenant rows (security.md M1–M2). A [`Scope`] says which
+//! workspace a request acts in and with what role; it is made only from an
+//! authenticated context (a session here, a token later). Tenant queries
+//! start from `scope.find::<E>()`, which always filters by the workspace.
+
+use crate::db::entities::memberships;
+use crate::error::Error;
+use crate::types::{BillingStatus, Plan, Role};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use uuid::Uuid;
+
+/// A table whose rows belong to one workspace.
+pub trait TenantEntity: EntityTrait {
+    fn workspace_column() -> Self::Column;
+}
+
+impl TenantEntity for memberships::Entity {
+    fn workspace_column() -> Self::Column {
+        memberships::Column::WorkspaceId
+    }
+}
+
+/// The workspace a request acts in, the person acting, and their role.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub workspace_id: Uuid,
+    pub user_id: Uuid,
+    pub role: Role,
+    pub plan: Plan,
+    pub billing_status: BillingStatus,
+}
+
+impl Scope {
+    /// Rows of `E` in this workspace, and only those.
+    pub fn find<E: TenantEntity>(&self) -> Select<E> {
+        E::find().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// Refuses writes while the workspace is read-only for billing.
+    pub fn writable(&self) -> Result<&Self, Error> {
+        match self.billing_status {
+            BillingStatus::Active => Ok(self),
+            BillingStatus::ReadOnly => Err(Error::WorkspaceReadOnly),
+        }
+    }
+
+    /// Owners and admins only.
+    pub fn manager(&self) -> Result<&Self, Error> {
+        if self.role.can_manage() {
+            Ok(self)
+        } else {
+            Err(Error::forbidden(
+                "Only workspace owners and admins can do this.",
+            ))
+        }
+    }
+
+    pub fn owner(&self) -> Result<&Self, Error> {
+        if self.role == Role::Owner {
+            Ok(self)
+        } else {
+            Err(Error::forbidden("Only workspace owners can do this."))
+        }
+    }
+}

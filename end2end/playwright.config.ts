@@ -1,0 +1,47 @@
+import { defineConfig } from "@playwright/test";
+import { execSync } from "node:child_process";
+import * as os from "node:os";
+import * as path from "node:path";
+
+// Debian's Chromium; Playwright never downloads a browser here.
+const chromium = execSync("command -v chromium", { encoding: "utf8" }).trim();
+const dataDir = path.join(os.tmpdir(), `timether-e2e-${Date.now()}`);
+const port = 3000;
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+      ],
+    },
+  },
+  webServer: {
+    // The release build made by `cargo leptos build --release`, on a fresh SQLite file.
+    command: "./target/release/timether serve",
+    cwd: "..",
+    url: `http://127.0.0.1:${port}/signin`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    env: {
+      TIMETHER_DATA_DIR: dataDir,
+      TIMETHER_DATABASE_URL: `sqlite://${dataDir}/e2e.db?mode=rwc`,
+      TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE: "50",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    },
+  },
+});

@@ -1,0 +1,215 @@
+//! The `timether` command line: serving, migrations and administration.
+
+use app::settings::Settings;
+use app::types::{BillingStatus, Plan};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "timether",
+    version,
+    about = "Timether: self-hosted time tracking"
+)]
+pub struct Cli {
+    /// Settings file (its [timether] table; TIMETHER_* variables override it).
+    #[arg(long, global = true, default_value = "Leptos.toml")]
+    pub config: PathBuf,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Serve the web app (the default).
+    Serve,
+    /// Create or update the database schema.
+    Migrate,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account with a personal workspace. The password is read
+    /// from standard input (or prompted for, without echo, on a terminal).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account and sign out all its sessions.
+    Disable { email: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum WorkspaceCommand {
+    /// One line per workspace: id, name, plan, billing status, owners.
+    List,
+    /// Set a workspace's plan: free, solo-pro, team or business.
+    SetPlan { workspace: String, plan: String },
+    /// Set a workspace's billing status: active or read-only.
+    SetBilling { workspace: String, status: String },
+}
+
+/// Loads settings, printing warnings about unknown keys to standard error.
+pub fn load_settings(path: &std::path::Path) -> anyhow::Result<Settings> {
+    let (settings, warnings) =
+        Settings::load(Some(path), |k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
+    for w in warnings {
+        tracing::warn!("{w}");
+        eprintln!("warning: {w}");
+    }
+    Ok(settings)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        if first != second {
+            anyhow::bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_string())
+    }
+}
+
+fn parse_workspace(s: &str) -> anyhow::Result<uuid::Uuid> {
+    s.trim().parse().map_err(|_| {
+        anyhow::anyhow!("`{s}` is not a workspace id; `timether workspace list` shows them")
+    })
+}
+
+fn domain(e: app::error::Error) -> anyhow::Error {
+    match e {
+        app::error::Error::Invalid { field, message } => match field {
+            Some(f) => anyhow::anyhow!("{f}: {message}"),
+            None => anyhow::anyhow!("{message}"),
+        },
+        other => anyhow::anyhow!("{}", app::error::AppError::from(other)),
+    }
+}
+
+/// Runs an administrative command against the configured database.
+pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<()> {
+    let db = app::db::connect(&settings.database_url)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open the database {}: {e}",
+                redact(&settings.database_url)
+            )
+        })?;
+    let now = chrono::Utc::now();
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Serve => unreachable!("serve is handled by main"),
+        Command::Migrate => writeln!(out, "database is up to date")?,
+        Command::User(UserCommand::Create { email, name }) => {
+            let password = read_password()?;
+            let (user, ws) = app::users::create(&db, &name, &email, &password, now)
+                .await
+                .map_err(domain)?;
+            writeln!(
+                out,
+                "created {} ({}) with workspace {ws}",
+                user.email, user.id
+            )?;
+        }
+        Command::User(UserCommand::List) => {
+            for u in app::users::list(&db).await.map_err(domain)? {
+                let state = if u.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                writeln!(out, "{}\t{}\t{}\t{state}", u.id, u.email, u.name)?;
+            }
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            let n = app::users::disable(&db, &email, now)
+                .await
+                .map_err(domain)?;
+            writeln!(out, "disabled {email}; signed out {n} session(s)")?;
+        }
+        Command::Workspace(WorkspaceCommand::List) => {
+            for w in app::workspaces::service::list_all(&db)
+                .await
+                .map_err(domain)?
+            {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}",
+                    w.id,
+                    w.name,
+                    w.plan.as_str(),
+                    w.billing_status.as_str(),
+                    w.owners.join(",")
+                )?;
+            }
+        }
+        Command::Workspace(WorkspaceCommand::SetPlan { workspace, plan }) => {
+            let id = parse_workspace(&workspace)?;
+            let plan = Plan::parse(&plan).ok_or_else(|| {
+                anyhow::anyhow!("unknown plan `{plan}`: use free, solo-pro, team or business")
+            })?;
+            app::workspaces::service::set_plan(&db, id, plan)
+                .await
+                .map_err(domain)?;
+            writeln!(out, "workspace {id} is now on the {} plan", plan.label())?;
+        }
+        Command::Workspace(WorkspaceCommand::SetBilling { workspace, status }) => {
+            let id = parse_workspace(&workspace)?;
+            let status = BillingStatus::parse(&status).ok_or_else(|| {
+                anyhow::anyhow!("unknown billing status `{status}`: use active or read-only")
+            })?;
+            app::workspaces::service::set_billing(&db, id, status)
+                .await
+                .map_err(domain)?;
+            writeln!(
+                out,
+                "workspace {id} billing status is now {}",
+                status.as_str()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Hides the password in a database URL for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            super::redact("postgres://u:secret@h/db"),
+            "postgres://u:***@h/db"
+        );
+        assert_eq!(super::redact("sqlite://data/t.db"), "sqlite://data/t.db");
+    }
+}

@@ -1,0 +1,242 @@
+//! The Timether HTTP server: the axum router around the Leptos app, and the
+//! middleware every request passes (security headers, body limit, CSRF,
+//! request context with the session, sign-in redirects).
+
+pub mod cli;
+
+use app::auth::sessions;
+use app::context::RequestCtx;
+use app::settings::Settings;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sea_orm::DatabaseConnection;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Server functions live under this prefix, apart from the public `/api/v1`.
+pub const RPC_PREFIX: &str = "/rpc/";
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+}
+
+/// Builds the whole application router.
+pub fn router(
+    db: DatabaseConnection,
+    settings: Arc<Settings>,
+    leptos_options: LeptosOptions,
+) -> Router {
+    let state = AppState {
+        db,
+        settings: settings.clone(),
+    };
+    let routes = generate_route_list(app::App);
+    let shell_options = leptos_options.clone();
+    let app_routes = Router::new()
+        .leptos_routes_with_context(
+            &leptos_options,
+            routes,
+            leptos::nonce::provide_nonce,
+            move || app::shell(shell_options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler(app::shell))
+        .with_state(leptos_options);
+
+    app_routes
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .layer(middleware::from_fn_with_state(state, csrf_guard))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
+            ),
+        ))
+}
+
+/// The client's address: the TCP peer, or the nearest untrusted hop of
+/// `X-Forwarded-For` when the peer is a configured proxy (security.md S6).
+pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[IpAddr]) -> String {
+    let Some(peer) = peer else {
+        return "unknown".into();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let hops: Vec<IpAddr> = forwarded_for
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|h| h.trim().parse().ok())
+        .collect();
+    hops.iter()
+        .rev()
+        .find(|ip| !trusted.contains(ip))
+        .copied()
+        .unwrap_or(peer)
+        .to_string()
+}
+
+fn is_public_path(path: &str) -> bool {
+    path == "/signin"
+        || path == "/signup"
+        || path.starts_with(RPC_PREFIX)
+        || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+        || path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'))
+}
+
+/// Loads the session from its cookie (a database read on every request, so
+/// revocation is immediate everywhere), builds the request context, and
+/// sends page requests to sign-in when nobody is signed in.
+async fn request_context(
+    State(state): State<AppState>,
+    mut req: Request<Body>,
+    next: Next,
+) -> Response {
+    let now = chrono::Utc::now();
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    let headers = req.headers();
+    let ip = client_ip(
+        peer,
+        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        &state.settings.trusted_proxies,
+    );
+    let user_agent = headers
+        .get(header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        .unwrap_or_default();
+    let token = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| sessions::token_from_cookie_header(&state.settings, h));
+    let session = match token {
+        Some(t) => match sessions::authenticate(&state.db, &state.settings, &t, now).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "session lookup failed");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is not answering. Please try again in a moment.",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+
+    let path = req.uri().path().to_string();
+    if req.method() == Method::GET && !path.starts_with(RPC_PREFIX) {
+        if session.is_none() && !is_public_path(&path) {
+            return Redirect::to("/signin").into_response();
+        }
+        if session.is_some() && (path == "/signin" || path == "/signup") {
+            return Redirect::to("/").into_response();
+        }
+    }
+
+    req.extensions_mut().insert(RequestCtx {
+        db: state.db.clone(),
+        settings: state.settings.clone(),
+        client_ip: ip,
+        user_agent: sessions::truncate_bytes(&user_agent, sessions::MAX_USER_AGENT),
+        session,
+        now,
+    });
+    let mut res = next.run(req).await;
+    if path.starts_with(RPC_PREFIX) || !is_public_path(&path) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// Refuses cross-site state changes on cookie routes (security.md C1):
+/// `Sec-Fetch-Site: cross-site`, a foreign `Origin`, or neither header.
+async fn csrf_guard(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if safe || req.uri().path().starts_with("/api/v1/") {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    let refused = fetch_site == Some("cross-site")
+        || origin.is_some_and(|o| !state.settings.origin_allowed(o))
+        || (fetch_site.is_none() && origin.is_none());
+    if refused {
+        tracing::warn!(path = %req.uri().path(), ?origin, ?fetch_site, "cross-site request refused");
+        return (
+            StatusCode::FORBIDDEN,
+            "This request came from another site and was refused. Reload Timether and try again.",
+        )
+            .into_response();
+    }
+    next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.2".parse().unwrap();
+        let peer: IpAddr = "203.0.113.9".parse().unwrap();
+        // A direct client cannot claim another address.
+        assert_eq!(
+            client_ip(Some(peer), Some("1.2.3.4"), &[proxy]),
+            "203.0.113.9"
+        );
+        // Through the proxy, the nearest untrusted hop is the client.
+        assert_eq!(
+            client_ip(Some(proxy), Some("6.6.6.6, 198.51.100.7"), &[proxy]),
+            "198.51.100.7"
+        );
+        assert_eq!(
+            client_ip(Some(proxy), Some("garbage"), &[proxy]),
+            "10.0.0.2"
+        );
+        assert_eq!(client_ip(None, None, &[]), "unknown");
+    }
+
+    #[test]
+    fn static_and_auth_paths_are_public() {
+        assert!(is_public_path("/signin"));
+        assert!(is_public_path("/pkg/timether.js"));
+        assert!(is_public_path("/favicon.svg"));
+        assert!(!is_public_path("/"));
+        assert!(!is_public_path("/settings/workspace"));
+    }
+}

@@ -1,0 +1,201 @@
+//! Test harness: the real router on a real database (SQLite in a temp file,
+//! or the PostgreSQL database named by TIMETHER_TEST_DATABASE_URL), and a
+//! small cookie-keeping client that calls server functions the way the
+//! browser does.
+#![allow(dead_code)]
+
+use app::settings::Settings;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::prelude::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const ORIGIN: &str = "http://127.0.0.1:3000";
+
+pub struct TestApp {
+    pub router: Router,
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The database URL for this run: SQLite unless a PostgreSQL URL is given.
+pub fn database_url() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TIMETHER_TEST_DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres") => (url, None),
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}/test.db?mode=rwc", dir.path().display());
+            (url, Some(dir))
+        }
+    }
+}
+
+pub fn is_postgres() -> bool {
+    std::env::var("TIMETHER_TEST_DATABASE_URL").is_ok_and(|u| u.starts_with("postgres"))
+}
+
+static MIGRATE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+pub async fn connect(url: &str) -> DatabaseConnection {
+    let _guard = MIGRATE.lock().await;
+    app::db::connect(url).await.expect("database")
+}
+
+pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
+    let (url, dir) = database_url();
+    let db = connect(&url).await;
+    let mut settings = Settings {
+        database_url: url.clone(),
+        ..Settings::default()
+    };
+    tweak(&mut settings);
+    let settings = Arc::new(settings);
+    let options = LeptosOptions::builder().output_name("timether").build();
+    let router = timether_server::router(db.clone(), settings.clone(), options);
+    TestApp {
+        router,
+        db,
+        settings,
+        url,
+        _dir: dir,
+    }
+}
+
+pub async fn spawn() -> TestApp {
+    spawn_with(|_| {}).await
+}
+
+pub fn unique_email(prefix: &str) -> String {
+    let prefix: String = prefix.split_whitespace().collect::<Vec<_>>().join(".");
+    format!("{prefix}-{}@example.com", uuid::Uuid::now_v7().simple())
+}
+
+pub const PASSWORD: &str = "orbit lantern pepper 42";
+
+pub struct Response {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Response {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+/// A browser: keeps its session cookie, sends our Origin, has an IP.
+#[derive(Clone)]
+pub struct Client {
+    pub router: Router,
+    pub cookie: Option<String>,
+    pub ip: SocketAddr,
+    pub origin: Option<String>,
+}
+
+impl TestApp {
+    pub fn client(&self) -> Client {
+        let n = uuid::Uuid::now_v7().as_u128();
+        let ip = format!(
+            "10.{}.{}.{}:40000",
+            (n >> 16) as u8,
+            (n >> 8) as u8,
+            (n as u8).max(1)
+        );
+        Client {
+            router: self.router.clone(),
+            cookie: None,
+            ip: ip.parse().unwrap(),
+            origin: Some(ORIGIN.into()),
+        }
+    }
+
+    /// A new account (signed in) with its personal workspace.
+    pub async fn signed_up(&self, name: &str) -> (Client, String) {
+        let mut c = self.client();
+        let email = unique_email(&name.to_lowercase());
+        let r = c
+            .rpc(
+                "sign_up",
+                &[("name", name), ("email", &email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        (c, email)
+    }
+}
+
+impl Client {
+    pub async fn send(&mut self, mut req: Request<Body>) -> Response {
+        req.extensions_mut().insert(ConnectInfo(self.ip));
+        if let Some(c) = &self.cookie {
+            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        }
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        for v in headers.get_all(header::SET_COOKIE) {
+            let v = v.to_str().unwrap();
+            let pair = v.split(';').next().unwrap().to_string();
+            if v.contains("Max-Age=0") {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        Response {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// Calls a server function the way the browser does (form-encoded POST).
+    pub async fn rpc(&mut self, name: &str, form: &[(&str, &str)]) -> Response {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut req = Request::post(format!("/rpc/{name}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::ACCEPT, "application/json");
+        if let Some(o) = &self.origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn get(&mut self, path: &str) -> Response {
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn me(&mut self) -> Response {
+        self.rpc("get_me", &[]).await
+    }
+}
+
+pub fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}

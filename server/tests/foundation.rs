@@ -1,0 +1,574 @@
+//! Accounts, sessions, workspaces and web hardening, end to end through the
+//! real router, on SQLite or PostgreSQL (TIMETHER_TEST_DATABASE_URL).
+
+mod common;
+
+use app::db::entities::sessions;
+use axum::http::StatusCode;
+use common::*;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+#[tokio::test]
+async fn sign_up_sign_in_sign_out() {
+    let app = spawn().await;
+    let (mut c, email) = app.signed_up("Ada Lovelace").await;
+    let cookie = c.cookie.clone().expect("session cookie");
+    assert!(cookie.starts_with("timether_session="));
+
+    let me = c.me().await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    let me = me.json();
+    assert_eq!(me["user"]["email"], email);
+    assert_eq!(me["current"]["name"], "Ada's workspace");
+    assert_eq!(me["current"]["role"], "Owner");
+    assert_eq!(me["current"]["plan"], "Free");
+
+    // The database keeps only the digest of the cookie token.
+    let token = cookie.split_once('=').unwrap().1;
+    let rows = sessions::Entity::find().all(&app.db).await.unwrap();
+    assert!(rows.iter().all(|r| r.token_hash != token));
+    assert!(rows
+        .iter()
+        .any(|r| r.token_hash == app::auth::sessions::digest(token)));
+
+    let out = c.rpc("sign_out", &[]).await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert!(c.cookie.is_none(), "sign-out clears the cookie");
+    // The old token is dead even if someone kept it.
+    c.cookie = Some(cookie.clone());
+    assert_eq!(c.me().await.status, StatusCode::UNAUTHORIZED);
+    c.cookie = None;
+
+    let r = c
+        .rpc(
+            "sign_in",
+            &[("email", &email.to_uppercase()), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let new_cookie = c.cookie.clone().unwrap();
+    assert_ne!(new_cookie, cookie, "a new session id on every sign-in");
+    assert_eq!(c.me().await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn unknown_email_and_wrong_password_get_identical_answers() {
+    let app = spawn().await;
+    let (_, email) = app.signed_up("Grace").await;
+    let mut c = app.client();
+    let wrong_password = c
+        .rpc(
+            "sign_in",
+            &[("email", &email), ("password", "not the password")],
+        )
+        .await;
+    let unknown = c
+        .rpc(
+            "sign_in",
+            &[
+                ("email", &unique_email("nobody")),
+                ("password", "not the password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong_password.status, unknown.status);
+    assert_eq!(wrong_password.body, unknown.body);
+    assert!(wrong_password
+        .body
+        .contains("The email or password is incorrect."));
+    assert!(c.cookie.is_none());
+}
+
+#[tokio::test]
+async fn sign_up_validates_with_field_messages() {
+    let app = spawn().await;
+    let mut c = app.client();
+    let email = unique_email("val");
+    let short = c
+        .rpc(
+            "sign_up",
+            &[("name", "Val"), ("email", &email), ("password", "short")],
+        )
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(short.json()["Invalid"]["field"], "password");
+    assert!(short.body.contains("at least 8 characters"));
+    let common = c
+        .rpc(
+            "sign_up",
+            &[
+                ("name", "Val"),
+                ("email", &email),
+                ("password", "password123"),
+            ],
+        )
+        .await;
+    assert!(common.body.contains("most common"), "{}", common.body);
+    let bad_email = c
+        .rpc(
+            "sign_up",
+            &[("name", "Val"), ("email", "val@"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(bad_email.json()["Invalid"]["field"], "email");
+    assert!(c.cookie.is_none());
+
+    let (_, taken) = app.signed_up("Taken").await;
+    let dup = c
+        .rpc(
+            "sign_up",
+            &[("name", "Again"), ("email", &taken), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(dup.json()["Invalid"]["field"], "email");
+}
+
+#[tokio::test]
+async fn a_deleted_session_row_signs_the_browser_out_on_its_next_request() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Deleted").await;
+    let page = c.get("/").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let user_id: uuid::Uuid = c.me().await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    sessions::Entity::delete_many()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    let page = c.get("/").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.headers["location"], "/signin");
+    let rpc = c.me().await;
+    assert_eq!(rpc.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(rpc.json(), serde_json::json!("Unauthenticated"));
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_refused_by_a_second_instance_sharing_the_database() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Twin").await;
+    // A second server on the same database (another process in production).
+    let db2 = connect(&app.url).await;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("timether")
+        .build();
+    let router2 = timether_server::router(db2, app.settings.clone(), options);
+    let mut c2 = c.clone();
+    c2.router = router2;
+    assert_eq!(c2.me().await.status, StatusCode::OK);
+    assert_eq!(c.rpc("sign_out", &[]).await.status, StatusCode::OK);
+    assert_eq!(c2.me().await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn signed_out_pages_redirect_and_signed_in_auth_pages_redirect_home() {
+    let app = spawn().await;
+    let mut anon = app.client();
+    for path in ["/", "/settings/workspace", "/profile"] {
+        let r = anon.get(path).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(r.headers["location"], "/signin");
+    }
+    let signin = anon.get("/signin").await;
+    assert_eq!(signin.status, StatusCode::OK);
+    assert!(
+        signin.body.contains("<h1>Sign in</h1>"),
+        "server-rendered form"
+    );
+    let (mut c, _) = app.signed_up("Home").await;
+    let r = c.get("/signin").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.headers["location"], "/");
+}
+
+#[tokio::test]
+async fn members_cannot_rename_or_manage_members_and_owners_can() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Olivia").await;
+    let (mut member, member_email) = app.signed_up("Max").await;
+    let ws = owner.me().await.json()["current"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let add = owner
+        .rpc(
+            "add_member",
+            &[("email", &member_email), ("role", "Member")],
+        )
+        .await;
+    assert_eq!(add.status, StatusCode::OK, "{}", add.body);
+    let again = owner
+        .rpc(
+            "add_member",
+            &[("email", &member_email), ("role", "Member")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let nobody = owner
+        .rpc(
+            "add_member",
+            &[("email", &unique_email("ghost")), ("role", "Member")],
+        )
+        .await;
+    assert!(
+        nobody.body.contains("Ask them to sign up first"),
+        "{}",
+        nobody.body
+    );
+
+    let sw = member
+        .rpc("switch_workspace", &[("workspace_id", &ws)])
+        .await;
+    assert_eq!(sw.status, StatusCode::OK, "{}", sw.body);
+    let me = member.me().await.json();
+    assert_eq!(me["current"]["id"], ws.as_str());
+    assert_eq!(me["current"]["role"], "Member");
+    assert_eq!(me["workspaces"].as_array().unwrap().len(), 2);
+
+    let rename = member
+        .rpc("rename_workspace", &[("name", "Hijacked")])
+        .await;
+    assert_eq!(rename.status, StatusCode::FORBIDDEN, "{}", rename.body);
+    let (_, third) = app.signed_up("Third").await;
+    let add = member
+        .rpc("add_member", &[("email", &third), ("role", "Member")])
+        .await;
+    assert_eq!(add.status, StatusCode::FORBIDDEN);
+    let plan = member.rpc("change_plan", &[("plan", "Team")]).await;
+    assert_eq!(plan.status, StatusCode::FORBIDDEN);
+    // Reading still works for members.
+    let list = member.rpc("list_members", &[]).await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.json().as_array().unwrap().len(), 2);
+
+    let ok = owner
+        .rpc("rename_workspace", &[("name", "Olivia & Co")])
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(owner.me().await.json()["current"]["name"], "Olivia & Co");
+    let plan = owner.rpc("change_plan", &[("plan", "Team")]).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    assert_eq!(owner.me().await.json()["current"]["plan"], "Team");
+}
+
+#[tokio::test]
+async fn a_workspace_always_keeps_an_owner() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Solo").await;
+    let me = owner.me().await.json();
+    let my_id = me["user"]["id"].as_str().unwrap().to_string();
+    let demote = owner
+        .rpc(
+            "change_member_role",
+            &[("user_id", &my_id), ("role", "Admin")],
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::CONFLICT, "{}", demote.body);
+    let leave = owner.rpc("remove_member", &[("user_id", &my_id)]).await;
+    assert_eq!(leave.status, StatusCode::CONFLICT);
+
+    // With a second owner, the first may step down.
+    let (_, second) = app.signed_up("Second").await;
+    assert_eq!(
+        owner
+            .rpc("add_member", &[("email", &second), ("role", "Owner")])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let demote = owner
+        .rpc(
+            "change_member_role",
+            &[("user_id", &my_id), ("role", "Admin")],
+        )
+        .await;
+    assert_eq!(demote.status, StatusCode::OK, "{}", demote.body);
+    // An admin cannot touch owners.
+    let members = owner.rpc("list_members", &[]).await.json();
+    let second_id = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["email"] == second.as_str())
+        .unwrap()["user_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = owner.rpc("remove_member", &[("user_id", &second_id)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_read_only_workspace_refuses_writes_and_allows_reads() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Reader").await;
+    let ws: uuid::Uuid = owner.me().await.json()["current"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    app::workspaces::service::set_billing(&app.db, ws, app::types::BillingStatus::ReadOnly)
+        .await
+        .unwrap();
+
+    let me = owner.me().await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["current"]["billing_status"], "ReadOnly");
+    assert_eq!(owner.rpc("list_members", &[]).await.status, StatusCode::OK);
+    let page = owner.get("/settings/workspace").await;
+    assert_eq!(page.status, StatusCode::OK);
+
+    let rename = owner.rpc("rename_workspace", &[("name", "New name")]).await;
+    assert_eq!(rename.status, StatusCode::FORBIDDEN);
+    assert_eq!(rename.json(), serde_json::json!("WorkspaceReadOnly"));
+    let (_, other) = app.signed_up("Other").await;
+    let add = owner
+        .rpc("add_member", &[("email", &other), ("role", "Member")])
+        .await;
+    assert_eq!(add.json(), serde_json::json!("WorkspaceReadOnly"));
+    assert_eq!(
+        owner.me().await.json()["current"]["name"],
+        "Reader's workspace"
+    );
+}
+
+#[tokio::test]
+async fn another_workspaces_ids_answer_not_found() {
+    let app = spawn().await;
+    let (mut alice, _) = app.signed_up("Alice").await;
+    let (mut mallory, _) = app.signed_up("Mallory").await;
+    let alice_me = alice.me().await.json();
+    let alice_ws = alice_me["current"]["id"].as_str().unwrap().to_string();
+    let alice_id = alice_me["user"]["id"].as_str().unwrap().to_string();
+
+    let sw = mallory
+        .rpc("switch_workspace", &[("workspace_id", &alice_ws)])
+        .await;
+    assert_eq!(sw.status, StatusCode::NOT_FOUND, "{}", sw.body);
+    assert_ne!(
+        mallory.me().await.json()["current"]["id"],
+        alice_ws.as_str()
+    );
+    // Alice is not in Mallory's workspace: acting on her id there is "not found".
+    let role = mallory
+        .rpc(
+            "change_member_role",
+            &[("user_id", &alice_id), ("role", "Member")],
+        )
+        .await;
+    assert_eq!(role.status, StatusCode::NOT_FOUND, "{}", role.body);
+    let remove = mallory
+        .rpc("remove_member", &[("user_id", &alice_id)])
+        .await;
+    assert_eq!(remove.status, StatusCode::NOT_FOUND);
+    let random = mallory
+        .rpc(
+            "switch_workspace",
+            &[("workspace_id", &uuid::Uuid::now_v7().to_string())],
+        )
+        .await;
+    assert_eq!(random.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn cross_site_posts_to_server_functions_are_refused() {
+    let app = spawn().await;
+    let (c, _) = app.signed_up("Csrf").await;
+
+    let mut evil = c.clone();
+    evil.origin = Some("https://evil.example".into());
+    let r = evil.rpc("rename_workspace", &[("name", "Pwned")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let mut none = c.clone();
+    none.origin = None;
+    let r = none.rpc("rename_workspace", &[("name", "Pwned")]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::FORBIDDEN,
+        "no Origin and no Sec-Fetch-Site"
+    );
+
+    let mut cross = c.clone();
+    let req = axum::http::Request::post("/rpc/rename_workspace")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ORIGIN)
+        .header("sec-fetch-site", "cross-site")
+        .body(axum::body::Body::from("name=Pwned"))
+        .unwrap();
+    assert_eq!(cross.send(req).await.status, StatusCode::FORBIDDEN);
+
+    let mut same = c.clone();
+    assert_ne!(same.me().await.json()["current"]["name"], "Pwned");
+    let ok = same.rpc("rename_workspace", &[("name", "Fine")]).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+}
+
+#[tokio::test]
+async fn the_sign_in_rate_limit_triggers_per_ip() {
+    let app = spawn_with(|s| s.auth_rate_limit_per_minute = 3).await;
+    let mut c = app.client();
+    let email = unique_email("limited");
+    for _ in 0..3 {
+        let r = c
+            .rpc(
+                "sign_in",
+                &[("email", &email), ("password", "wrong password")],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = c
+        .rpc(
+            "sign_in",
+            &[("email", &email), ("password", "wrong password")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.body.contains("RateLimited"));
+    // Another address is not affected, and a forged X-Forwarded-For does not help.
+    let mut other = app.client();
+    let r = other
+        .rpc(
+            "sign_in",
+            &[("email", &email), ("password", "wrong password")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let req = axum::http::Request::post("/rpc/sign_in")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ORIGIN)
+        .header("x-forwarded-for", "192.0.2.77")
+        .body(axum::body::Body::from(format!(
+            "email={}&password=x",
+            urlencode(&email)
+        )))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn changing_the_password_signs_out_other_sessions() {
+    let app = spawn().await;
+    let (mut laptop, email) = app.signed_up("Pat").await;
+    let mut phone = app.client();
+    assert_eq!(
+        phone
+            .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let before = laptop.cookie.clone();
+
+    let wrong = laptop
+        .rpc(
+            "change_password",
+            &[
+                ("current_password", "nope nope nope"),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.json()["Invalid"]["field"], "current_password");
+    let ok = laptop
+        .rpc(
+            "change_password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", "a brand new passphrase"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_ne!(
+        laptop.cookie, before,
+        "new session id after a password change"
+    );
+    assert_eq!(laptop.me().await.status, StatusCode::OK);
+    assert_eq!(phone.me().await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn profile_changes_validate_the_timezone() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Zoe").await;
+    let bad = c
+        .rpc(
+            "update_profile",
+            &[("name", "Zoe"), ("timezone", "Mars/Base")],
+        )
+        .await;
+    assert_eq!(bad.json()["Invalid"]["field"], "timezone");
+    let ok = c
+        .rpc(
+            "update_profile",
+            &[("name", "Zoe Q"), ("timezone", "Europe/Berlin")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let me = c.me().await.json();
+    assert_eq!(me["user"]["timezone"], "Europe/Berlin");
+    assert_eq!(me["user"]["name"], "Zoe Q");
+}
+
+#[tokio::test]
+async fn pages_carry_security_headers_and_a_nonce_csp() {
+    let app = spawn().await;
+    let mut c = app.client();
+    let r = c.get("/signin").await;
+    assert_eq!(r.headers["x-content-type-options"], "nosniff");
+    assert!(r.headers["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .contains("frame-ancestors 'none'"));
+    assert!(r.headers.contains_key("referrer-policy"));
+    assert!(
+        r.body.contains("script-src 'self' 'nonce-"),
+        "CSP meta with a nonce"
+    );
+    let big = "x".repeat(app.settings.body_limit_bytes + 10);
+    let r = c
+        .rpc("sign_in", &[("email", &big), ("password", "x")])
+        .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_huge_html_user_agent_is_stored_cut_and_as_text() {
+    let app = spawn().await;
+    let mut c = app.client();
+    let email = unique_email("ua");
+    let ua = format!("<script>alert(1)</script>{}", "A".repeat(10_000));
+    let body = format!(
+        "name=Ua&email={}&password={}",
+        urlencode(&email),
+        urlencode(PASSWORD)
+    );
+    let req = axum::http::Request::post("/rpc/sign_up")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", ORIGIN)
+        .header("user-agent", ua)
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::OK);
+    let user_id: uuid::Uuid = c.me().await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let row = sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(row.user_agent.len(), 512);
+}
