@@ -28,7 +28,7 @@ fmt:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy -p app --features ssr --all-targets -- -D warnings
-	cargo clippy -p server --all-targets -- -D warnings
+	cargo clippy -p timether --all-targets -- -D warnings
 	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -36,10 +36,10 @@ unit:
 	cargo test -p app --features ssr --lib
 
 integration-sqlite:
-	TIMETHER_TEST_DATABASE_URL=sqlite cargo test -p server
+	TIMETHER_TEST_DATABASE_URL=sqlite cargo test -p timether
 
 integration-postgres: test-deps
-	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test -p server
+	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test -p timether
 
 e2e: build-release
 	cd end2end && npx playwright test

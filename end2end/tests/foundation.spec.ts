@@ -29,7 +29,7 @@ test("sign up, switch workspaces, sign out and back in", async ({ page }) => {
   await ready(page);
   await expect(page.getByRole("heading", { level: 1, name: "Overview" })).toBeVisible();
   await expect(page.getByRole("heading", { name: "Ada's workspace" })).toBeVisible();
-  await expect(page.getByLabel("Workspace")).toHaveValue(/.+/);
+  await expect(page.getByLabel("Workspace", { exact: true })).toHaveValue(/.+/);
   await axe(page);
 
   // A second workspace, then switch back and forth.
