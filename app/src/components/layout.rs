@@ -9,7 +9,6 @@ use crate::types::{BillingStatus, Me};
 use crate::workspaces::switch_workspace;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
-use leptos_router::hooks::use_location;
 
 /// Who is signed in, for every page inside the shell.
 #[derive(Clone, Copy)]
@@ -75,33 +74,17 @@ pub fn AppLayout() -> impl IntoView {
 
 #[component]
 fn Nav() -> impl IntoView {
-    let location = use_location();
-    let current = move |prefix: &'static str, exact: bool| {
-        let path = location.pathname.get();
-        if exact {
-            path == prefix
-        } else {
-            path.starts_with(prefix)
-        }
-    };
-    let link = move |href: &'static str, label: &'static str, exact: bool| {
-        view! {
-            <li>
-                <A href=href attr:class="nav-link" attr:aria-current=move || current(href, exact).then_some("page")>
-                    {label}
-                </A>
-            </li>
-        }
-    };
+    // `A` marks the link to the current page with aria-current="page".
     view! {
         <nav aria-label="Main">
             <ul class="nav-list">
-                {link("/", "Overview", true)}
+                <li><A href="/" exact=true attr:class="nav-link">"Overview"</A></li>
             </ul>
             <p class="nav-heading">"Settings"</p>
             <ul class="nav-list">
-                {link("/settings/workspace", "Workspace", false)}
-                {link("/profile", "Profile", false)}
+                <li><A href="/settings/workspace" attr:class="nav-link">"Workspace"</A></li>
+                <li><A href="/profile" attr:class="nav-link">"Profile"</A></li>
+                <li class="phone-only"><A href="/workspaces/new" attr:class="nav-link">"New workspace"</A></li>
             </ul>
         </nav>
     }
@@ -159,7 +142,7 @@ fn TopbarContent(me: Me) -> impl IntoView {
                     view! { <option value=w.id.to_string() selected=selected>{w.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            <A href="/workspaces/new" attr:class="btn btn-secondary btn-small">"New workspace"</A>
+            <A href="/workspaces/new" attr:class="btn btn-secondary btn-small hide-phone">"New workspace"</A>
             <span class="sr-only" role="status">{switch_error}</span>
         </div>
         <details class="user-menu">

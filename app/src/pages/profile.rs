@@ -6,15 +6,11 @@ use crate::profile::{list_timezones, ChangePassword, UpdateProfile};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_location;
 
 #[component]
 fn Tabs() -> impl IntoView {
-    let location = use_location();
     let tab = move |href: &'static str, label: &'static str| {
-        view! {
-            <A href=href attr:class="tab" attr:aria-current=move || (location.pathname.get() == href).then_some("page")>{label}</A>
-        }
+        view! { <A href=href exact=true attr:class="tab">{label}</A> }
     };
     view! {
         <div class="page-header">
