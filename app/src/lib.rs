@@ -4,10 +4,13 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod clients;
 pub mod components;
 pub mod error;
 pub mod pages;
 pub mod profile;
+pub mod projects;
+pub mod tags;
 pub mod types;
 pub mod workspaces;
 
@@ -23,6 +26,8 @@ pub mod settings;
 pub mod tenant;
 #[cfg(feature = "ssr")]
 pub mod users;
+#[cfg(feature = "ssr")]
+pub mod validate;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};

@@ -3,7 +3,7 @@
 //! authenticated context (a session here, a token later). Tenant queries
 //! start from `scope.find::<E>()`, which always filters by the workspace.
 
-use crate::db::entities::memberships;
+use crate::db::entities::{clients, memberships, projects, tags};
 use crate::error::Error;
 use crate::types::{BillingStatus, Plan, Role};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
@@ -14,11 +14,17 @@ pub trait TenantEntity: EntityTrait {
     fn workspace_column() -> Self::Column;
 }
 
-impl TenantEntity for memberships::Entity {
-    fn workspace_column() -> Self::Column {
-        memberships::Column::WorkspaceId
-    }
+macro_rules! tenant {
+    ($($m:ident),*) => {$(
+        impl TenantEntity for $m::Entity {
+            fn workspace_column() -> Self::Column {
+                $m::Column::WorkspaceId
+            }
+        }
+    )*};
 }
+
+tenant!(memberships, clients, projects, tags);
 
 /// The workspace a request acts in, the person acting, and their role.
 #[derive(Clone, Debug)]

@@ -160,3 +160,40 @@ pub struct Member {
     pub email: String,
     pub role: Role,
 }
+
+/// Which records a list shows: archived ones are hidden unless asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ArchiveFilter {
+    #[default]
+    Active,
+    Archived,
+    All,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Client {
+    pub id: Uuid,
+    pub name: String,
+    pub archived: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: Uuid,
+    pub name: String,
+    pub client_id: Option<Uuid>,
+    /// `#rrggbb`, shown as a dot next to the name.
+    pub color: String,
+    pub billable: bool,
+    /// Cents per hour; `None` uses the workspace's default rate.
+    pub hourly_rate_cents: Option<i64>,
+    pub archived: bool,
+}
+
+/// Shown as `#name`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tag {
+    pub id: Uuid,
+    pub name: String,
+    pub color: String,
+}
