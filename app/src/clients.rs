@@ -78,18 +78,16 @@ pub mod service {
         scope: &Scope,
         filter: ArchiveFilter,
     ) -> Result<Vec<Client>, Error> {
-        let mut q = scope.find::<clients::Entity>();
-        q = match filter {
-            ArchiveFilter::Active => q.filter(clients::Column::ArchivedAt.is_null()),
-            ArchiveFilter::Archived => q.filter(clients::Column::ArchivedAt.is_not_null()),
-            ArchiveFilter::All => q,
-        };
-        Ok(q.order_by_asc(clients::Column::NameKey)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect())
+        let q = scope.find::<clients::Entity>();
+        Ok(
+            crate::tenant::archived(q, clients::Column::ArchivedAt, filter)
+                .order_by_asc(clients::Column::NameKey)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(view)
+                .collect(),
+        )
     }
 
     /// The client with `id` in this workspace; "not found" for any other.

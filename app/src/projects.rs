@@ -126,18 +126,16 @@ pub mod service {
         scope: &Scope,
         filter: ArchiveFilter,
     ) -> Result<Vec<Project>, Error> {
-        let mut q = scope.find::<projects::Entity>();
-        q = match filter {
-            ArchiveFilter::Active => q.filter(projects::Column::ArchivedAt.is_null()),
-            ArchiveFilter::Archived => q.filter(projects::Column::ArchivedAt.is_not_null()),
-            ArchiveFilter::All => q,
-        };
-        Ok(q.order_by_asc(projects::Column::NameKey)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(view)
-            .collect())
+        let q = scope.find::<projects::Entity>();
+        Ok(
+            crate::tenant::archived(q, projects::Column::ArchivedAt, filter)
+                .order_by_asc(projects::Column::NameKey)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(view)
+                .collect(),
+        )
     }
 
     pub async fn get(

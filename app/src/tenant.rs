@@ -5,7 +5,7 @@
 
 use crate::db::entities::{clients, memberships, projects, tags};
 use crate::error::Error;
-use crate::types::{BillingStatus, Plan, Role};
+use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
@@ -67,5 +67,18 @@ impl Scope {
         } else {
             Err(Error::forbidden("Only workspace owners can do this."))
         }
+    }
+}
+
+/// Narrows a query to active, archived or all rows by its `archived_at` column.
+pub fn archived<E: EntityTrait>(
+    q: Select<E>,
+    archived_at: E::Column,
+    filter: ArchiveFilter,
+) -> Select<E> {
+    match filter {
+        ArchiveFilter::Active => q.filter(archived_at.is_null()),
+        ArchiveFilter::Archived => q.filter(archived_at.is_not_null()),
+        ArchiveFilter::All => q,
     }
 }
