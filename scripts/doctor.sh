@@ -7,7 +7,7 @@ row() { printf '%-22s %-40s %s\n' "$1" "${2:-missing}" "$3"; }
 first() { "$@" 2>/dev/null | head -n1; }
 row TOOL FOUND WANTED
 row rustc "$(first rustc --version)" "1.95"
-row wasm32 target "$(rustup target list --installed 2>/dev/null | grep -x wasm32-unknown-unknown)" "wasm32-unknown-unknown"
+row "wasm32 target" "$(rustup target list --installed 2>/dev/null | grep -x wasm32-unknown-unknown)" "wasm32-unknown-unknown"
 row cargo-leptos "$(first cargo leptos --version)" "0.3.10"
 row wasm-bindgen "$(first wasm-bindgen --version)" "$WB (from Cargo.lock)"
 row wasm-opt "$(first wasm-opt --version)" "any (npm binaryen)"
