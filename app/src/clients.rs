@@ -96,12 +96,7 @@ pub mod service {
         scope: &Scope,
         id: Uuid,
     ) -> Result<clients::Model, Error> {
-        scope
-            .find::<clients::Entity>()
-            .filter(clients::Column::Id.eq(id))
-            .one(db)
-            .await?
-            .ok_or_else(|| Error::not_found("The client"))
+        scope.get::<clients::Entity>(db, id, "The client").await
     }
 
     pub async fn create(

@@ -69,3 +69,19 @@ pub fn no_store() {
         );
     }
 }
+
+/// The usual server function body: the request's context and the scope of
+/// the person's current workspace go into a domain call, and its error
+/// becomes what the browser sees.
+pub async fn scoped<T, Fut>(
+    f: impl FnOnce(RequestCtx, crate::tenant::Scope) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let ctx = request()?;
+    let scope = crate::workspaces::service::current_scope(&ctx)
+        .await
+        .map_err(reply)?;
+    f(ctx, scope).await.map_err(reply)
+}

@@ -6,11 +6,14 @@
 pub mod auth;
 pub mod clients;
 pub mod components;
+pub mod entries;
 pub mod error;
 pub mod pages;
+pub mod periods;
 pub mod profile;
 pub mod projects;
 pub mod tags;
+pub mod timer;
 pub mod types;
 pub mod workspaces;
 

@@ -57,14 +57,17 @@ pub async fn update_project(id: Uuid, input: ProjectInput) -> Result<Project, Ap
         .map_err(reply)
 }
 
+/// Deletes a project. When it has time entries, the person must confirm
+/// (`keep_entries`) that the entries stay, without a project.
 #[server(prefix = "/rpc", endpoint = "delete_project")]
-pub async fn delete_project(id: Uuid) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::delete(&ctx.db, &scope, id).await.map_err(reply)
+pub async fn delete_project(
+    id: Uuid,
+    #[server(default)] keep_entries: bool,
+) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::delete(&ctx.db, &scope, id, keep_entries).await
+    })
+    .await
 }
 
 /// Parses `85`, `85.5` or `85.50` into cents; empty means "no rate".
@@ -97,7 +100,7 @@ pub fn parse_rate(raw: &str) -> Result<Option<i64>, String> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::{parse_rate, ProjectInput};
-    use crate::db::entities::projects;
+    use crate::db::entities::{projects, time_entries};
     use crate::error::Error;
     use crate::tenant::Scope;
     use crate::types::{ArchiveFilter, Project};
@@ -105,7 +108,7 @@ pub mod service {
     use chrono::{DateTime, Utc};
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, Set,
+        PaginatorTrait, QueryFilter, QueryOrder, Set,
     };
     use uuid::Uuid;
 
@@ -143,12 +146,7 @@ pub mod service {
         scope: &Scope,
         id: Uuid,
     ) -> Result<projects::Model, Error> {
-        scope
-            .find::<projects::Entity>()
-            .filter(projects::Column::Id.eq(id))
-            .one(db)
-            .await?
-            .ok_or_else(|| Error::not_found("The project"))
+        scope.get::<projects::Entity>(db, id, "The project").await
     }
 
     /// Creates (`id` = None) or updates a project after checking every field;
@@ -203,9 +201,28 @@ pub mod service {
         Ok(view(saved))
     }
 
-    pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<(), Error> {
+    pub async fn delete(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        id: Uuid,
+        keep_entries: bool,
+    ) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        get(db, scope, id).await?;
+        let p = get(db, scope, id).await?;
+        let used = scope
+            .find::<time_entries::Entity>()
+            .filter(time_entries::Column::ProjectId.eq(id))
+            .count(db)
+            .await?;
+        if used > 0 && !keep_entries {
+            return Err(Error::Conflict(format!(
+                "“{}” has {used} time {}. Delete the project and keep {} without a project, or cancel (archiving keeps everything).",
+                p.name,
+                if used == 1 { "entry" } else { "entries" },
+                if used == 1 { "it" } else { "them" },
+            )));
+        }
+        // The foreign key sets the entries' project to none.
         projects::Entity::delete_many()
             .filter(projects::Column::Id.eq(id))
             .filter(projects::Column::WorkspaceId.eq(scope.workspace_id))

@@ -110,12 +110,7 @@ pub mod service {
                 Ok(view(m))
             }
             Some(id) => {
-                let res = scope
-                    .find::<tags::Entity>()
-                    .filter(tags::Column::Id.eq(id))
-                    .one(db)
-                    .await?
-                    .ok_or_else(|| Error::not_found("The tag"))?;
+                let res = scope.get::<tags::Entity>(db, id, "The tag").await?;
                 tags::Entity::update_many()
                     .col_expr(tags::Column::Name, Expr::value(name.clone()))
                     .col_expr(tags::Column::NameKey, Expr::value(key))

@@ -3,10 +3,10 @@
 //! authenticated context (a session here, a token later). Tenant queries
 //! start from `scope.find::<E>()`, which always filters by the workspace.
 
-use crate::db::entities::{clients, memberships, projects, tags};
+use crate::db::entities::{clients, memberships, projects, tags, time_entries, time_entry_tags};
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 /// A table whose rows belong to one workspace.
@@ -24,7 +24,14 @@ macro_rules! tenant {
     )*};
 }
 
-tenant!(memberships, clients, projects, tags);
+tenant!(
+    memberships,
+    clients,
+    projects,
+    tags,
+    time_entries,
+    time_entry_tags
+);
 
 /// The workspace a request acts in, the person acting, and their role.
 #[derive(Clone, Debug)]
@@ -40,6 +47,25 @@ impl Scope {
     /// Rows of `E` in this workspace, and only those.
     pub fn find<E: TenantEntity>(&self) -> Select<E> {
         E::find().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// The row of `E` with this id in this workspace; "not found" (naming
+    /// `what`) for a missing id and for another workspace's row alike.
+    pub async fn get<E>(
+        &self,
+        db: &impl ConnectionTrait,
+        id: Uuid,
+        what: &str,
+    ) -> Result<E::Model, Error>
+    where
+        E: TenantEntity,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        E::find_by_id(id)
+            .filter(E::workspace_column().eq(self.workspace_id))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::not_found(what))
     }
 
     /// Refuses writes while the workspace is read-only for billing.

@@ -141,6 +141,10 @@ pub struct WorkspaceSummary {
     pub role: Role,
     pub plan: Plan,
     pub billing_status: BillingStatus,
+    /// ISO 4217 code for amounts (reports, invoices).
+    pub currency: String,
+    /// Cents per hour for projects without their own rate.
+    pub default_rate_cents: Option<i64>,
 }
 
 /// Everything the app shell needs: who is signed in, their workspaces, and

@@ -127,6 +127,8 @@ pub async fn insert_workspace(
         name: Set(name.to_string()),
         plan: Set(Plan::Free.as_str().into()),
         billing_status: Set(BillingStatus::Active.as_str().into()),
+        default_rate_cents: Set(None),
+        currency: Set("USD".into()),
         created_at: Set(now),
     }
     .insert(db)

@@ -78,6 +78,21 @@ pub async fn change_plan(plan: Plan) -> Result<(), AppError> {
         .map_err(reply)
 }
 
+/// Sets the currency and the default hourly rate (empty for none).
+#[server(prefix = "/rpc", endpoint = "update_rates")]
+pub async fn update_rates(currency: String, default_rate: String) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::update_rates(&ctx.db, &scope, &currency, &default_rate).await
+    })
+    .await
+}
+
+/// Currencies offered in the picker; any ISO 4217 code is accepted.
+pub const COMMON_CURRENCIES: &[&str] = &[
+    "USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "SEK", "NOK", "DKK", "PLN", "CZK",
+    "INR", "BRL", "MXN", "ZAR", "SGD",
+];
+
 #[cfg(feature = "ssr")]
 pub mod service {
     use crate::auth::sessions;
@@ -102,6 +117,8 @@ pub mod service {
             plan: Plan::parse(&w.plan).unwrap_or(Plan::Free),
             billing_status: BillingStatus::parse(&w.billing_status)
                 .unwrap_or(BillingStatus::ReadOnly),
+            currency: w.currency.clone(),
+            default_rate_cents: w.default_rate_cents,
         }
     }
 
@@ -214,7 +231,34 @@ pub mod service {
             role: Role::Owner,
             plan: Plan::Free,
             billing_status: BillingStatus::Active,
+            currency: "USD".into(),
+            default_rate_cents: None,
         })
+    }
+
+    pub async fn update_rates(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        currency: &str,
+        default_rate: &str,
+    ) -> Result<(), Error> {
+        scope.manager()?.writable()?;
+        let currency = currency.trim().to_ascii_uppercase();
+        if currency.len() != 3 || !currency.chars().all(|c| c.is_ascii_uppercase()) {
+            return Err(Error::invalid(
+                "currency",
+                "Enter a three-letter currency code such as USD or EUR.",
+            ));
+        }
+        let rate = crate::projects::parse_rate(default_rate)
+            .map_err(|m| Error::invalid("default_rate", m))?;
+        workspaces::Entity::update_many()
+            .col_expr(workspaces::Column::Currency, Expr::value(currency))
+            .col_expr(workspaces::Column::DefaultRateCents, Expr::value(rate))
+            .filter(workspaces::Column::Id.eq(scope.workspace_id))
+            .exec(db)
+            .await?;
+        Ok(())
     }
 
     pub async fn rename(db: &DatabaseConnection, scope: &Scope, name: &str) -> Result<(), Error> {

@@ -30,6 +30,13 @@ pub struct AuthSession {
     pub current_workspace_id: Option<Uuid>,
 }
 
+impl AuthSession {
+    /// The person's timezone, for days and clock times.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        crate::periods::zone(&self.timezone)
+    }
+}
+
 /// A new random token for the cookie (URL-safe base64 of 32 bytes).
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];

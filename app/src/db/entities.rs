@@ -40,6 +40,10 @@ pub mod workspaces {
         pub plan: String,
         /// `crate::types::BillingStatus::as_str`.
         pub billing_status: String,
+        /// Cents per hour for projects without their own rate.
+        pub default_rate_cents: Option<i64>,
+        /// ISO 4217 code, e.g. `EUR`.
+        pub currency: String,
         pub created_at: DateTimeUtc,
     }
 
@@ -159,6 +163,54 @@ pub mod tags {
         pub name_key: String,
         pub color: String,
         pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod time_entries {
+    use sea_orm::entity::prelude::*;
+
+    /// A stretch of tracked time. `ended_at` is `None` while it runs (the
+    /// timer); `deleted_at` is set for a few moments so a delete can be undone.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "time_entries")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        pub user_id: Uuid,
+        pub description: String,
+        pub project_id: Option<Uuid>,
+        pub billable: bool,
+        pub started_at: DateTimeUtc,
+        pub ended_at: Option<DateTimeUtc>,
+        pub invoice_id: Option<Uuid>,
+        pub deleted_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod time_entry_tags {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "time_entry_tags")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub entry_id: Uuid,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub tag_id: Uuid,
+        pub workspace_id: Uuid,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -176,6 +176,37 @@ impl Client {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// Calls a server function whose input is JSON (entries, timer).
+    pub async fn call(&mut self, name: &str, args: serde_json::Value) -> Response {
+        let body = args.to_string();
+        let mut req = Request::post(format!("/rpc/{name}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_LENGTH, body.len())
+            .header(header::ACCEPT, "application/json");
+        if let Some(o) = &self.origin {
+            req = req.header(header::ORIGIN, o);
+        }
+        self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Joins the workspace `ws` of `owner` with `role` and switches to it.
+    pub async fn join(&mut self, owner: &mut Client, email: &str, ws: &str, role: &str) {
+        let r = owner
+            .rpc("add_member", &[("email", email), ("role", role)])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let r = self.rpc("switch_workspace", &[("workspace_id", ws)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+
+    /// The id of the current workspace.
+    pub async fn workspace_id(&mut self) -> String {
+        self.me().await.json()["current"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     pub async fn get(&mut self, path: &str) -> Response {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await

@@ -1,0 +1,871 @@
+//! Time entries: the list grouped by day in the person's timezone, manual
+//! entries, edits, and delete with undo. The running timer is an entry
+//! without an end; `crate::timer` starts and stops it.
+
+use crate::error::AppError;
+use crate::types::Tag;
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
+use uuid::Uuid;
+
+/// Entries per page of the list.
+pub const PAGE_SIZE: u64 = 100;
+/// An entry longer than this needs a confirmation.
+pub const LONG_ENTRY_SECS: i64 = 24 * 3600;
+/// How long after a delete "Undo" still works (the UI offers it for a few
+/// seconds; the server allows a margin for slow connections).
+pub const UNDO_SECS: i64 = 120;
+
+/// The project an entry is on, as lists show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryProject {
+    pub id: Uuid,
+    pub name: String,
+    pub color: String,
+    pub client_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub description: String,
+    pub project: Option<EntryProject>,
+    pub tags: Vec<Tag>,
+    pub billable: bool,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Up to now for a running entry.
+    pub duration_secs: i64,
+    /// `datetime-local` values in the person's zone, for the edit form.
+    pub start_input: String,
+    pub end_input: String,
+    /// "09:00 – 10:30" in the person's zone.
+    pub time_range: String,
+    /// On a sent or paid invoice.
+    pub invoiced: bool,
+}
+
+/// One day of the list: the entries that started that day (person's zone).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayGroup {
+    pub day: NaiveDate,
+    pub label: String,
+    /// The whole day's total, including entries on the next page.
+    pub total_secs: i64,
+    pub entries: Vec<TimeEntry>,
+}
+
+/// What the list shows. Dates are `YYYY-MM-DD` in the person's zone; empty
+/// means open-ended.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryFilter {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+    /// Entries with any of these tags.
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// The cursor of the next page, from [`EntryPage::next`].
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryPage {
+    pub days: Vec<DayGroup>,
+    /// Pass as `before` for the next (older) page.
+    pub next: Option<String>,
+}
+
+/// A manual entry or an edit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryInput {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// `None` takes the project's default.
+    #[serde(default)]
+    pub billable: Option<bool>,
+    /// `datetime-local` values in the person's zone.
+    pub start: String,
+    pub end: String,
+    /// The person confirmed an entry longer than 24 hours.
+    #[serde(default)]
+    pub confirm_long: bool,
+    /// The person confirmed editing an entry on a sent or paid invoice.
+    #[serde(default)]
+    pub confirm_invoiced: bool,
+}
+
+#[server(prefix = "/rpc", endpoint = "list_entries", input = Json)]
+pub async fn list_entries(filter: EntryFilter) -> Result<EntryPage, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::list(&ctx.db, &scope, tz, &filter, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
+pub async fn create_entry(input: EntryInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::create(&ctx.db, &scope, tz, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "update_entry", input = Json)]
+pub async fn update_entry(id: Uuid, input: EntryInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::update(&ctx.db, &scope, tz, id, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_entry", input = Json)]
+pub async fn delete_entry(id: Uuid) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::delete(&ctx.db, &scope, id, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "restore_entry", input = Json)]
+pub async fn restore_entry(id: Uuid) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::restore(&ctx.db, &scope, id, ctx.now).await
+    })
+    .await
+}
+
+/// Groups entries (newest first) by the local day they started on.
+/// `day_of` maps an entry to its day; `totals` gives each day's full total.
+pub fn group_by_day(
+    entries: Vec<TimeEntry>,
+    day_of: impl Fn(&TimeEntry) -> NaiveDate,
+    label: impl Fn(NaiveDate) -> String,
+    total: impl Fn(NaiveDate) -> Option<i64>,
+) -> Vec<DayGroup> {
+    let mut days: Vec<DayGroup> = Vec::new();
+    for e in entries {
+        let day = day_of(&e);
+        match days.last_mut() {
+            Some(g) if g.day == day => g.entries.push(e),
+            _ => days.push(DayGroup {
+                day,
+                label: label(day),
+                total_secs: 0,
+                entries: vec![e],
+            }),
+        }
+    }
+    for g in &mut days {
+        g.total_secs =
+            total(g.day).unwrap_or_else(|| g.entries.iter().map(|e| e.duration_secs).sum());
+    }
+    days
+}
+
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::db::entities::{clients, projects, tags, time_entries, time_entry_tags};
+    use crate::error::Error;
+    use crate::periods;
+    use crate::tenant::Scope;
+    use chrono_tz::Tz;
+    use sea_orm::sea_query::{Expr, Query};
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+        PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+    };
+    use std::collections::{BTreeMap, HashMap};
+
+    /// Entries of this workspace that are not deleted (the base of every read).
+    pub fn live(scope: &Scope) -> Select<time_entries::Entity> {
+        scope
+            .find::<time_entries::Entity>()
+            .filter(time_entries::Column::DeletedAt.is_null())
+    }
+
+    /// Seconds between start and end (or now for a running entry), never negative.
+    pub fn duration(m: &time_entries::Model, now: DateTime<Utc>) -> i64 {
+        (m.ended_at.unwrap_or(now) - m.started_at)
+            .num_seconds()
+            .max(0)
+    }
+
+    /// Narrows a query by project, client and tags (the filters shared by
+    /// the list and the reports).
+    pub fn narrowed(
+        mut q: Select<time_entries::Entity>,
+        scope: &Scope,
+        project_id: Option<Uuid>,
+        client_id: Option<Uuid>,
+        tag_ids: &[Uuid],
+    ) -> Select<time_entries::Entity> {
+        if let Some(p) = project_id {
+            q = q.filter(time_entries::Column::ProjectId.eq(p));
+        }
+        if let Some(c) = client_id {
+            q = q.filter(
+                time_entries::Column::ProjectId.in_subquery(
+                    Query::select()
+                        .column(projects::Column::Id)
+                        .from(projects::Entity)
+                        .and_where(projects::Column::WorkspaceId.eq(scope.workspace_id))
+                        .and_where(projects::Column::ClientId.eq(c))
+                        .to_owned(),
+                ),
+            );
+        }
+        if !tag_ids.is_empty() {
+            q = q.filter(
+                time_entries::Column::Id.in_subquery(
+                    Query::select()
+                        .column(time_entry_tags::Column::EntryId)
+                        .from(time_entry_tags::Entity)
+                        .and_where(time_entry_tags::Column::WorkspaceId.eq(scope.workspace_id))
+                        .and_where(time_entry_tags::Column::TagId.is_in(tag_ids.to_vec()))
+                        .to_owned(),
+                ),
+            );
+        }
+        q
+    }
+
+    fn cursor(m: &time_entries::Model) -> String {
+        format!("{}_{}", m.started_at.timestamp(), m.id)
+    }
+
+    fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Error> {
+        let bad = || {
+            Error::invalid(
+                "before",
+                "That page link is no longer valid. Reload the list.",
+            )
+        };
+        let (t, id) = raw.split_once('_').ok_or_else(bad)?;
+        let t = t
+            .parse::<i64>()
+            .ok()
+            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .ok_or_else(bad)?;
+        let id = id.parse::<Uuid>().map_err(|_| bad())?;
+        Ok((t, id))
+    }
+
+    /// The person's finished entries, newest first, a page at a time.
+    pub async fn list(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        filter: &EntryFilter,
+        now: DateTime<Utc>,
+    ) -> Result<EntryPage, Error> {
+        let base = narrowed(
+            live(scope)
+                .filter(time_entries::Column::UserId.eq(scope.user_id))
+                .filter(time_entries::Column::EndedAt.is_not_null()),
+            scope,
+            filter.project_id,
+            filter.client_id,
+            &filter.tag_ids,
+        );
+        let from = match filter.from.trim() {
+            "" => None,
+            s => Some(periods::parse_day(s, "from")?),
+        };
+        let to = match filter.to.trim() {
+            "" => None,
+            s => Some(periods::parse_day(s, "to")?),
+        };
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                return Err(Error::invalid(
+                    "to",
+                    "The end date is before the start date.",
+                ));
+            }
+        }
+        let mut q = base.clone();
+        if let Some(f) = from {
+            q = q.filter(time_entries::Column::StartedAt.gte(periods::day_start(tz, f)));
+        }
+        if let Some(t) = to {
+            q = q.filter(time_entries::Column::StartedAt.lt(periods::range_utc(tz, t, t).1));
+        }
+        if let Some(raw) = &filter.before {
+            let (t, id) = parse_cursor(raw)?;
+            q = q.filter(
+                Condition::any()
+                    .add(time_entries::Column::StartedAt.lt(t))
+                    .add(
+                        Condition::all()
+                            .add(time_entries::Column::StartedAt.eq(t))
+                            .add(time_entries::Column::Id.lt(id)),
+                    ),
+            );
+        }
+        let mut rows = q
+            .order_by_desc(time_entries::Column::StartedAt)
+            .order_by_desc(time_entries::Column::Id)
+            .limit(PAGE_SIZE + 1)
+            .all(db)
+            .await?;
+        let next = if rows.len() as u64 > PAGE_SIZE {
+            rows.truncate(PAGE_SIZE as usize);
+            rows.last().map(cursor)
+        } else {
+            None
+        };
+        // Whole-day totals for the days on this page (the first and last
+        // day may continue on other pages).
+        let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+        if let (Some(newest), Some(oldest)) = (rows.first(), rows.last()) {
+            let (lo, hi) = periods::range_utc(
+                tz,
+                periods::local_day(tz, oldest.started_at),
+                periods::local_day(tz, newest.started_at),
+            );
+            let spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = base
+                .filter(time_entries::Column::StartedAt.gte(lo))
+                .filter(time_entries::Column::StartedAt.lt(hi))
+                .select_only()
+                .column(time_entries::Column::StartedAt)
+                .column(time_entries::Column::EndedAt)
+                .into_tuple()
+                .all(db)
+                .await?;
+            for (s, e) in spans {
+                let secs = (e.unwrap_or(now) - s).num_seconds().max(0);
+                *totals.entry(periods::local_day(tz, s)).or_default() += secs;
+            }
+        }
+        let entries = views(db, scope, tz, rows, now).await?;
+        let today = periods::local_day(tz, now);
+        Ok(EntryPage {
+            days: group_by_day(
+                entries,
+                |e| periods::local_day(tz, e.started_at),
+                |d| periods::day_label(d, today),
+                |d| totals.get(&d).copied(),
+            ),
+            next,
+        })
+    }
+
+    /// Turns rows into what the UI shows: project, client and tags attached.
+    pub async fn views(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        tz: Tz,
+        rows: Vec<time_entries::Model>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TimeEntry>, Error> {
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        let project_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.project_id).collect();
+        let projects: HashMap<Uuid, projects::Model> = if project_ids.is_empty() {
+            HashMap::new()
+        } else {
+            scope
+                .find::<projects::Entity>()
+                .filter(projects::Column::Id.is_in(project_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|p| (p.id, p))
+                .collect()
+        };
+        let client_ids: Vec<Uuid> = projects.values().filter_map(|p| p.client_id).collect();
+        let clients: HashMap<Uuid, String> = if client_ids.is_empty() {
+            HashMap::new()
+        } else {
+            scope
+                .find::<clients::Entity>()
+                .filter(clients::Column::Id.is_in(client_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|c| (c.id, c.name))
+                .collect()
+        };
+        let mut entry_tags: HashMap<Uuid, Vec<Tag>> = HashMap::new();
+        if !ids.is_empty() {
+            let links = scope
+                .find::<time_entry_tags::Entity>()
+                .filter(time_entry_tags::Column::EntryId.is_in(ids))
+                .all(db)
+                .await?;
+            let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+            let tags: HashMap<Uuid, tags::Model> = scope
+                .find::<tags::Entity>()
+                .filter(tags::Column::Id.is_in(tag_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|t| (t.id, t))
+                .collect();
+            for l in links {
+                if let Some(t) = tags.get(&l.tag_id) {
+                    entry_tags.entry(l.entry_id).or_default().push(Tag {
+                        id: t.id,
+                        name: t.name.clone(),
+                        color: t.color.clone(),
+                    });
+                }
+            }
+            for v in entry_tags.values_mut() {
+                v.sort_by_key(|t| t.name.to_lowercase());
+            }
+        }
+        Ok(rows
+            .into_iter()
+            .map(|m| {
+                let project = m
+                    .project_id
+                    .and_then(|id| projects.get(&id))
+                    .map(|p| EntryProject {
+                        id: p.id,
+                        name: p.name.clone(),
+                        color: p.color.clone(),
+                        client_name: p.client_id.and_then(|c| clients.get(&c).cloned()),
+                    });
+                let end = m
+                    .ended_at
+                    .map(|e| periods::hm(tz, e))
+                    .unwrap_or_else(|| "now".into());
+                TimeEntry {
+                    id: m.id,
+                    user_id: m.user_id,
+                    description: m.description.clone(),
+                    project,
+                    tags: entry_tags.remove(&m.id).unwrap_or_default(),
+                    billable: m.billable,
+                    duration_secs: duration(&m, now),
+                    started_at: m.started_at,
+                    ended_at: m.ended_at,
+                    start_input: periods::input_value(tz, m.started_at),
+                    end_input: m
+                        .ended_at
+                        .map(|e| periods::input_value(tz, e))
+                        .unwrap_or_default(),
+                    time_range: format!("{} – {}", periods::hm(tz, m.started_at), end),
+                    invoiced: m.invoice_id.is_some(),
+                }
+            })
+            .collect())
+    }
+
+    /// A trimmed description of at most 2,000 characters.
+    pub fn description(raw: &str) -> Result<String, Error> {
+        let d = raw.trim();
+        if d.chars().count() > 2000 {
+            return Err(Error::invalid(
+                "description",
+                "Use at most 2,000 characters.",
+            ));
+        }
+        if d.chars().any(|c| c.is_control() && c != '\n') {
+            return Err(Error::invalid(
+                "description",
+                "Descriptions cannot contain control characters.",
+            ));
+        }
+        Ok(d.to_string())
+    }
+
+    /// Checks that the project and tags belong to this workspace. An archived
+    /// project is refused unless the entry is already on it.
+    pub async fn checked_refs(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        project_id: Option<Uuid>,
+        tag_ids: &[Uuid],
+        current_project: Option<Uuid>,
+    ) -> Result<(Option<projects::Model>, Vec<Uuid>), Error> {
+        let project = match project_id {
+            None => None,
+            Some(id) => {
+                let p = scope
+                    .get::<projects::Entity>(db, id, "The project")
+                    .await
+                    .map_err(|_| {
+                        Error::invalid("project_id", "Choose a project from this workspace.")
+                    })?;
+                if p.archived_at.is_some() && current_project != Some(id) {
+                    return Err(Error::invalid(
+                        "project_id",
+                        format!(
+                            "The project “{}” is archived. Unarchive it to track time on it.",
+                            p.name
+                        ),
+                    ));
+                }
+                Some(p)
+            }
+        };
+        let mut tags: Vec<Uuid> = tag_ids.to_vec();
+        tags.sort();
+        tags.dedup();
+        if tags.len() > 50 {
+            return Err(Error::invalid(
+                "tag_ids",
+                "Use at most 50 tags on one entry.",
+            ));
+        }
+        if !tags.is_empty() {
+            let found = scope
+                .find::<tags::Entity>()
+                .filter(tags::Column::Id.is_in(tags.clone()))
+                .count(db)
+                .await?;
+            if found as usize != tags.len() {
+                return Err(Error::invalid(
+                    "tag_ids",
+                    "Choose tags from this workspace.",
+                ));
+            }
+        }
+        Ok((project, tags))
+    }
+
+    /// Replaces an entry's tags.
+    pub async fn set_tags(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        entry_id: Uuid,
+        tag_ids: &[Uuid],
+    ) -> Result<(), Error> {
+        time_entry_tags::Entity::delete_many()
+            .filter(time_entry_tags::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(time_entry_tags::Column::EntryId.eq(entry_id))
+            .exec(db)
+            .await?;
+        if !tag_ids.is_empty() {
+            time_entry_tags::Entity::insert_many(tag_ids.iter().map(|t| {
+                time_entry_tags::ActiveModel {
+                    entry_id: Set(entry_id),
+                    tag_id: Set(*t),
+                    workspace_id: Set(scope.workspace_id),
+                }
+            }))
+            .exec(db)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Start and end from the form, checked: end after start, and a
+    /// confirmation for entries longer than 24 hours.
+    pub fn span(tz: Tz, input: &EntryInput) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
+        let start = periods::parse_local(tz, &input.start, "start")?;
+        let end = periods::parse_local(tz, &input.end, "end")?;
+        if end <= start {
+            return Err(Error::invalid("end", "The end must be after the start."));
+        }
+        let secs = (end - start).num_seconds();
+        if secs > LONG_ENTRY_SECS && !input.confirm_long {
+            return Err(Error::invalid(
+                "confirm_long",
+                format!(
+                    "This entry is {} hours long. Check the times, or confirm that it really is longer than 24 hours.",
+                    periods::hours_minutes(secs)
+                ),
+            ));
+        }
+        Ok((start, end))
+    }
+
+    /// The entry with `id` if this person may change it: their own, or any
+    /// entry for owners and admins.
+    pub async fn editable(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        id: Uuid,
+    ) -> Result<time_entries::Model, Error> {
+        let m = live(scope)
+            .filter(time_entries::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::not_found("The time entry"))?;
+        if m.user_id != scope.user_id && !scope.role.can_manage() {
+            return Err(Error::forbidden(
+                "You can change only your own time entries.",
+            ));
+        }
+        Ok(m)
+    }
+
+    pub async fn create(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        input: EntryInput,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        scope.writable()?;
+        let description = description(&input.description)?;
+        let (start, end) = span(tz, &input)?;
+        let txn = db.begin().await?;
+        let (project, tags) =
+            checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
+        let billable = input
+            .billable
+            .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
+        let id = Uuid::now_v7();
+        let m = time_entries::ActiveModel {
+            id: Set(id),
+            workspace_id: Set(scope.workspace_id),
+            user_id: Set(scope.user_id),
+            description: Set(description),
+            project_id: Set(input.project_id),
+            billable: Set(billable),
+            started_at: Set(start),
+            ended_at: Set(Some(end)),
+            invoice_id: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+        set_tags(&txn, scope, id, &tags).await?;
+        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    pub async fn update(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        id: Uuid,
+        input: EntryInput,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        scope.writable()?;
+        let description = description(&input.description)?;
+        let txn = db.begin().await?;
+        let current = editable(&txn, scope, id).await?;
+        if current.invoice_id.is_some() && !input.confirm_invoiced {
+            return Err(Error::invalid(
+                "confirm_invoiced",
+                "This entry is on an invoice. Changing it will not change the invoice; confirm to save anyway.",
+            ));
+        }
+        let (start, end) = if current.ended_at.is_none() {
+            // A running timer keeps running; only its start can move.
+            let start = periods::parse_local(tz, &input.start, "start")?;
+            if start > now {
+                return Err(Error::invalid(
+                    "start",
+                    "A running timer cannot start in the future.",
+                ));
+            }
+            (start, None)
+        } else {
+            let (s, e) = span(tz, &input)?;
+            (s, Some(e))
+        };
+        let (project, tags) = checked_refs(
+            &txn,
+            scope,
+            input.project_id,
+            &input.tag_ids,
+            current.project_id,
+        )
+        .await?;
+        let billable = input
+            .billable
+            .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
+        let m = time_entries::ActiveModel {
+            id: Set(id),
+            description: Set(description),
+            project_id: Set(input.project_id),
+            billable: Set(billable),
+            started_at: Set(start),
+            ended_at: Set(end),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        set_tags(&txn, scope, id, &tags).await?;
+        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Deletes an entry so that [`restore`] can bring it back for a short
+    /// while; entries deleted longer ago are removed for good here.
+    pub async fn delete(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        scope.writable()?;
+        let txn = db.begin().await?;
+        let m = editable(&txn, scope, id).await?;
+        if m.invoice_id.is_some() {
+            return Err(Error::Conflict(
+                "This entry is on an invoice. Delete the draft invoice first, or keep the entry."
+                    .into(),
+            ));
+        }
+        time_entries::Entity::update_many()
+            .col_expr(time_entries::Column::DeletedAt, Expr::value(Some(now)))
+            // A deleted running timer stops, so a new one can start.
+            .col_expr(
+                time_entries::Column::EndedAt,
+                Expr::value(Some(m.ended_at.unwrap_or(now))),
+            )
+            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(time_entries::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+        time_entries::Entity::delete_many()
+            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(time_entries::Column::DeletedAt.lt(now - chrono::Duration::seconds(UNDO_SECS)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Undoes a delete made in the last [`UNDO_SECS`] seconds.
+    pub async fn restore(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        scope.writable()?;
+        let m = scope
+            .get::<time_entries::Entity>(db, id, "The time entry")
+            .await?;
+        if m.user_id != scope.user_id && !scope.role.can_manage() {
+            return Err(Error::forbidden(
+                "You can change only your own time entries.",
+            ));
+        }
+        match m.deleted_at {
+            None => Ok(()),
+            Some(at) if (now - at).num_seconds() <= UNDO_SECS => {
+                time_entries::Entity::update_many()
+                    .col_expr(
+                        time_entries::Column::DeletedAt,
+                        Expr::value(Option::<DateTime<Utc>>::None),
+                    )
+                    .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
+                    .filter(time_entries::Column::Id.eq(id))
+                    .exec(db)
+                    .await?;
+                Ok(())
+            }
+            Some(_) => Err(Error::Conflict(
+                "It is too late to undo this delete.".into(),
+            )),
+        }
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entry(start: DateTime<Utc>, secs: i64) -> TimeEntry {
+        TimeEntry {
+            id: Uuid::now_v7(),
+            user_id: Uuid::nil(),
+            description: String::new(),
+            project: None,
+            tags: vec![],
+            billable: false,
+            started_at: start,
+            ended_at: Some(start + chrono::Duration::seconds(secs)),
+            duration_secs: secs,
+            start_input: String::new(),
+            end_input: String::new(),
+            time_range: String::new(),
+            invoiced: false,
+        }
+    }
+
+    #[test]
+    fn entries_group_by_the_local_day_they_started() {
+        let tz: chrono_tz::Tz = "America/Los_Angeles".parse().unwrap();
+        // 06:00 UTC on the 28th is 22:00 on the 27th in Los Angeles.
+        let list = vec![
+            entry(Utc.with_ymd_and_hms(2026, 11, 28, 18, 0, 0).unwrap(), 3600),
+            entry(Utc.with_ymd_and_hms(2026, 11, 28, 6, 0, 0).unwrap(), 1800),
+            entry(Utc.with_ymd_and_hms(2026, 11, 27, 17, 0, 0).unwrap(), 600),
+        ];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let days = group_by_day(
+            list,
+            |e| crate::periods::local_day(tz, e.started_at),
+            |d| crate::periods::day_label(d, today),
+            |_| None,
+        );
+        assert_eq!(days.len(), 2);
+        assert_eq!(days[0].label, "Today");
+        assert_eq!(days[0].total_secs, 3600);
+        assert_eq!(days[1].label, "Yesterday");
+        assert_eq!(days[1].entries.len(), 2);
+        assert_eq!(days[1].total_secs, 2400);
+        // A total from the database (the whole day) wins over the page's sum.
+        let days = group_by_day(
+            vec![entry(
+                Utc.with_ymd_and_hms(2026, 11, 28, 18, 0, 0).unwrap(),
+                60,
+            )],
+            |e| crate::periods::local_day(tz, e.started_at),
+            |d| crate::periods::day_label(d, today),
+            |_| Some(7200),
+        );
+        assert_eq!(days[0].total_secs, 7200);
+    }
+
+    #[test]
+    fn manual_entries_need_an_end_after_the_start_and_confirmation_past_24_hours() {
+        let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+        let input = |start: &str, end: &str, confirm_long| EntryInput {
+            start: start.into(),
+            end: end.into(),
+            confirm_long,
+            ..Default::default()
+        };
+        let err =
+            service::span(tz, &input("2026-11-27T10:00", "2026-11-27T09:00", false)).unwrap_err();
+        assert!(err.to_string().contains("after the start"), "{err}");
+        let err =
+            service::span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", false)).unwrap_err();
+        assert!(
+            matches!(&err, crate::error::Error::Invalid { field: Some(f), .. } if f == "confirm_long")
+        );
+        let (s, e) =
+            service::span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", true)).unwrap();
+        assert_eq!((e - s).num_hours(), 25);
+        // Across the autumn DST change the wall clock says 3 hours, the
+        // entry lasts 4.
+        let (s, e) =
+            service::span(tz, &input("2026-10-25T00:30", "2026-10-25T03:30", false)).unwrap();
+        assert_eq!((e - s).num_hours(), 4);
+    }
+}

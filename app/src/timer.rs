@@ -1,0 +1,378 @@
+//! The running timer: an entry without an end, stored on the server so it
+//! survives reloads, restarts and a second device. One per person per
+//! workspace (a unique index holds this across app instances): starting a
+//! new one stops the old.
+
+use crate::entries::TimeEntry;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
+use uuid::Uuid;
+
+/// What the top bar sends when starting or editing the timer.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TimerInput {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// `None` takes the project's default.
+    #[serde(default)]
+    pub billable: Option<bool>,
+}
+
+#[server(prefix = "/rpc", endpoint = "current_timer", input = Json)]
+pub async fn current_timer() -> Result<Option<TimeEntry>, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::current(&ctx.db, &scope, tz, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "start_timer", input = Json)]
+pub async fn start_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::start(&ctx.db, &scope, tz, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "update_timer", input = Json)]
+pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::update(&ctx.db, &scope, tz, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "stop_timer", input = Json)]
+pub async fn stop_timer() -> Result<Option<TimeEntry>, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::stop(&ctx.db, &scope, tz, ctx.now).await
+    })
+    .await
+}
+
+/// Starts a timer with the same description, project, tags and billable
+/// flag as an existing entry.
+#[server(prefix = "/rpc", endpoint = "continue_entry", input = Json)]
+pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::continue_entry(&ctx.db, &scope, tz, id, ctx.now).await
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub mod service {
+    use super::*;
+    use crate::db::entities::{time_entries, time_entry_tags};
+    use crate::entries::service::{checked_refs, description, live, set_tags, views};
+    use crate::error::Error;
+    use crate::tenant::Scope;
+    use chrono::{DateTime, SubsecRound, Utc};
+    use chrono_tz::Tz;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+        QueryFilter, QuerySelect, Set, TransactionTrait,
+    };
+
+    /// Where a timer started at `started_at` ends when stopped at `now`:
+    /// never before its start (a clock that went backwards gives 0 s).
+    pub fn stop_time(started_at: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+        now.trunc_subsecs(0).max(started_at)
+    }
+
+    async fn running(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+    ) -> Result<Option<time_entries::Model>, Error> {
+        Ok(live(scope)
+            .filter(time_entries::Column::UserId.eq(scope.user_id))
+            .filter(time_entries::Column::EndedAt.is_null())
+            .one(db)
+            .await?)
+    }
+
+    pub async fn current(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TimeEntry>, Error> {
+        match running(db, scope).await? {
+            None => Ok(None),
+            Some(m) => Ok(views(db, scope, tz, vec![m], now).await?.pop()),
+        }
+    }
+
+    /// Stops the person's running timer in this workspace, if any.
+    async fn stop_running(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Option<time_entries::Model>, Error> {
+        let Some(m) = running(db, scope).await? else {
+            return Ok(None);
+        };
+        let end = stop_time(m.started_at, now);
+        time_entries::Entity::update_many()
+            .col_expr(time_entries::Column::EndedAt, Expr::value(Some(end)))
+            .col_expr(time_entries::Column::UpdatedAt, Expr::value(now))
+            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
+            .filter(time_entries::Column::Id.eq(m.id))
+            .filter(time_entries::Column::EndedAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(Some(time_entries::Model {
+            ended_at: Some(end),
+            updated_at: now,
+            ..m
+        }))
+    }
+
+    /// Starts a timer now, stopping the one already running.
+    pub async fn start(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        input: TimerInput,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        scope.writable()?;
+        let description = description(&input.description)?;
+        let now = now.trunc_subsecs(0);
+        let txn = db.begin().await?;
+        let (project, tags) =
+            checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
+        stop_running(&txn, scope, now).await?;
+        let id = Uuid::now_v7();
+        let m = time_entries::ActiveModel {
+            id: Set(id),
+            workspace_id: Set(scope.workspace_id),
+            user_id: Set(scope.user_id),
+            description: Set(description),
+            project_id: Set(input.project_id),
+            billable: Set(input
+                .billable
+                .unwrap_or(project.as_ref().is_some_and(|p| p.billable))),
+            started_at: Set(now),
+            ended_at: Set(None),
+            invoice_id: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                Error::Conflict(
+                    "A timer was just started on another device. Reload to see it.".into(),
+                )
+            } else {
+                e.into()
+            }
+        })?;
+        set_tags(&txn, scope, id, &tags).await?;
+        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Changes the running timer's description, project, tags or billable flag.
+    pub async fn update(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        input: TimerInput,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        scope.writable()?;
+        let description = description(&input.description)?;
+        let txn = db.begin().await?;
+        let cur = running(&txn, scope)
+            .await?
+            .ok_or_else(|| Error::Conflict("No timer is running.".into()))?;
+        let (project, tags) = checked_refs(
+            &txn,
+            scope,
+            input.project_id,
+            &input.tag_ids,
+            cur.project_id,
+        )
+        .await?;
+        let billable = match (input.billable, input.project_id == cur.project_id) {
+            (Some(b), _) => b,
+            (None, true) => cur.billable,
+            (None, false) => project.as_ref().is_some_and(|p| p.billable),
+        };
+        let m = time_entries::ActiveModel {
+            id: Set(cur.id),
+            description: Set(description),
+            project_id: Set(input.project_id),
+            billable: Set(billable),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await?;
+        set_tags(&txn, scope, cur.id, &tags).await?;
+        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    /// Stops the timer; it becomes a finished entry.
+    pub async fn stop(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TimeEntry>, Error> {
+        scope.writable()?;
+        let txn = db.begin().await?;
+        let stopped = stop_running(&txn, scope, now).await?;
+        let view = match stopped {
+            None => None,
+            Some(m) => views(&txn, scope, tz, vec![m], now).await?.pop(),
+        };
+        txn.commit().await?;
+        Ok(view)
+    }
+
+    pub async fn continue_entry(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        let m = live(scope)
+            .filter(time_entries::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::not_found("The time entry"))?;
+        if m.user_id != scope.user_id && !scope.role.can_manage() {
+            return Err(Error::not_found("The time entry"));
+        }
+        let tag_ids: Vec<Uuid> = scope
+            .find::<time_entry_tags::Entity>()
+            .filter(time_entry_tags::Column::EntryId.eq(id))
+            .select_only()
+            .column(time_entry_tags::Column::TagId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        start(
+            db,
+            scope,
+            tz,
+            TimerInput {
+                description: m.description,
+                project_id: m.project_id,
+                tag_ids,
+                billable: Some(m.billable),
+            },
+            now,
+        )
+        .await
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::service::*;
+    use super::TimerInput;
+    use crate::tenant::Scope;
+    use crate::types::{BillingStatus, Plan, Role};
+    use chrono::{TimeZone, Utc};
+    use chrono_tz::Tz;
+
+    #[test]
+    fn a_timer_across_midnight_belongs_to_the_day_it_started() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        // 23:30 to 00:45 Berlin time, in winter (UTC+1).
+        let start = Utc.with_ymd_and_hms(2026, 11, 27, 22, 30, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 27, 23, 45, 0).unwrap();
+        let end = stop_time(start, now);
+        assert_eq!((end - start).num_minutes(), 75);
+        assert_eq!(
+            crate::periods::local_day(tz, start).to_string(),
+            "2026-11-27"
+        );
+        assert_eq!(crate::periods::local_day(tz, end).to_string(), "2026-11-28");
+    }
+
+    #[test]
+    fn a_timer_across_a_dst_change_counts_real_time() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        // Started 01:30 local on 25 Oct 2026 (CEST), stopped 02:30 local the
+        // second time round (CET): the wall clock says one hour, two passed.
+        let start = crate::periods::parse_local(tz, "2026-10-25T01:30", "start").unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 10, 25, 1, 30, 0).unwrap();
+        assert_eq!(crate::periods::hm(tz, now), "02:30");
+        assert_eq!((stop_time(start, now) - start).num_hours(), 2);
+        // A clock that went backwards never gives a negative entry.
+        assert_eq!(stop_time(now, start), now);
+    }
+
+    #[tokio::test]
+    async fn starting_a_timer_stops_the_running_one() {
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let (user, ws) = crate::users::create(
+            &db,
+            "Ada Lovelace",
+            "ada@example.com",
+            "orbit lantern pepper 42",
+            t0,
+        )
+        .await
+        .unwrap();
+        let scope = Scope {
+            workspace_id: ws,
+            user_id: user.id,
+            role: Role::Owner,
+            plan: Plan::Free,
+            billing_status: BillingStatus::Active,
+        };
+        let input = |d: &str| TimerInput {
+            description: d.into(),
+            ..Default::default()
+        };
+        let a = start(&db, &scope, Tz::UTC, input("first"), t0)
+            .await
+            .unwrap();
+        let t1 = t0 + chrono::Duration::minutes(30);
+        let b = start(&db, &scope, Tz::UTC, input("second"), t1)
+            .await
+            .unwrap();
+        let cur = current(&db, &scope, Tz::UTC, t1).await.unwrap().unwrap();
+        assert_eq!(cur.id, b.id);
+        assert_eq!(cur.description, "second");
+        let t2 = t1 + chrono::Duration::minutes(15);
+        let stopped = stop(&db, &scope, Tz::UTC, t2).await.unwrap().unwrap();
+        assert_eq!(stopped.duration_secs, 900);
+        assert!(current(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
+        // The first timer ended when the second started.
+        let page = crate::entries::service::list(&db, &scope, Tz::UTC, &Default::default(), t2)
+            .await
+            .unwrap();
+        let all: Vec<_> = page.days.iter().flat_map(|d| d.entries.iter()).collect();
+        assert_eq!(all.len(), 2);
+        let first = all.iter().find(|e| e.id == a.id).unwrap();
+        assert_eq!(first.duration_secs, 1800);
+        // Stopping with nothing running is not an error.
+        assert!(stop(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
+    }
+}

@@ -1,0 +1,500 @@
+//! Time entries and the running timer through their server functions, on
+//! SQLite or PostgreSQL: validation, the one-timer rule across devices and
+//! restarts, roles, read-only workspaces and workspace isolation.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+fn entry(start: &str, end: &str) -> Value {
+    json!({ "input": { "description": "Write report", "start": start, "end": end } })
+}
+
+fn all_entries(page: &Value) -> Vec<Value> {
+    page["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["entries"].as_array().unwrap().clone())
+        .collect()
+}
+
+async fn catalogue(c: &mut Client) -> (String, String, String) {
+    let proj = c
+        .rpc(
+            "create_project",
+            &[
+                ("input[name]", "Website"),
+                ("input[color]", "#4f46e5"),
+                ("input[billable]", "true"),
+                ("input[hourly_rate]", "100"),
+            ],
+        )
+        .await
+        .json();
+    let dev = c
+        .rpc("save_tag", &[("name", "dev"), ("color", "#10b981")])
+        .await
+        .json();
+    let meetings = c
+        .rpc("save_tag", &[("name", "meetings"), ("color", "#f59e0b")])
+        .await
+        .json();
+    (id(&proj), id(&dev), id(&meetings))
+}
+
+#[tokio::test]
+async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Ada").await;
+    let (proj, dev, meetings) = catalogue(&mut c).await;
+
+    let r = c
+        .call(
+            "create_entry",
+            json!({ "input": { "description": "  Build pages ", "project_id": proj,
+                "tag_ids": [dev, meetings, dev], "start": "2026-11-20T09:00", "end": "2026-11-20T10:30" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let e = r.json();
+    assert_eq!(e["description"], "Build pages");
+    assert_eq!(e["duration_secs"], 5400);
+    assert_eq!(e["billable"], true, "billable comes from the project");
+    assert_eq!(e["project"]["name"], "Website");
+    let tags: Vec<&str> = e["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(tags, ["dev", "meetings"]);
+    assert_eq!(e["time_range"], "09:00 – 10:30");
+
+    // End before start, bad dates, and over 24 hours without confirmation.
+    let r = c
+        .call(
+            "create_entry",
+            entry("2026-11-20T11:00", "2026-11-20T10:00"),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["Invalid"]["field"], "end");
+    let r = c
+        .call("create_entry", entry("next tuesday", "2026-11-20T10:00"))
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "start");
+    let r = c
+        .call(
+            "create_entry",
+            entry("2026-11-18T08:00", "2026-11-19T09:00"),
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "confirm_long");
+    let mut long = entry("2026-11-18T08:00", "2026-11-19T09:00");
+    long["input"]["confirm_long"] = json!(true);
+    let r = c.call("create_entry", long).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = c
+        .call(
+            "create_entry",
+            entry("2026-11-20T13:00", "2026-11-20T13:30"),
+        )
+        .await;
+    let second = r.json();
+    assert_eq!(second["billable"], false);
+
+    // Grouped by day, newest first, with day totals.
+    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let days = page["days"].as_array().unwrap();
+    assert_eq!(days.len(), 2);
+    assert_eq!(days[0]["day"], "2026-11-20");
+    assert_eq!(days[0]["total_secs"], 5400 + 1800);
+    assert_eq!(days[0]["entries"][0]["id"], second["id"]);
+    assert_eq!(days[1]["day"], "2026-11-18");
+
+    // Filters: tag, project, date range.
+    let by_tag = c
+        .call(
+            "list_entries",
+            json!({ "filter": { "tag_ids": [meetings] } }),
+        )
+        .await
+        .json();
+    assert_eq!(all_entries(&by_tag).len(), 1);
+    let by_project = c
+        .call("list_entries", json!({ "filter": { "project_id": proj } }))
+        .await
+        .json();
+    assert_eq!(all_entries(&by_project).len(), 1);
+    let range = c
+        .call(
+            "list_entries",
+            json!({ "filter": { "from": "2026-11-19", "to": "2026-11-20" } }),
+        )
+        .await
+        .json();
+    assert_eq!(all_entries(&range).len(), 2);
+    let r = c
+        .call(
+            "list_entries",
+            json!({ "filter": { "from": "2026-11-21", "to": "2026-11-20" } }),
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "to");
+
+    // Edit, then delete and undo.
+    let r = c
+        .call(
+            "update_entry",
+            json!({ "id": second["id"], "input": { "description": "Call", "tag_ids": [meetings],
+                "start": "2026-11-20T13:00", "end": "2026-11-20T14:00", "billable": true } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["duration_secs"], 3600);
+    assert_eq!(r.json()["tags"][0]["name"], "meetings");
+    let r = c.call("delete_entry", json!({ "id": second["id"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    assert_eq!(all_entries(&page).len(), 2);
+    let r = c.call("restore_entry", json!({ "id": second["id"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    assert_eq!(all_entries(&page).len(), 3);
+
+    // Deleting a project with entries asks first; confirming keeps the entries.
+    let r = c.rpc("delete_project", &[("id", &proj)]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.body.contains("1 time entry"), "{}", r.body);
+    let r = c
+        .rpc("delete_project", &[("id", &proj), ("keep_entries", "true")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let list = all_entries(&page);
+    assert_eq!(list.len(), 3);
+    assert!(list.iter().all(|e| e["project"].is_null()));
+}
+
+#[tokio::test]
+async fn the_list_pages_through_many_entries_without_gaps() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Pager").await;
+    // 230 entries, several per day.
+    for i in 0..230 {
+        let day = 1 + i / 10;
+        let hour = 8 + (i % 10);
+        let r = c
+            .call(
+                "create_entry",
+                entry(
+                    &format!("2026-10-{day:02}T{hour:02}:00"),
+                    &format!("2026-10-{day:02}T{hour:02}:30"),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut before: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = c
+            .call("list_entries", json!({ "filter": { "before": before } }))
+            .await
+            .json();
+        pages += 1;
+        for e in all_entries(&page) {
+            assert!(seen.insert(id(&e)), "an entry appeared twice");
+        }
+        // A day split across pages still shows its whole total.
+        for d in page["days"].as_array().unwrap() {
+            assert_eq!(d["total_secs"], 10 * 1800, "{}", d["day"]);
+        }
+        match page["next"].as_str() {
+            Some(n) => before = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen.len(), 230);
+}
+
+#[tokio::test]
+async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
+    let app = spawn().await;
+    let (mut phone, email) = app.signed_up("Tim").await;
+    let (proj, dev, _) = catalogue(&mut phone).await;
+
+    let r = phone
+        .call(
+            "start_timer",
+            json!({ "input": { "description": "Design", "project_id": proj, "tag_ids": [dev] } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let first = r.json();
+    assert!(first["ended_at"].is_null());
+    assert_eq!(first["billable"], true);
+
+    // A second device (another session of the same person) sees it.
+    let mut laptop = app.client();
+    let r = laptop
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cur = laptop.call("current_timer", json!({})).await.json();
+    assert_eq!(cur["id"], first["id"]);
+    assert_eq!(cur["tags"][0]["name"], "dev");
+
+    // A restarted server (a new router on the same database) sees it too.
+    let db = connect(&app.url).await;
+    let restarted = timether_server::router(
+        db,
+        app.settings.clone(),
+        leptos::prelude::LeptosOptions::builder()
+            .output_name("timether")
+            .build(),
+    );
+    let mut after_restart = phone.clone();
+    after_restart.router = restarted;
+    let cur = after_restart.call("current_timer", json!({})).await.json();
+    assert_eq!(cur["id"], first["id"]);
+
+    // Starting another on the laptop stops the first.
+    let second = laptop
+        .call(
+            "start_timer",
+            json!({ "input": { "description": "Review" } }),
+        )
+        .await
+        .json();
+    assert_ne!(second["id"], first["id"]);
+    let cur = phone.call("current_timer", json!({})).await.json();
+    assert_eq!(cur["id"], second["id"]);
+    let page = phone
+        .call("list_entries", json!({ "filter": {} }))
+        .await
+        .json();
+    let finished = all_entries(&page);
+    assert_eq!(finished.len(), 1);
+    assert_eq!(finished[0]["id"], first["id"]);
+
+    // Edit while running, then stop: it becomes a finished entry.
+    let r = phone
+        .call(
+            "update_timer",
+            json!({ "input": { "description": "Review PR", "tag_ids": [dev] } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["description"], "Review PR");
+    let stopped = phone.call("stop_timer", json!({})).await.json();
+    assert_eq!(stopped["id"], second["id"]);
+    assert!(!stopped["ended_at"].is_null());
+    assert!(phone
+        .call("current_timer", json!({}))
+        .await
+        .json()
+        .is_null());
+
+    // Continue starts a new timer with the same details.
+    let cont = phone
+        .call("continue_entry", json!({ "id": first["id"] }))
+        .await
+        .json();
+    assert_eq!(cont["description"], "Design");
+    assert_eq!(cont["project"]["id"], proj.as_str());
+    assert_eq!(cont["tags"][0]["id"], dev.as_str());
+    assert!(cont["ended_at"].is_null());
+}
+
+#[tokio::test]
+async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Olga").await;
+    let (mut member, member_email) = app.signed_up("Max").await;
+    let (mut stranger, _) = app.signed_up("Eve").await;
+    let ws = owner.workspace_id().await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    let (proj, dev, _) = catalogue(&mut owner).await;
+    let (s_proj, s_tag, _) = catalogue(&mut stranger).await;
+
+    let mine = member
+        .call(
+            "create_entry",
+            entry("2026-11-20T09:00", "2026-11-20T10:00"),
+        )
+        .await
+        .json();
+    let theirs = owner
+        .call(
+            "create_entry",
+            entry("2026-11-20T11:00", "2026-11-20T12:00"),
+        )
+        .await
+        .json();
+
+    // The member may use the workspace's project and tags on their own entry.
+    let r = member
+        .call(
+            "update_entry",
+            json!({ "id": mine["id"], "input": { "project_id": proj, "tag_ids": [dev],
+                "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // ...but not change the owner's entry.
+    for (f, args) in [
+        (
+            "update_entry",
+            json!({ "id": theirs["id"], "input": { "description": "x",
+                "start": "2026-11-20T11:00", "end": "2026-11-20T12:00" } }),
+        ),
+        ("delete_entry", json!({ "id": theirs["id"] })),
+    ] {
+        let r = member.call(f, args).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{f}: {}", r.body);
+    }
+    // The owner may change the member's entry.
+    let r = owner
+        .call(
+            "update_entry",
+            json!({ "id": mine["id"], "input": { "description": "Checked",
+                "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    // Another workspace's project or tag cannot be attached, by anyone.
+    for args in [
+        json!({ "input": { "project_id": s_proj, "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
+        json!({ "input": { "tag_ids": [s_tag], "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
+    ] {
+        let r = owner.call("create_entry", args.clone()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        let r = owner
+            .call("start_timer", json!({ "input": args["input"] }))
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    }
+    let r = owner
+        .call(
+            "update_entry",
+            json!({ "id": theirs["id"], "input": { "tag_ids": [s_tag],
+                "start": "2026-11-20T11:00", "end": "2026-11-20T12:00" } }),
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "tag_ids");
+
+    // The stranger cannot see, change, continue or delete our entries.
+    for (f, args) in [
+        (
+            "update_entry",
+            json!({ "id": theirs["id"], "input": { "start": "2026-11-20T11:00", "end": "2026-11-20T12:00" } }),
+        ),
+        ("delete_entry", json!({ "id": theirs["id"] })),
+        ("restore_entry", json!({ "id": theirs["id"] })),
+        ("continue_entry", json!({ "id": theirs["id"] })),
+    ] {
+        let r = stranger.call(f, args).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{f}: {}", r.body);
+    }
+    let page = stranger
+        .call("list_entries", json!({ "filter": {} }))
+        .await
+        .json();
+    assert!(all_entries(&page).is_empty());
+}
+
+#[tokio::test]
+async fn a_read_only_workspace_refuses_every_entry_and_timer_write() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Rita").await;
+    let e = c
+        .call(
+            "create_entry",
+            entry("2026-11-20T09:00", "2026-11-20T10:00"),
+        )
+        .await
+        .json();
+    let ws = c.workspace_id().await;
+    app::workspaces::service::set_billing(
+        &app.db,
+        ws.parse().unwrap(),
+        app::types::BillingStatus::ReadOnly,
+    )
+    .await
+    .unwrap();
+    for (f, args) in [
+        (
+            "create_entry",
+            entry("2026-11-21T09:00", "2026-11-21T10:00"),
+        ),
+        (
+            "update_entry",
+            json!({ "id": e["id"], "input": { "start": "2026-11-20T09:00", "end": "2026-11-20T11:00" } }),
+        ),
+        ("delete_entry", json!({ "id": e["id"] })),
+        ("restore_entry", json!({ "id": e["id"] })),
+        ("start_timer", json!({ "input": {} })),
+        ("update_timer", json!({ "input": {} })),
+        ("stop_timer", json!({})),
+        ("continue_entry", json!({ "id": e["id"] })),
+    ] {
+        let r = c.call(f, args).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{f}: {}", r.body);
+        assert_eq!(r.json(), json!("WorkspaceReadOnly"), "{f}");
+    }
+    for (f, form) in [
+        (
+            "update_rates",
+            vec![("currency", "EUR"), ("default_rate", "90")],
+        ),
+        ("delete_project", vec![("id", e["id"].as_str().unwrap())]),
+    ] {
+        let r = c.rpc(f, &form).await;
+        assert_eq!(r.json(), json!("WorkspaceReadOnly"), "{f}");
+    }
+    // Reading still works.
+    let page = c.call("list_entries", json!({ "filter": {} })).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(all_entries(&page.json()).len(), 1);
+}
+
+#[tokio::test]
+async fn workspace_rates_and_currency_are_checked() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Cora").await;
+    let r = c
+        .rpc(
+            "update_rates",
+            &[("currency", "eur"), ("default_rate", "92.5")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let me = c.me().await.json();
+    assert_eq!(me["current"]["currency"], "EUR");
+    assert_eq!(me["current"]["default_rate_cents"], 9250);
+    let r = c
+        .rpc(
+            "update_rates",
+            &[("currency", "euro"), ("default_rate", "")],
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "currency");
+    let r = c
+        .rpc(
+            "update_rates",
+            &[("currency", "EUR"), ("default_rate", "-3")],
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "default_rate");
+}
