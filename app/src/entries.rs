@@ -117,6 +117,18 @@ pub async fn list_entries(filter: EntryFilter) -> Result<EntryPage, AppError> {
     .await
 }
 
+/// Start and end suggested for a new manual entry: the last hour, as
+/// `datetime-local` values in the person's zone.
+#[server(prefix = "/rpc", endpoint = "new_entry_times", input = Json)]
+pub async fn new_entry_times() -> Result<(String, String), AppError> {
+    let ctx = crate::context::request()?;
+    let tz = ctx.session().map_err(crate::context::reply)?.tz();
+    Ok((
+        crate::periods::input_value(tz, ctx.now - chrono::Duration::hours(1)),
+        crate::periods::input_value(tz, ctx.now),
+    ))
+}
+
 #[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
 pub async fn create_entry(input: EntryInput) -> Result<TimeEntry, AppError> {
     crate::context::scoped(|ctx, scope| async move {

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod auth;
+pub mod catalog;
 pub mod clients;
 pub mod components;
 pub mod entries;
@@ -12,6 +13,7 @@ pub mod pages;
 pub mod periods;
 pub mod profile;
 pub mod projects;
+pub mod reports;
 pub mod tags;
 pub mod timer;
 pub mod types;
@@ -89,6 +91,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view=pages::auth::SignUpPage/>
                 <ParentRoute path=path!("") view=components::layout::AppLayout>
                     <Route path=path!("") view=pages::home::HomePage/>
+                    <Route path=path!("/entries") view=pages::entries::EntriesPage/>
+                    <Route path=path!("/reports") view=pages::reports::ReportsPage/>
+                    <Route path=path!("/clients") view=pages::catalog::ClientsPage/>
+                    <Route path=path!("/projects") view=pages::catalog::ProjectsPage/>
+                    <Route path=path!("/tags") view=pages::catalog::TagsPage/>
                     <Route path=path!("/workspaces/new") view=pages::workspace_settings::NewWorkspacePage/>
                     <Route path=path!("/settings/workspace") view=pages::workspace_settings::GeneralPage/>
                     <Route path=path!("/settings/workspace/members") view=pages::workspace_settings::MembersPage/>

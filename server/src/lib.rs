@@ -1,6 +1,7 @@
 //! The Timether HTTP server: the axum router around the Leptos app, and the
 //! middleware every request passes (security headers, body limit, CSRF,
 //! request context with the session, sign-in redirects).
+#![recursion_limit = "512"]
 
 pub mod cli;
 

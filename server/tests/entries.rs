@@ -498,3 +498,78 @@ async fn workspace_rates_and_currency_are_checked() {
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "default_rate");
 }
+
+#[tokio::test]
+async fn reports_keep_archived_history_and_members_see_only_their_time() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Rhea").await;
+    let (mut member, member_email) = app.signed_up("Milo").await;
+    let ws = owner.workspace_id().await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    let r = owner
+        .rpc(
+            "update_rates",
+            &[("currency", "EUR"), ("default_rate", "60")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (proj, dev, _) = catalogue(&mut owner).await; // Website at 100/h, billable
+    let mut e = entry("2026-11-23T09:00", "2026-11-23T10:30");
+    e["input"]["project_id"] = json!(proj);
+    e["input"]["tag_ids"] = json!([dev]);
+    assert_eq!(owner.call("create_entry", e).await.status, StatusCode::OK);
+    let mut e = entry("2026-11-24T09:00", "2026-11-24T09:20");
+    e["input"]["billable"] = json!(true);
+    assert_eq!(member.call("create_entry", e).await.status, StatusCode::OK);
+
+    // Archive the project: its time stays in the report.
+    let r = owner
+        .rpc(
+            "update_project",
+            &[
+                ("id", &proj),
+                ("input[name]", "Website"),
+                ("input[color]", "#4f46e5"),
+                ("input[billable]", "true"),
+                ("input[hourly_rate]", "100"),
+                ("input[archived]", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let q = json!({ "query": { "period": "Custom", "from": "2026-11-23", "to": "2026-11-29" } });
+    let rep = owner.call("get_report", q.clone()).await;
+    assert_eq!(rep.status, StatusCode::OK, "{}", rep.body);
+    let rep = rep.json();
+    assert_eq!(rep["everyone"], true);
+    assert_eq!(rep["total_secs"], 5400 + 1200);
+    assert_eq!(rep["billable_secs"], 5400 + 1200);
+    // 1.5 h at 100 + 20 min at the default 60.
+    assert_eq!(rep["amount_cents"], 15000 + 2000);
+    assert_eq!(rep["currency"], "EUR");
+    assert_eq!(rep["bars"].as_array().unwrap().len(), 7);
+    assert_eq!(rep["bars"][0]["secs"], 5400);
+    assert_eq!(rep["by_project"][0]["name"], "Website");
+    assert_eq!(rep["by_tag"][0]["name"], "#dev");
+
+    // Filters narrow the report like the entries list.
+    let mut by_tag = q.clone();
+    by_tag["query"]["tag_ids"] = json!([dev]);
+    assert_eq!(
+        owner.call("get_report", by_tag).await.json()["total_secs"],
+        5400
+    );
+
+    // A member's report is their own time.
+    let mine = member.call("get_report", q.clone()).await.json();
+    assert_eq!(mine["everyone"], false);
+    assert_eq!(mine["total_secs"], 1200);
+
+    let mut bad = q.clone();
+    bad["query"]["to"] = json!("2026-11-01");
+    assert_eq!(
+        owner.call("get_report", bad).await.json()["Invalid"]["field"],
+        "to"
+    );
+}

@@ -3,8 +3,13 @@
 //! in once and shares it with every page.
 
 use crate::auth::{get_me, SignOut};
+use crate::catalog::{get_catalog, Catalog};
+use crate::components::feedback::{ToastHost, Toasts};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
+use crate::components::timer_bar::TimerBar;
+use crate::entries::TimeEntry;
 use crate::error::AppError;
+use crate::timer::current_timer;
 use crate::types::{BillingStatus, Me};
 use crate::workspaces::switch_workspace;
 use leptos::prelude::*;
@@ -18,10 +23,34 @@ pub fn use_me() -> MeResource {
     expect_context::<MeResource>()
 }
 
+/// What the pickers offer (active clients and projects, all tags).
+#[derive(Clone, Copy)]
+pub struct CatalogResource(pub Resource<Result<Catalog, AppError>>);
+
+pub fn use_catalog() -> Resource<Result<Catalog, AppError>> {
+    expect_context::<CatalogResource>().0
+}
+
+/// The running timer, shown in the top bar.
+#[derive(Clone, Copy)]
+pub struct TimerResource(pub Resource<Result<Option<TimeEntry>, AppError>>);
+
+pub fn use_timer() -> Resource<Result<Option<TimeEntry>, AppError>> {
+    expect_context::<TimerResource>().0
+}
+
+/// Bumped whenever entries change, so lists and reports reload.
+#[derive(Clone, Copy)]
+pub struct EntriesVersion(pub RwSignal<u32>);
+
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| get_me());
     provide_context(MeResource(me));
+    provide_context(CatalogResource(Resource::new(|| (), |_| get_catalog())));
+    provide_context(TimerResource(Resource::new(|| (), |_| current_timer())));
+    provide_context(EntriesVersion(RwSignal::new(0)));
+    provide_context(Toasts::new());
     let menu_open = RwSignal::new(false);
 
     view! {
@@ -46,6 +75,7 @@ pub fn AppLayout() -> impl IntoView {
                         <span aria-hidden="true">"☰"</span>
                         <span class="sr-only">"Menu"</span>
                     </button>
+                    <TimerBar/>
                     <Transition fallback=|| view! { <span class="skeleton skeleton-line"></span> }>
                         {move || me.get().map(|r| match r {
                             Ok(me) => view! { <TopbarContent me/> }.into_any(),
@@ -67,6 +97,7 @@ pub fn AppLayout() -> impl IntoView {
                 <main id="main" class="content" tabindex="-1">
                     <Outlet/>
                 </main>
+                <ToastHost/>
             </div>
         </div>
     }
@@ -78,7 +109,15 @@ fn Nav() -> impl IntoView {
     view! {
         <nav aria-label="Main">
             <ul class="nav-list">
-                <li><A href="/" exact=true attr:class="nav-link">"Overview"</A></li>
+                <li><A href="/" exact=true attr:class="nav-link">"Timer"</A></li>
+                <li><A href="/entries" attr:class="nav-link">"Time entries"</A></li>
+                <li><A href="/reports" attr:class="nav-link">"Reports"</A></li>
+            </ul>
+            <p class="nav-heading">"Manage"</p>
+            <ul class="nav-list">
+                <li><A href="/clients" attr:class="nav-link">"Clients"</A></li>
+                <li><A href="/projects" attr:class="nav-link">"Projects"</A></li>
+                <li><A href="/tags" attr:class="nav-link">"Tags"</A></li>
             </ul>
             <p class="nav-heading">"Settings"</p>
             <ul class="nav-list">

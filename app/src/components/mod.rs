@@ -1,4 +1,9 @@
 //! UI building blocks used across pages.
 
+pub mod chart;
+pub mod entry_list;
+pub mod feedback;
 pub mod forms;
 pub mod layout;
+pub mod pickers;
+pub mod timer_bar;

@@ -1,7 +1,10 @@
 //! One module per page (or group of tabbed pages).
 
 pub mod auth;
+pub mod catalog;
+pub mod entries;
 pub mod home;
 pub mod not_found;
 pub mod profile;
+pub mod reports;
 pub mod workspace_settings;

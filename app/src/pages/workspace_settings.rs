@@ -9,7 +9,7 @@ use crate::error::AppError;
 use crate::types::{BillingStatus, Me, Member, Plan, Role};
 use crate::workspaces::{
     list_members, remove_member, AddMember, ChangeMemberRole, ChangePlan, CreateWorkspace,
-    RenameWorkspace,
+    RenameWorkspace, UpdateRates, COMMON_CURRENCIES,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -83,8 +83,53 @@ pub fn GeneralPage() -> impl IntoView {
                         </ActionForm>
                     </Show>
                 </section>
+                <RatesCard ws=me.current.clone()/>
             }
         })}
+    }
+}
+
+#[component]
+fn RatesCard(ws: crate::types::WorkspaceSummary) -> impl IntoView {
+    let me = use_me().0;
+    let rates = ServerAction::<UpdateRates>::new();
+    let error = action_error(rates);
+    Effect::new(move |_| {
+        if let Some(r) = rates.value().get() {
+            match r {
+                Ok(()) => me.refetch(),
+                Err(e) => redirect_if_signed_out(&e),
+            }
+        }
+    });
+    let currency = Signal::derive({
+        let c = ws.currency.clone();
+        move || c.clone()
+    });
+    let rate = Signal::derive({
+        let r = ws
+            .default_rate_cents
+            .map(|c| format!("{}.{:02}", c / 100, c % 100))
+            .unwrap_or_default();
+        move || r.clone()
+    });
+    view! {
+        <section class="card" aria-labelledby="rates-heading">
+            <h2 id="rates-heading">"Rates and currency"</h2>
+            <p class="muted">"Amounts in reports and invoices use this currency. Projects without their own hourly rate use the default rate."</p>
+            <Show when=move || ws.role.can_manage() fallback=|| view! { <p>"Only owners and admins can change rates."</p> }>
+                <ActionForm action=rates attr:class="form form-inline">
+                    <FormError error/>
+                    <Field label="Currency" name="currency" value=currency required=true list="currency-list" hint="A three-letter code such as USD or EUR." error/>
+                    <datalist id="currency-list">
+                        {COMMON_CURRENCIES.iter().map(|c| view! { <option value=*c></option> }).collect_view()}
+                    </datalist>
+                    <Field label="Default hourly rate" name="default_rate" value=rate hint="Empty means no default rate." error/>
+                    <Submit label="Save rates" busy_label="Saving…" pending=rates.pending().into()/>
+                    <p class="form-success" role="status">{move || matches!(rates.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
+                </ActionForm>
+            </Show>
+        </section>
     }
 }
 

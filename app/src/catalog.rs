@@ -1,0 +1,35 @@
+//! What the pickers offer: the workspace's active clients and projects and
+//! all its tags, in one request.
+
+use crate::error::AppError;
+use crate::types::{Client, Project, Tag};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    pub clients: Vec<Client>,
+    pub projects: Vec<Project>,
+    pub tags: Vec<Tag>,
+}
+
+impl Catalog {
+    pub fn client_name(&self, id: Option<uuid::Uuid>) -> Option<String> {
+        id.and_then(|id| self.clients.iter().find(|c| c.id == id))
+            .map(|c| c.name.clone())
+    }
+}
+
+#[server(prefix = "/rpc", endpoint = "get_catalog")]
+pub async fn get_catalog() -> Result<Catalog, AppError> {
+    use crate::types::ArchiveFilter;
+    crate::context::scoped(|ctx, scope| async move {
+        Ok(Catalog {
+            clients: crate::clients::service::list(&ctx.db, &scope, ArchiveFilter::Active).await?,
+            projects: crate::projects::service::list(&ctx.db, &scope, ArchiveFilter::Active)
+                .await?,
+            tags: crate::tags::service::list(&ctx.db, &scope).await?,
+        })
+    })
+    .await
+}

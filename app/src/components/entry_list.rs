@@ -1,0 +1,446 @@
+//! Time entries as people read them: grouped by day with day totals, each
+//! with Continue, Edit and Delete (with Undo), plus the entry form used for
+//! manual entries and edits.
+
+use crate::components::feedback::use_toasts;
+use crate::components::forms::redirect_if_signed_out;
+use crate::components::layout::{use_catalog, use_timer, EntriesVersion};
+use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
+use crate::entries::{
+    create_entry, delete_entry, list_entries, restore_entry, update_entry, DayGroup, EntryFilter,
+    EntryInput, EntryPage, TimeEntry,
+};
+use crate::error::AppError;
+use crate::periods::hours_minutes;
+use crate::timer::continue_entry;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// Joins pages, merging a day that continues on the next page.
+pub fn merge_days(pages: Vec<Vec<DayGroup>>) -> Vec<DayGroup> {
+    let mut out: Vec<DayGroup> = Vec::new();
+    for g in pages.into_iter().flatten() {
+        match out.last_mut() {
+            Some(last) if last.day == g.day => last.entries.extend(g.entries),
+            _ => out.push(g),
+        }
+    }
+    out
+}
+
+fn bump(version: RwSignal<u32>) {
+    version.update(|v| *v += 1);
+}
+
+#[component]
+pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
+    let version = expect_context::<EntriesVersion>().0;
+    let page = Resource::new(
+        move || (filter.get(), version.get()),
+        |(f, _)| list_entries(f),
+    );
+    let older: RwSignal<Vec<EntryPage>> = RwSignal::new(Vec::new());
+    Effect::new(move |_| {
+        page.track();
+        older.set(Vec::new());
+    });
+    let load_more = Action::new(move |before: &String| {
+        let f = EntryFilter {
+            before: Some(before.clone()),
+            ..filter.get_untracked()
+        };
+        async move { list_entries(f).await }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(p)) = load_more.value().get() {
+            older.update(|o| o.push(p));
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
+            {move || page.get().map(|r| match r {
+                Err(e) => {
+                    redirect_if_signed_out(&e);
+                    view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+                Ok(first) => {
+                    let first_next = first.next.clone();
+                    let empty = first.days.is_empty();
+                    let days = Signal::derive(move || {
+                        let mut pages = vec![first.days.clone()];
+                        pages.extend(older.get().into_iter().map(|p| p.days));
+                        merge_days(pages)
+                    });
+                    let next = move || {
+                        older.with(|o| match o.last() {
+                            Some(p) => p.next.clone(),
+                            None => first_next.clone(),
+                        })
+                    };
+                    view! {
+                        <Show when=move || !empty fallback=|| view! {
+                            <section class="card empty-state">
+                                <h2>"No time entries here yet"</h2>
+                                <p>"Start the timer at the top of the page, or add time you already worked with “Add time manually”."</p>
+                            </section>
+                        }>
+                            <For each=move || days.get() key=|d| (d.day, d.entries.len(), d.entries.first().map(|e| (e.id, e.duration_secs, e.description.clone(), e.tags.len(), e.project.as_ref().map(|p| p.id)))) let:day>
+                                <DayCard day/>
+                            </For>
+                        </Show>
+                        {move || next().map(|cursor| view! {
+                            <div class="load-more">
+                                <button
+                                    type="button"
+                                    class="btn btn-secondary"
+                                    disabled=move || load_more.pending().get()
+                                    aria-busy=move || load_more.pending().get().to_string()
+                                    on:click=move |_| { load_more.dispatch(cursor.clone()); }
+                                >{move || if load_more.pending().get() { "Loading…" } else { "Load older entries" }}</button>
+                            </div>
+                        })}
+                    }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn DayCard(day: DayGroup) -> impl IntoView {
+    let heading_id = format!("day-{}", day.day);
+    let labelled_by = heading_id.clone();
+    view! {
+        <section class="card day" aria-labelledby=labelled_by>
+            <header class="day-header">
+                <h2 id=heading_id>{day.label.clone()}</h2>
+                <span class="duration day-total"><span class="sr-only">"Total "</span>{hours_minutes(day.total_secs)}</span>
+            </header>
+            <ul class="entries" role="list">
+                {day.entries.into_iter().map(|e| view! { <EntryRow entry=e/> }).collect_view()}
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn EntryRow(entry: TimeEntry) -> impl IntoView {
+    let version = expect_context::<EntriesVersion>().0;
+    let timer = use_timer();
+    let toasts = use_toasts();
+    let editing = RwSignal::new(false);
+    let id = entry.id;
+    let label = if entry.description.is_empty() {
+        "(no description)".to_string()
+    } else {
+        entry.description.clone()
+    };
+    let restore = Action::new(move |id: &Uuid| {
+        let id = *id;
+        async move { restore_entry(id).await }
+    });
+    Effect::new(move |_| match restore.value().get() {
+        Some(Ok(())) => {
+            bump(version);
+            toasts.show("Entry restored.", None);
+        }
+        Some(Err(e)) => toasts.show(e.to_string(), None),
+        None => {}
+    });
+    let delete = Action::new(move |id: &Uuid| {
+        let id = *id;
+        async move { delete_entry(id).await }
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            bump(version);
+            toasts.show(
+                "Time entry deleted.",
+                Some(Callback::new(move |_| {
+                    restore.dispatch(id);
+                })),
+            );
+        }
+        Some(Err(e)) => {
+            redirect_if_signed_out(&e);
+            toasts.show(e.to_string(), None);
+        }
+        None => {}
+    });
+    let cont = Action::new(move |id: &Uuid| {
+        let id = *id;
+        async move { continue_entry(id).await }
+    });
+    Effect::new(move |_| match cont.value().get() {
+        Some(Ok(_)) => {
+            timer.refetch();
+            bump(version);
+            toasts.show("Timer started.", None);
+        }
+        Some(Err(e)) => {
+            redirect_if_signed_out(&e);
+            toasts.show(e.to_string(), None);
+        }
+        None => {}
+    });
+    let e = entry.clone();
+    view! {
+        <li class="entry">
+            <Show when=move || editing.get() fallback={
+                let e = e.clone();
+                let label = label.clone();
+                move || {
+                    let e = e.clone();
+                    view! {
+                        <div class="entry-main">
+                            <span class="entry-desc" class:muted=e.description.is_empty()>{label.clone()}</span>
+                            {e.project.clone().map(|p| view! {
+                                <span class="entry-project">
+                                    <span class="dot" style=format!("background:{}", p.color) aria-hidden="true"></span>
+                                    {p.name.clone()}
+                                    {p.client_name.clone().map(|c| view! { <span class="muted">{format!(" · {c}")}</span> })}
+                                </span>
+                            })}
+                            {(!e.tags.is_empty()).then(|| view! { <span class="entry-tags">{tag_names(&e.tags)}</span> })}
+                        </div>
+                        <div class="entry-meta">
+                            {e.billable.then(|| view! { <span class="billable" title="Billable"><span aria-hidden="true">"$"</span><span class="sr-only">"Billable"</span></span> })}
+                            {e.invoiced.then(|| view! { <span class="badge">"Invoiced"</span> })}
+                            <span class="entry-range num">{e.time_range.clone()}</span>
+                            <span class="duration entry-duration">{hours_minutes(e.duration_secs)}</span>
+                            <span class="entry-actions">
+                                <button type="button" class="btn btn-small btn-ghost" aria-label=format!("Continue “{}”", label) title="Continue" on:click=move |_| { cont.dispatch(id); }>
+                                    <span aria-hidden="true">"▶"</span>
+                                </button>
+                                <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit “{}”", label) on:click=move |_| editing.set(true)>"Edit"</button>
+                                <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete “{}”", label) on:click=move |_| { delete.dispatch(id); }>"Delete"</button>
+                            </span>
+                        </div>
+                    }
+                }
+            }>
+                <EntryForm
+                    entry=Some(entry.clone())
+                    new_start=String::new()
+                    new_end=String::new()
+                    on_done=Callback::new(move |_| editing.set(false))
+                />
+            </Show>
+        </li>
+    }
+}
+
+/// Create (no `entry`) or edit a time entry. Keeps what was typed when the
+/// server refuses it, with the reason next to the field.
+#[component]
+pub fn EntryForm(
+    entry: Option<TimeEntry>,
+    new_start: String,
+    new_end: String,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let catalog = use_catalog();
+    let version = expect_context::<EntriesVersion>().0;
+    let toasts = use_toasts();
+    let id = entry.as_ref().map(|e| e.id);
+    let prefix = id
+        .map(|i| i.simple().to_string())
+        .unwrap_or_else(|| "new".into());
+    let f = |name: &str| format!("entry-{prefix}-{name}");
+    let description = RwSignal::new(
+        entry
+            .as_ref()
+            .map(|e| e.description.clone())
+            .unwrap_or_default(),
+    );
+    let project = RwSignal::new(
+        entry
+            .as_ref()
+            .and_then(|e| e.project.as_ref().map(|p| p.id)),
+    );
+    let tags: RwSignal<Vec<Uuid>> = RwSignal::new(
+        entry
+            .as_ref()
+            .map(|e| e.tags.iter().map(|t| t.id).collect())
+            .unwrap_or_default(),
+    );
+    let start = RwSignal::new(
+        entry
+            .as_ref()
+            .map(|e| e.start_input.clone())
+            .unwrap_or(new_start),
+    );
+    let end = RwSignal::new(
+        entry
+            .as_ref()
+            .map(|e| e.end_input.clone())
+            .unwrap_or(new_end),
+    );
+    let running = entry.as_ref().is_some_and(|e| e.ended_at.is_none());
+    let billable: RwSignal<Option<bool>> = RwSignal::new(entry.as_ref().map(|e| e.billable));
+    let confirm_long = RwSignal::new(false);
+    let confirm_invoiced = RwSignal::new(false);
+    let invoiced = entry.as_ref().is_some_and(|e| e.invoiced);
+    let save = Action::new(move |input: &EntryInput| {
+        let input = input.clone();
+        async move {
+            match id {
+                Some(id) => update_entry(id, input).await,
+                None => create_entry(input).await,
+            }
+        }
+    });
+    Effect::new(move |_| match save.value().get() {
+        Some(Ok(_)) => {
+            bump(version);
+            toasts.show(
+                if id.is_some() {
+                    "Time entry updated."
+                } else {
+                    "Time entry added."
+                },
+                None,
+            );
+            on_done.run(());
+        }
+        Some(Err(e)) => redirect_if_signed_out(&e),
+        None => {}
+    });
+    let error = Signal::derive(move || save.value().get().and_then(|r| r.err()));
+    let field_error =
+        move |name: &'static str| move || error.get().and_then(|e| e.field_message(name));
+    let form_error = move || {
+        error
+            .get()
+            .filter(|e| !e.is_field_error())
+            .map(|e| e.to_string())
+    };
+    let needs = move |name: &'static str| {
+        error
+            .get()
+            .is_some_and(|e| matches!(&e, AppError::Invalid { field: Some(f), .. } if f == name))
+    };
+    let project_default = move || {
+        let p = project.get()?;
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|c| c.projects.into_iter().find(|x| x.id == p))
+            .map(|x| x.billable)
+    };
+    let is_billable = move || billable.get().or_else(project_default).unwrap_or(false);
+    let projects = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.projects)
+            .unwrap_or_default()
+    });
+    let clients = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.clients)
+            .unwrap_or_default()
+    });
+    let all_tags = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.tags)
+            .unwrap_or_default()
+    });
+    let current_project = entry.as_ref().and_then(|e| e.project.clone());
+    let title = if id.is_some() {
+        "Edit time entry"
+    } else {
+        "Add time manually"
+    };
+    let (desc_id, project_id, start_id, end_id, billable_id) = (
+        f("description"),
+        f("project"),
+        f("start"),
+        f("end"),
+        f("billable"),
+    );
+    view! {
+        <form
+            class="entry-form"
+            aria-label=title
+            on:submit=move |ev| {
+                ev.prevent_default();
+                save.dispatch(EntryInput {
+                    description: description.get_untracked(),
+                    project_id: project.get_untracked(),
+                    tag_ids: tags.get_untracked(),
+                    billable: billable.get_untracked(),
+                    start: start.get_untracked(),
+                    end: if running { String::new() } else { end.get_untracked() },
+                    confirm_long: confirm_long.get_untracked(),
+                    confirm_invoiced: confirm_invoiced.get_untracked(),
+                });
+            }
+        >
+            <div class="field field-wide" class:field-invalid=move || field_error("description")().is_some()>
+                <label for=desc_id.clone()>"Description"</label>
+                <input id=desc_id.clone() maxlength="2000" autocomplete="off" placeholder="What did you work on?"
+                    prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/>
+                <p class="field-error" role="alert">{field_error("description")}</p>
+            </div>
+            <div class="field" class:field-invalid=move || field_error("project_id")().is_some()>
+                <label for=project_id.clone()>"Project"</label>
+                <ProjectSelect id=project_id.clone() value=project projects clients current=current_project/>
+                <p class="field-error" role="alert">{field_error("project_id")}</p>
+            </div>
+            <div class="field" class:field-invalid=move || field_error("tag_ids")().is_some()>
+                <span class="field-label">"Tags"</span>
+                <TagPicker id=f("tags") value=tags tags=all_tags/>
+                <p class="field-error" role="alert">{field_error("tag_ids")}</p>
+            </div>
+            <div class="field" class:field-invalid=move || field_error("start")().is_some()>
+                <label for=start_id.clone()>"Start"</label>
+                <input id=start_id.clone() type="datetime-local" required=true
+                    prop:value=move || start.get() on:input=move |ev| start.set(event_target_value(&ev))/>
+                <p class="field-error" role="alert">{field_error("start")}</p>
+            </div>
+            {(!running).then(|| view! {
+                <div class="field" class:field-invalid=move || field_error("end")().is_some()>
+                    <label for=end_id.clone()>"End"</label>
+                    <input id=end_id.clone() type="datetime-local" required=true
+                        prop:value=move || end.get() on:input=move |ev| end.set(event_target_value(&ev))/>
+                    <p class="field-error" role="alert">{field_error("end")}</p>
+                </div>
+            })}
+            <label class="check" for=billable_id.clone()>
+                <input id=billable_id.clone() type="checkbox" prop:checked=is_billable on:change=move |ev| billable.set(Some(event_target_checked(&ev)))/>
+                "Billable"
+            </label>
+            <Show when=move || needs("confirm_long") || confirm_long.get()>
+                <div class="confirm-box" role="group" aria-label="Long entry">
+                    <p class="field-error" role="alert">{field_error("confirm_long")}</p>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || confirm_long.get() on:change=move |ev| confirm_long.set(event_target_checked(&ev))/>
+                        "Yes, this entry is longer than 24 hours"
+                    </label>
+                </div>
+            </Show>
+            <Show when=move || invoiced || needs("confirm_invoiced")>
+                <div class="confirm-box" role="group" aria-label="Invoiced entry">
+                    <p class="field-hint">"This entry is on an invoice. Changing it does not change the invoice."</p>
+                    <p class="field-error" role="alert">{field_error("confirm_invoiced")}</p>
+                    <label class="check">
+                        <input type="checkbox" prop:checked=move || confirm_invoiced.get() on:change=move |ev| confirm_invoiced.set(event_target_checked(&ev))/>
+                        "Change it anyway"
+                    </label>
+                </div>
+            </Show>
+            <p class="form-error" role="alert">{form_error}</p>
+            <div class="actions form-actions">
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() aria-busy=move || save.pending().get().to_string()>
+                    {move || if save.pending().get() { "Saving…" } else if id.is_some() { "Save changes" } else { "Add entry" }}
+                </button>
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_done.run(())>"Cancel"</button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,137 @@
+//! Feedback pieces: toasts (results and undo, announced to screen readers)
+//! and the confirm dialog (a native `<dialog>`: it traps focus and closes
+//! with Escape).
+
+use leptos::prelude::*;
+
+#[derive(Clone)]
+struct Toast {
+    id: u32,
+    message: String,
+    undo: Option<Callback<()>>,
+}
+
+/// The toast queue, shared through context by the app shell.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    list: RwSignal<Vec<Toast>>,
+    next: RwSignal<u32>,
+}
+
+/// How long a toast (and its Undo) stays.
+pub const TOAST_MS: u64 = 6000;
+
+impl Toasts {
+    pub fn new() -> Self {
+        Toasts {
+            list: RwSignal::new(Vec::new()),
+            next: RwSignal::new(1),
+        }
+    }
+
+    /// Shows `message`; with `undo`, an Undo button that runs it.
+    pub fn show(&self, message: impl Into<String>, undo: Option<Callback<()>>) {
+        let id = self.next.get_untracked();
+        self.next.set(id + 1);
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                message: message.into(),
+                undo,
+            })
+        });
+        #[cfg(feature = "hydrate")]
+        {
+            let list = self.list;
+            set_timeout(
+                move || list.update(|l| l.retain(|t| t.id != id)),
+                std::time::Duration::from_millis(TOAST_MS),
+            );
+        }
+    }
+
+    fn dismiss(&self, id: u32) {
+        self.list.update(|l| l.retain(|t| t.id != id));
+    }
+}
+
+impl Default for Toasts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub fn use_toasts() -> Toasts {
+    use_context::<Toasts>().unwrap_or_default()
+}
+
+#[component]
+pub fn ToastHost() -> impl IntoView {
+    let toasts = use_toasts();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.list.get() key=|t| t.id let:t>
+                <div class="toast">
+                    <span>{t.message.clone()}</span>
+                    {t.undo.map(|undo| {
+                        let id = t.id;
+                        view! {
+                            <button type="button" class="btn btn-small btn-secondary" on:click=move |_| {
+                                toasts.dismiss(id);
+                                undo.run(());
+                            }>"Undo"</button>
+                        }
+                    })}
+                    <button type="button" class="btn btn-small btn-ghost" aria-label="Dismiss" on:click={
+                        let id = t.id;
+                        move |_| toasts.dismiss(id)
+                    }>"×"</button>
+                </div>
+            </For>
+        </div>
+    }
+}
+
+/// A modal confirmation that names the thing and the consequence.
+#[component]
+pub fn ConfirmDialog(
+    /// Unique on the page; used for `aria-labelledby`.
+    id: &'static str,
+    open: RwSignal<bool>,
+    #[prop(into)] title: Signal<String>,
+    #[prop(into)] message: Signal<String>,
+    confirm_label: &'static str,
+    #[prop(default = true)] danger: bool,
+    on_confirm: Callback<()>,
+) -> impl IntoView {
+    let node = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        let want = open.get();
+        if let Some(d) = node.get() {
+            if want && !d.open() {
+                let _ = d.show_modal();
+            } else if !want && d.open() {
+                d.close();
+            }
+        }
+    });
+    let title_id = format!("{id}-title");
+    let labelled_by = title_id.clone();
+    view! {
+        <dialog node_ref=node class="dialog" aria-labelledby=labelled_by on:close=move |_| open.set(false)>
+            <h2 id=title_id>{move || title.get()}</h2>
+            <p>{move || message.get()}</p>
+            <div class="actions dialog-actions">
+                <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                <button
+                    type="button"
+                    class=if danger { "btn btn-danger" } else { "btn btn-primary" }
+                    on:click=move |_| {
+                        open.set(false);
+                        on_confirm.run(());
+                    }
+                >{confirm_label}</button>
+            </div>
+        </dialog>
+    }
+}

@@ -1,0 +1,154 @@
+//! Project and tag pickers. The project picker is a native select grouped
+//! by client (type-ahead works); the tag picker is a multi-select with a
+//! search box. Archived projects are not offered (the catalogue only has
+//! active ones) unless the entry already uses one.
+
+use crate::entries::EntryProject;
+use crate::types::{Client, Project, Tag};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+#[component]
+pub fn ProjectSelect(
+    id: String,
+    value: RwSignal<Option<Uuid>>,
+    #[prop(into)] projects: Signal<Vec<Project>>,
+    #[prop(into)] clients: Signal<Vec<Client>>,
+    /// The entry's current project, offered even when archived.
+    #[prop(default = None)]
+    current: Option<EntryProject>,
+    #[prop(optional)] class: Option<&'static str>,
+) -> impl IntoView {
+    let groups = move || {
+        let projects = projects.get();
+        let clients = clients.get();
+        let mut groups: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
+        let mut push =
+            |label: String, p: (Uuid, String)| match groups.iter_mut().find(|g| g.0 == label) {
+                Some(g) => g.1.push(p),
+                None => groups.push((label, vec![p])),
+            };
+        for p in &projects {
+            let label = p
+                .client_id
+                .and_then(|c| clients.iter().find(|x| x.id == c))
+                .map(|c| c.name.clone())
+                .unwrap_or_else(|| "No client".into());
+            push(label, (p.id, p.name.clone()));
+        }
+        if let Some(cur) = &current {
+            if !projects.iter().any(|p| p.id == cur.id) {
+                push("Archived".into(), (cur.id, cur.name.clone()));
+            }
+        }
+        groups.sort_by(|a, b| {
+            (a.0 == "No client")
+                .cmp(&(b.0 == "No client"))
+                .then(a.0.cmp(&b.0))
+        });
+        groups
+    };
+    view! {
+        <select
+            id=id
+            class=class.unwrap_or("select")
+            on:change=move |ev| value.set(event_target_value(&ev).parse::<Uuid>().ok())
+        >
+            <option value="" selected=move || value.get().is_none()>"No project"</option>
+            {move || groups().into_iter().map(|(label, items)| view! {
+                <optgroup label=label>
+                    {items.into_iter().map(|(pid, name)| view! {
+                        <option value=pid.to_string() selected=move || value.get() == Some(pid)>{name}</option>
+                    }).collect_view()}
+                </optgroup>
+            }).collect_view()}
+        </select>
+    }
+}
+
+/// `#dev #meetings`, as lists show tags.
+pub fn tag_names(tags: &[Tag]) -> String {
+    tags.iter()
+        .map(|t| format!("#{}", t.name))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[component]
+pub fn TagPicker(
+    id: String,
+    value: RwSignal<Vec<Uuid>>,
+    #[prop(into)] tags: Signal<Vec<Tag>>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let summary = move || {
+        let chosen: Vec<Tag> = tags
+            .get()
+            .into_iter()
+            .filter(|t| value.get().contains(&t.id))
+            .collect();
+        if chosen.is_empty() {
+            "Tags".to_string()
+        } else {
+            tag_names(&chosen)
+        }
+    };
+    let shown = move || {
+        let q = query.get().trim().trim_start_matches('#').to_lowercase();
+        tags.get()
+            .into_iter()
+            .filter(|t| q.is_empty() || t.name.to_lowercase().contains(&q))
+            .collect::<Vec<_>>()
+    };
+    let search_id = format!("{id}-search");
+    view! {
+        <details class="picker" id=id.clone()>
+            <summary class="select picker-summary">
+                <span class="sr-only">"Tags: "</span>
+                <span>{summary}</span>
+            </summary>
+            <div class="picker-panel">
+                <label class="sr-only" for=search_id.clone()>"Search tags"</label>
+                <input
+                    id=search_id
+                    type="search"
+                    class="picker-search"
+                    placeholder="Search tags"
+                    autocomplete="off"
+                    prop:value=move || query.get()
+                    on:input=move |ev| query.set(event_target_value(&ev))
+                />
+                <fieldset class="picker-options">
+                    <legend class="sr-only">"Tags"</legend>
+                    <For each=shown key=|t| t.id let:t>
+                        {
+                            let tid = t.id;
+                            view! {
+                                <label class="check">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || value.get().contains(&tid)
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            value.update(|v| {
+                                                v.retain(|x| *x != tid);
+                                                if on {
+                                                    v.push(tid);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    <span class="dot" style=format!("background:{}", t.color) aria-hidden="true"></span>
+                                    {format!("#{}", t.name)}
+                                </label>
+                            }
+                        }
+                    </For>
+                    <Show when=move || shown().is_empty()>
+                        <p class="muted picker-empty">{move || if tags.get().is_empty() { "No tags yet. Create them on the Tags page." } else { "No tags match." }}</p>
+                    </Show>
+                </fieldset>
+            </div>
+        </details>
+    }
+}

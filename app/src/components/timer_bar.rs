@@ -1,0 +1,222 @@
+//! The running timer in the top bar: description, project and tag pickers,
+//! the elapsed time ticking live, Start and Stop. The timer lives on the
+//! server; this shows it and changes it.
+
+use crate::components::feedback::use_toasts;
+use crate::components::forms::redirect_if_signed_out;
+use crate::components::layout::{use_catalog, use_timer, EntriesVersion};
+use crate::components::pickers::{ProjectSelect, TagPicker};
+use crate::entries::TimeEntry;
+use crate::periods::clock;
+use crate::timer::{start_timer, stop_timer, update_timer, TimerInput};
+use leptos::prelude::*;
+use uuid::Uuid;
+
+/// Milliseconds since the epoch on this device (0 on the server).
+pub fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
+    }
+}
+
+#[component]
+pub fn TimerBar() -> impl IntoView {
+    let timer = use_timer();
+    view! {
+        <Transition fallback=|| view! { <span class="skeleton skeleton-line timer-skeleton"></span> }>
+            {move || timer.get().map(|r| match r {
+                Ok(initial) => view! { <TimerForm initial/> }.into_any(),
+                Err(e) => {
+                    redirect_if_signed_out(&e);
+                    view! { <p class="timer-error" role="alert">{e.to_string()}</p> }.into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
+    let catalog = use_catalog();
+    let version = expect_context::<EntriesVersion>().0;
+    let toasts = use_toasts();
+    let running = RwSignal::new(initial.clone());
+    let description = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|e| e.description.clone())
+            .unwrap_or_default(),
+    );
+    let project = RwSignal::new(
+        initial
+            .as_ref()
+            .and_then(|e| e.project.as_ref().map(|p| p.id)),
+    );
+    let tags: RwSignal<Vec<Uuid>> = RwSignal::new(
+        initial
+            .as_ref()
+            .map(|e| e.tags.iter().map(|t| t.id).collect())
+            .unwrap_or_default(),
+    );
+    let base_ms =
+        RwSignal::new(now_ms() - initial.as_ref().map_or(0, |e| e.duration_secs) as f64 * 1000.0);
+    let tick = RwSignal::new(now_ms());
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(h) = set_interval_with_handle(
+            move || tick.set(now_ms()),
+            std::time::Duration::from_secs(1),
+        ) {
+            on_cleanup(move || h.clear());
+        }
+    }
+    let elapsed = move || {
+        running.with(|r| {
+            r.as_ref().map(|e| {
+                if cfg!(feature = "hydrate") {
+                    ((tick.get() - base_ms.get()) / 1000.0) as i64
+                } else {
+                    e.duration_secs
+                }
+            })
+        })
+    };
+    let input = move || TimerInput {
+        description: description.get_untracked(),
+        project_id: project.get_untracked(),
+        tag_ids: tags.get_untracked(),
+        billable: None,
+    };
+    let start = Action::new(|i: &TimerInput| {
+        let i = i.clone();
+        async move { start_timer(i).await }
+    });
+    let stop = Action::new(|_: &()| stop_timer());
+    let update = Action::new(|i: &TimerInput| {
+        let i = i.clone();
+        async move { update_timer(i).await }
+    });
+    Effect::new(move |_| match start.value().get() {
+        Some(Ok(e)) => {
+            base_ms.set(now_ms() - e.duration_secs as f64 * 1000.0);
+            tick.set(now_ms());
+            running.set(Some(e));
+            version.update(|v| *v += 1);
+        }
+        Some(Err(e)) => redirect_if_signed_out(&e),
+        None => {}
+    });
+    Effect::new(move |_| match stop.value().get() {
+        Some(Ok(_)) => {
+            running.set(None);
+            description.set(String::new());
+            project.set(None);
+            tags.set(Vec::new());
+            version.update(|v| *v += 1);
+            toasts.show("Time entry saved.", None);
+        }
+        Some(Err(e)) => redirect_if_signed_out(&e),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(e)) = update.value().get() {
+            running.set(Some(e));
+        }
+    });
+    // Changing the project or tags of a running timer saves them.
+    Effect::new(move |prev: Option<(Option<Uuid>, Vec<Uuid>)>| {
+        let now = (project.get(), tags.get());
+        if prev.is_some_and(|p| p != now) && running.get_untracked().is_some() {
+            update.dispatch(input());
+        }
+        now
+    });
+    let error = move || {
+        start
+            .value()
+            .get()
+            .and_then(|r| r.err())
+            .or_else(|| stop.value().get().and_then(|r| r.err()))
+            .or_else(|| update.value().get().and_then(|r| r.err()))
+            .map(|e| e.to_string())
+    };
+    let busy = move || start.pending().get() || stop.pending().get();
+    let is_running = move || running.with(|r| r.is_some());
+    let projects = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.projects)
+            .unwrap_or_default()
+    });
+    let clients = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.clients)
+            .unwrap_or_default()
+    });
+    let all_tags = Signal::derive(move || {
+        catalog
+            .get()
+            .and_then(|r| r.ok())
+            .map(|c| c.tags)
+            .unwrap_or_default()
+    });
+    let current_project = initial.as_ref().and_then(|e| e.project.clone());
+    view! {
+        <form
+            class="timer"
+            class:timer-running=is_running
+            aria-label="Timer"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if running.get_untracked().is_some() {
+                    update.dispatch(input());
+                } else {
+                    start.dispatch(input());
+                }
+            }
+        >
+            <label for="timer-description" class="sr-only">"What are you working on?"</label>
+            <input
+                id="timer-description"
+                class="timer-description"
+                placeholder="What are you working on?"
+                autocomplete="off"
+                maxlength="2000"
+                prop:value=move || description.get()
+                on:input=move |ev| description.set(event_target_value(&ev))
+                on:change=move |_| {
+                    if running.get_untracked().is_some() {
+                        update.dispatch(input());
+                    }
+                }
+            />
+            <label for="timer-project" class="sr-only">"Project"</label>
+            <ProjectSelect id="timer-project".to_string() value=project projects clients current=current_project class="select timer-project"/>
+            <TagPicker id="timer-tags".to_string() value=tags tags=all_tags/>
+            <span class="timer-elapsed duration" aria-live="off" role="timer" aria-label="Elapsed time">
+                {move || elapsed().map(clock).unwrap_or_else(|| "0:00:00".into())}
+            </span>
+            <Show
+                when=is_running
+                fallback=move || view! {
+                    <button type="submit" class="btn btn-primary timer-button" disabled=busy aria-busy=move || busy().to_string()>
+                        <span aria-hidden="true">"▶"</span>" Start"
+                    </button>
+                }
+            >
+                <button type="button" class="btn btn-primary timer-button timer-stop" disabled=busy aria-busy=move || busy().to_string() on:click=move |_| { stop.dispatch(()); }>
+                    <span aria-hidden="true">"■"</span>" Stop"
+                </button>
+            </Show>
+            <p class="timer-error" role="alert">{error}</p>
+        </form>
+    }
+}

@@ -1,0 +1,125 @@
+import { test, expect, Page } from "@playwright/test";
+import { axe, ready, uniqueEmail } from "./helpers";
+
+async function signUp(page: Page, name: string) {
+  await page.goto("/signup");
+  await ready(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(uniqueEmail(name.split(" ")[0].toLowerCase()));
+  await page.getByLabel("Password").fill("orbit lantern pepper 42");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await ready(page);
+}
+
+test("catalogue, timer across a reload, entries, archived projects", async ({ page }) => {
+  await signUp(page, "Grace Hopper");
+
+  // A client, a project for it, and two tags.
+  await page.getByRole("link", { name: "Clients" }).click();
+  await expect(page).toHaveURL(/\/clients$/);
+  await ready(page);
+  await page.getByLabel("Client name").fill("Acme Corp");
+  await page.getByRole("button", { name: "Add client" }).click();
+  await expect(page.getByRole("cell", { name: "Acme Corp" })).toBeVisible();
+  await page.getByLabel("Client name").fill("acme corp");
+  await page.getByRole("button", { name: "Add client" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
+  await axe(page);
+
+  await page.getByRole("link", { name: "Projects" }).click();
+  await ready(page);
+  await page.getByLabel("Project name").fill("Website");
+  await page.getByLabel("Client", { exact: true }).selectOption({ label: "Acme Corp" });
+  await page.getByLabel(/Hourly rate/).fill("120");
+  await page.getByRole("button", { name: "Add project" }).click();
+  await expect(page.getByRole("cell", { name: "Website" })).toBeVisible();
+  await page.getByLabel("Project name").fill("Old Site");
+  await page.getByRole("button", { name: "Add project" }).click();
+  await expect(page.getByRole("cell", { name: "Old Site" })).toBeVisible();
+  await axe(page);
+
+  await page.getByRole("link", { name: "Tags" }).click();
+  await ready(page);
+  for (const tag of ["dev", "meetings"]) {
+    await page.getByLabel("Tag name").fill(tag);
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await expect(page.getByText(`#${tag}`, { exact: true })).toBeVisible();
+  }
+  await axe(page);
+
+  // Start the timer from the top bar with a project and two tags.
+  await page.getByRole("link", { name: "Timer", exact: true }).click();
+  await ready(page);
+  await page.getByLabel("What are you working on?").fill("Landing page");
+  await page.locator("#timer-project").selectOption({ label: "Website" });
+  await page.locator("#timer-tags summary").click();
+  await page.locator("#timer-tags").getByText("#dev").click();
+  await page.locator("#timer-tags").getByText("#meetings").click();
+  await page.locator("#timer-tags summary").click();
+  await page.getByLabel("What are you working on?").press("Enter");
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await axe(page);
+
+  // It survives a reload and keeps ticking.
+  await page.reload();
+  await ready(page);
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await expect(page.getByLabel("What are you working on?")).toHaveValue("Landing page");
+  await expect(page.getByRole("timer")).not.toHaveText("0:00:00", { timeout: 5000 });
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("button", { name: "Start" })).toBeVisible();
+
+  // The entry shows under today with its project and tags.
+  const today = page.getByRole("region", { name: "Today" });
+  await expect(today.getByText("Landing page")).toBeVisible();
+  await expect(today.getByText("#dev #meetings")).toBeVisible();
+  await expect(today.getByText("Website")).toBeVisible();
+
+  // A manual entry over 24 hours needs a confirmation.
+  await page.getByRole("button", { name: "Add time manually" }).click();
+  const form = page.getByRole("form", { name: "Add time manually" });
+  await form.getByLabel("Description").fill("Conference");
+  await form.getByLabel("Start").fill("2026-01-05T09:00");
+  await form.getByLabel("End").fill("2026-01-06T10:00");
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(form.getByRole("alert").filter({ hasText: "longer than 24 hours" }).first()).toBeVisible();
+  await form.getByLabel("Yes, this entry is longer than 24 hours").check();
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(page.getByText("Conference")).toBeVisible();
+
+  // Delete with undo.
+  await page.getByRole("button", { name: "Delete “Conference”" }).click();
+  await expect(page.getByText("Conference")).toHaveCount(0);
+  await page.getByRole("button", { name: "Undo" }).click();
+  await expect(page.getByText("Conference")).toBeVisible();
+
+  // The time entries page filters by tag.
+  await page.getByRole("link", { name: "Time entries" }).click();
+  await ready(page);
+  await expect(page.getByText("Landing page")).toBeVisible();
+  await page.locator("#filter-tags summary").click();
+  await page.locator("#filter-tags").getByText("#meetings").click();
+  await expect(page.getByText("Conference")).toHaveCount(0);
+  await expect(page.getByText("Landing page")).toBeVisible();
+  await axe(page);
+
+  // An archived project is absent from the picker.
+  await page.getByRole("link", { name: "Projects" }).click();
+  await ready(page);
+  await page.getByRole("row", { name: /Old Site/ }).getByRole("button", { name: "Archive" }).click();
+  await expect(page.getByRole("row", { name: /Old Site/ })).toHaveCount(0);
+  await expect(page.locator("#timer-project option", { hasText: "Old Site" })).toHaveCount(0);
+  await expect(page.locator("#timer-project option", { hasText: "Website" })).toHaveCount(1);
+});
+
+test("the timer bar works at phone width", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await signUp(page, "Linus Phone");
+  await page.getByLabel("What are you working on?").fill("On the go");
+  await page.getByRole("button", { name: "Start" }).click();
+  await expect(page.getByRole("button", { name: "Stop" })).toBeVisible();
+  await page.getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByRole("region", { name: "Today" }).getByText("On the go")).toBeVisible();
+  await axe(page);
+});
