@@ -32,6 +32,29 @@ pub enum Command {
     /// Manage workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Tools for development, tests and benchmarks.
+    #[command(subcommand)]
+    Dev(DevCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DevCommand {
+    /// Fill a workspace with realistic data: clients, projects, tags, four
+    /// extra members, entries spread over three years and a few running
+    /// timers. The same seed and --until give the same data.
+    Seed {
+        /// Workspace id (`timether workspace list`).
+        #[arg(long)]
+        workspace: String,
+        /// How many time entries to create.
+        #[arg(long, default_value_t = 10_000)]
+        entries: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Entries end before this day (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        until: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -169,6 +192,27 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 .await
                 .map_err(domain)?;
             writeln!(out, "workspace {id} is now on the {} plan", plan.label())?;
+        }
+        Command::Dev(DevCommand::Seed {
+            workspace,
+            entries,
+            seed,
+            until,
+        }) => {
+            let id = parse_workspace(&workspace)?;
+            let until = until.unwrap_or_else(|| now.date_naive() + chrono::Days::new(1));
+            let started = std::time::Instant::now();
+            let done = crate::seed::seed(&db, id, entries, seed, until, now).await?;
+            let secs = started.elapsed().as_secs_f64();
+            writeln!(
+                out,
+                "seeded workspace {id}: {} entries, {} running timers, {} tag links, {} new people in {secs:.2} s ({:.0} entries/s)",
+                done.entries,
+                done.running,
+                done.tag_links,
+                done.people,
+                done.entries as f64 / secs.max(1e-9)
+            )?;
         }
         Command::Workspace(WorkspaceCommand::SetBilling { workspace, status }) => {
             let id = parse_workspace(&workspace)?;

@@ -4,6 +4,7 @@
 #![recursion_limit = "512"]
 
 pub mod cli;
+pub mod seed;
 
 use app::auth::sessions;
 use app::context::RequestCtx;

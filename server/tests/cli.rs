@@ -134,3 +134,76 @@ async fn admin_commands_work_and_fail_clearly() {
     let nobody = timether(&url, &["user", "disable", "nobody@example.com"], None);
     assert!(!nobody.ok && nobody.stderr.contains("No account"));
 }
+
+#[tokio::test]
+async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
+    use app::db::entities::time_entries;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    let (url, _dir) = common::database_url();
+    let db = common::connect(&url).await;
+    let now = chrono::Utc::now();
+    let mut workspaces = Vec::new();
+    for name in ["Seed One", "Seed Two"] {
+        let email = common::unique_email(name);
+        let (_, ws) = app::users::create(&db, name, &email, common::PASSWORD, now)
+            .await
+            .unwrap();
+        workspaces.push(ws);
+    }
+    let mut lists = Vec::new();
+    for ws in &workspaces {
+        let run = timether(
+            &url,
+            &[
+                "dev",
+                "seed",
+                "--workspace",
+                &ws.to_string(),
+                "--entries",
+                "2500",
+                "--seed",
+                "7",
+                "--until",
+                "2026-11-27",
+            ],
+            None,
+        );
+        assert!(run.ok, "{}", run.stderr);
+        assert!(run.stdout.contains("2500 entries"), "{}", run.stdout);
+        let rows = time_entries::Entity::find()
+            .filter(time_entries::Column::WorkspaceId.eq(*ws))
+            .filter(time_entries::Column::EndedAt.is_not_null())
+            .all(&db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 2500);
+        let running = time_entries::Entity::find()
+            .filter(time_entries::Column::WorkspaceId.eq(*ws))
+            .filter(time_entries::Column::EndedAt.is_null())
+            .all(&db)
+            .await
+            .unwrap();
+        assert_eq!(running.len(), 2, "two seeded people have running timers");
+        let mut list: Vec<_> = rows
+            .iter()
+            .map(|r| (r.started_at, r.ended_at, r.description.clone(), r.billable))
+            .collect();
+        list.sort();
+        // Spread over years, all before --until.
+        let first = list.first().unwrap().0;
+        let last = list.last().unwrap().0;
+        assert!((last - first).num_days() > 2 * 365, "{first} .. {last}");
+        assert!(
+            last < "2026-11-27T00:00:00Z"
+                .parse::<chrono::DateTime<chrono::Utc>>()
+                .unwrap()
+        );
+        lists.push(list);
+    }
+    assert_eq!(lists[0], lists[1], "the same seed gives the same entries");
+
+    let bad = timether(&url, &["dev", "seed", "--workspace", "nope"], None);
+    assert!(!bad.ok);
+    assert!(bad.stderr.contains("workspace"), "{}", bad.stderr);
+}
