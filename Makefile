@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test doctor toolchain test-deps build-release lint unit integration-sqlite integration-postgres e2e fmt
+.PHONY: run test bench doctor toolchain test-deps build-release lint unit integration-sqlite integration-postgres e2e fmt
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
@@ -43,6 +43,10 @@ integration-postgres: test-deps
 
 e2e: build-release
 	cd end2end && npx playwright test
+
+## Seed 100,000 entries and measure list throughput, report latency and bundle size into BENCHMARKS.md.
+bench: toolchain build-release
+	scripts/bench.sh
 
 ## Print each tool the build needs: the version found and the version wanted.
 doctor:

@@ -444,6 +444,8 @@ pub mod service {
                 v.sort_by_key(|t| t.name.to_lowercase());
             }
         }
+        let invoice_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.invoice_id).collect();
+        let issued = crate::invoices::service::issued(db, scope, invoice_ids).await?;
         Ok(rows
             .into_iter()
             .map(|m| {
@@ -476,7 +478,7 @@ pub mod service {
                         .map(|e| periods::input_value(tz, e))
                         .unwrap_or_default(),
                     time_range: format!("{} – {}", periods::hm(tz, m.started_at), end),
-                    invoiced: m.invoice_id.is_some(),
+                    invoiced: m.invoice_id.is_some_and(|i| issued.contains(&i)),
                 }
             })
             .collect())
@@ -673,10 +675,16 @@ pub mod service {
         let description = description(&input.description)?;
         let txn = db.begin().await?;
         let current = editable(&txn, scope, id).await?;
-        if current.invoice_id.is_some() && !input.confirm_invoiced {
+        let on_issued_invoice = match current.invoice_id {
+            Some(i) => !crate::invoices::service::issued(&txn, scope, vec![i])
+                .await?
+                .is_empty(),
+            None => false,
+        };
+        if on_issued_invoice && !input.confirm_invoiced {
             return Err(Error::invalid(
                 "confirm_invoiced",
-                "This entry is on an invoice. Changing it will not change the invoice; confirm to save anyway.",
+                "This entry is on a sent or paid invoice. Changing it will not change the invoice; confirm to save anyway.",
             ));
         }
         let (start, end) = if current.ended_at.is_none() {

@@ -9,6 +9,7 @@ pub mod clients;
 pub mod components;
 pub mod entries;
 pub mod error;
+pub mod invoices;
 pub mod pages;
 pub mod periods;
 pub mod profile;

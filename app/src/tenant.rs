@@ -3,7 +3,9 @@
 //! authenticated context (a session here, a token later). Tenant queries
 //! start from `scope.find::<E>()`, which always filters by the workspace.
 
-use crate::db::entities::{clients, memberships, projects, tags, time_entries, time_entry_tags};
+use crate::db::entities::{
+    clients, invoice_lines, invoices, memberships, projects, tags, time_entries, time_entry_tags,
+};
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
@@ -30,7 +32,9 @@ tenant!(
     projects,
     tags,
     time_entries,
-    time_entry_tags
+    time_entry_tags,
+    invoices,
+    invoice_lines
 );
 
 /// The workspace a request acts in, the person acting, and their role.

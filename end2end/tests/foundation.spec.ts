@@ -32,7 +32,8 @@ test("sign up, switch workspaces, sign out and back in", async ({ page }) => {
   await axe(page);
 
   // A second workspace, then switch back and forth.
-  await page.getByRole("link", { name: "New workspace" }).click();
+  await page.locator("summary.user-menu-button").click();
+  await page.getByRole("menuitem", { name: "New workspace" }).click();
   await ready(page);
   await axe(page);
   await page.getByLabel("Workspace name").fill("Client Work");

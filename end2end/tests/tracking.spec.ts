@@ -21,7 +21,7 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await ready(page);
   await page.getByLabel("Client name").fill("Acme Corp");
   await page.getByRole("button", { name: "Add client" }).click();
-  await expect(page.getByRole("cell", { name: "Acme Corp" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Acme Corp", exact: true })).toBeVisible();
   await page.getByLabel("Client name").fill("acme corp");
   await page.getByRole("button", { name: "Add client" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
@@ -33,10 +33,10 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await page.getByLabel("Client", { exact: true }).selectOption({ label: "Acme Corp" });
   await page.getByLabel(/Hourly rate/).fill("120");
   await page.getByRole("button", { name: "Add project" }).click();
-  await expect(page.getByRole("cell", { name: "Website" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Website", exact: true })).toBeVisible();
   await page.getByLabel("Project name").fill("Old Site");
   await page.getByRole("button", { name: "Add project" }).click();
-  await expect(page.getByRole("cell", { name: "Old Site" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Old Site", exact: true })).toBeVisible();
   await axe(page);
 
   await page.getByRole("link", { name: "Tags" }).click();
@@ -44,7 +44,7 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   for (const tag of ["dev", "meetings"]) {
     await page.getByLabel("Tag name").fill(tag);
     await page.getByRole("button", { name: "Add tag" }).click();
-    await expect(page.getByText(`#${tag}`, { exact: true })).toBeVisible();
+    await expect(page.locator(".tag-list").getByText(`#${tag}`, { exact: true })).toBeVisible();
   }
   await axe(page);
 

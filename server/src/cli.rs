@@ -55,6 +55,26 @@ pub enum DevCommand {
         #[arg(long)]
         until: Option<chrono::NaiveDate>,
     },
+    /// Serve a file as a JSON response from a bare axum handler (no
+    /// middleware, no database): the baseline `make bench` compares with.
+    Bare {
+        #[arg(long, default_value = "127.0.0.1:3101")]
+        addr: std::net::SocketAddr,
+        #[arg(long)]
+        body: PathBuf,
+    },
+}
+
+/// The bare baseline server for benchmarks.
+pub async fn serve_bare(addr: std::net::SocketAddr, body: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = axum::body::Bytes::from(std::fs::read(body)?);
+    let app = axum::Router::new().fallback(move || {
+        let b = bytes.clone();
+        async move { ([(http::header::CONTENT_TYPE, "application/json")], b) }
+    });
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    axum::serve(listener, app).await?;
+    Ok(())
 }
 
 #[derive(Subcommand, Debug)]
@@ -138,7 +158,9 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
     let now = chrono::Utc::now();
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Serve => unreachable!("serve is handled by main"),
+        Command::Serve | Command::Dev(DevCommand::Bare { .. }) => {
+            unreachable!("serve and dev bare are handled by main")
+        }
         Command::Migrate => writeln!(out, "database is up to date")?,
         Command::User(UserCommand::Create { email, name }) => {
             let password = read_password()?;

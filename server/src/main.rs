@@ -3,7 +3,7 @@
 use clap::Parser;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use timether_server::cli::{load_settings, run_admin, Cli, Command};
+use timether_server::cli::{load_settings, run_admin, serve_bare, Cli, Command, DevCommand};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -19,6 +19,7 @@ async fn main() {
     let result = match load_settings(&cli.config) {
         Ok(settings) => match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(&cli.config, settings).await,
+            Command::Dev(DevCommand::Bare { addr, body }) => serve_bare(addr, &body).await,
             other => run_admin(&settings, other).await,
         },
         Err(e) => Err(e),

@@ -135,18 +135,6 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
     } else {
         entry.description.clone()
     };
-    let restore = Action::new(move |id: &Uuid| {
-        let id = *id;
-        async move { restore_entry(id).await }
-    });
-    Effect::new(move |_| match restore.value().get() {
-        Some(Ok(())) => {
-            bump(version);
-            toasts.show("Entry restored.", None);
-        }
-        Some(Err(e)) => toasts.show(e.to_string(), None),
-        None => {}
-    });
     let delete = Action::new(move |id: &Uuid| {
         let id = *id;
         async move { delete_entry(id).await }
@@ -156,8 +144,18 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
             bump(version);
             toasts.show(
                 "Time entry deleted.",
-                Some(Callback::new(move |_| {
-                    restore.dispatch(id);
+                // The row is gone by the time Undo is pressed, so the
+                // restore runs on its own rather than as this row's action.
+                Some(std::sync::Arc::new(move || {
+                    leptos::task::spawn_local(async move {
+                        match restore_entry(id).await {
+                            Ok(()) => {
+                                bump(version);
+                                toasts.show("Entry restored.", None);
+                            }
+                            Err(e) => toasts.show(e.to_string(), None),
+                        }
+                    });
                 })),
             );
         }

@@ -3,12 +3,18 @@
 //! with Escape).
 
 use leptos::prelude::*;
+use std::sync::Arc;
+
+/// What Undo runs. A plain shared closure rather than a `Callback`: the
+/// component that offered the undo (a deleted row) is usually gone by the
+/// time the button is pressed, and a `Callback` would be disposed with it.
+pub type Undo = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Clone)]
 struct Toast {
     id: u32,
     message: String,
-    undo: Option<Callback<()>>,
+    undo: Option<Undo>,
 }
 
 /// The toast queue, shared through context by the app shell.
@@ -30,7 +36,7 @@ impl Toasts {
     }
 
     /// Shows `message`; with `undo`, an Undo button that runs it.
-    pub fn show(&self, message: impl Into<String>, undo: Option<Callback<()>>) {
+    pub fn show(&self, message: impl Into<String>, undo: Option<Undo>) {
         let id = self.next.get_untracked();
         self.next.set(id + 1);
         self.list.update(|l| {
@@ -78,7 +84,7 @@ pub fn ToastHost() -> impl IntoView {
                         view! {
                             <button type="button" class="btn btn-small btn-secondary" on:click=move |_| {
                                 toasts.dismiss(id);
-                                undo.run(());
+                                undo();
                             }>"Undo"</button>
                         }
                     })}

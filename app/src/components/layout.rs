@@ -181,7 +181,6 @@ fn TopbarContent(me: Me) -> impl IntoView {
                     view! { <option value=w.id.to_string() selected=selected>{w.name.clone()}</option> }
                 }).collect_view()}
             </select>
-            <A href="/workspaces/new" attr:class="btn btn-secondary btn-small hide-phone">"New workspace"</A>
             <span class="sr-only" role="status">{switch_error}</span>
         </div>
         <details class="user-menu">
@@ -193,6 +192,7 @@ fn TopbarContent(me: Me) -> impl IntoView {
                 <p class="menu-email">{me.user.email.clone()}</p>
                 <A href="/profile" attr:class="menu-item" attr:role="menuitem">"Profile"</A>
                 <A href="/settings/workspace" attr:class="menu-item" attr:role="menuitem">"Workspace settings"</A>
+                <A href="/workspaces/new" attr:class="menu-item" attr:role="menuitem">"New workspace"</A>
                 <ActionForm action=sign_out>
                     <button type="submit" class="menu-item menu-item-button" role="menuitem">"Sign out"</button>
                 </ActionForm>

@@ -218,3 +218,64 @@ pub mod time_entry_tags {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod invoices {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "invoices")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        /// Per-workspace sequence, shown as `INV-0001`.
+        pub number: i64,
+        pub client_id: Option<Uuid>,
+        /// Snapshot: the invoice reads the same after a rename or delete.
+        pub client_name: String,
+        pub period_from: Date,
+        pub period_to: Date,
+        pub currency: String,
+        /// Basis points: 1900 = 19 %.
+        pub tax_rate_bp: i64,
+        pub notes: String,
+        /// `crate::invoices::InvoiceStatus::as_str`.
+        pub status: String,
+        pub subtotal_cents: i64,
+        pub tax_cents: i64,
+        pub total_cents: i64,
+        pub entry_count: i64,
+        pub created_by: Uuid,
+        pub created_at: DateTimeUtc,
+        pub sent_at: Option<DateTimeUtc>,
+        pub paid_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod invoice_lines {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "invoice_lines")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub invoice_id: Uuid,
+        pub workspace_id: Uuid,
+        pub position: i32,
+        pub project_name: String,
+        pub secs: i64,
+        pub rate_cents: i64,
+        pub amount_cents: i64,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

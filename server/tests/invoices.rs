@@ -1,0 +1,328 @@
+//! Invoices through their server functions, on SQLite or PostgreSQL:
+//! lines, rates, tax and rounding, numbering, draft → sent → paid, the
+//! snapshot, releasing entries, roles, read-only and isolation.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::{json, Value};
+
+fn id(v: &Value) -> String {
+    v["id"].as_str().unwrap().to_string()
+}
+
+async fn project(c: &mut Client, name: &str, client: &str, rate: &str) -> String {
+    let r = c
+        .rpc(
+            "create_project",
+            &[
+                ("input[name]", name),
+                ("input[color]", "#4f46e5"),
+                ("input[billable]", "true"),
+                ("input[hourly_rate]", rate),
+                ("input[client_id]", client),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    id(&r.json())
+}
+
+async fn entry(c: &mut Client, project: &str, start: &str, end: &str, billable: bool) -> Value {
+    let r = c
+        .call(
+            "create_entry",
+            json!({ "input": { "description": "Work", "project_id": project, "start": start, "end": end, "billable": billable } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    r.json()
+}
+
+fn invoice_args(client: &str) -> Value {
+    json!({ "input": { "client_id": client, "from": "2026-11-01", "to": "2026-11-30", "tax_rate": "19", "notes": "Thank you!" } })
+}
+
+#[tokio::test]
+async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Ivy").await;
+    let r = owner
+        .rpc(
+            "update_rates",
+            &[("currency", "EUR"), ("default_rate", "50")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let acme = id(&owner.rpc("create_client", &[("name", "Acme")]).await.json());
+    let other = id(&owner
+        .rpc("create_client", &[("name", "Other")])
+        .await
+        .json());
+    let web = project(&mut owner, "Website", &acme, "100").await;
+    let support = project(&mut owner, "Support", &acme, "").await;
+    let elsewhere = project(&mut owner, "Elsewhere", &other, "80").await;
+    let e1 = entry(
+        &mut owner,
+        &web,
+        "2026-11-02T09:00",
+        "2026-11-02T10:30",
+        true,
+    )
+    .await;
+    entry(
+        &mut owner,
+        &support,
+        "2026-11-03T09:00",
+        "2026-11-03T09:20",
+        true,
+    )
+    .await;
+    entry(
+        &mut owner,
+        &web,
+        "2026-11-04T09:00",
+        "2026-11-04T11:00",
+        false,
+    )
+    .await;
+    entry(
+        &mut owner,
+        &elsewhere,
+        "2026-11-05T09:00",
+        "2026-11-05T10:00",
+        true,
+    )
+    .await;
+    entry(
+        &mut owner,
+        &web,
+        "2026-12-01T09:00",
+        "2026-12-01T10:00",
+        true,
+    )
+    .await;
+
+    let r = owner.call("create_invoice", invoice_args(&acme)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let inv = r.json();
+    assert_eq!(inv["number"], "INV-0001");
+    assert_eq!(inv["client_name"], "Acme");
+    assert_eq!(inv["currency"], "EUR");
+    assert_eq!(inv["status"], "Draft");
+    assert_eq!(inv["entry_count"], 2);
+    let lines = inv["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["project_name"], "Support");
+    assert_eq!(lines[0]["rate_cents"], 5000, "the workspace default rate");
+    assert_eq!(
+        lines[0]["amount_cents"], 1667,
+        "20 minutes at 50.00 = 16.666… -> 16.67"
+    );
+    assert_eq!(lines[1]["project_name"], "Website");
+    assert_eq!(lines[1]["amount_cents"], 15000);
+    assert_eq!(inv["subtotal_cents"], 16667);
+    assert_eq!(inv["tax_cents"], 3167, "19 % of 166.67 = 31.6673 -> 31.67");
+    assert_eq!(inv["total_cents"], 19834);
+
+    // Nothing left to bill for Acme in November.
+    let r = owner.call("create_invoice", invoice_args(&acme)).await;
+    assert_eq!(r.json()["Invalid"]["field"], "client_id", "{}", r.body);
+    // Bad input is named.
+    let mut bad = invoice_args(&acme);
+    bad["input"]["tax_rate"] = json!("150");
+    assert_eq!(
+        owner.call("create_invoice", bad).await.json()["Invalid"]["field"],
+        "tax_rate"
+    );
+
+    // A draft's entries are not yet "invoiced"; once sent they are.
+    let page = owner
+        .call(
+            "list_entries",
+            json!({ "filter": { "from": "2026-11-02", "to": "2026-11-02" } }),
+        )
+        .await
+        .json();
+    assert_eq!(page["days"][0]["entries"][0]["invoiced"], false);
+    let r = owner
+        .call(
+            "set_invoice_status",
+            json!({ "id": inv["id"], "status": "Paid" }),
+        )
+        .await;
+    assert_eq!(
+        r.status,
+        StatusCode::CONFLICT,
+        "a draft cannot jump to paid"
+    );
+    let r = owner
+        .call(
+            "set_invoice_status",
+            json!({ "id": inv["id"], "status": "Sent" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = owner
+        .call(
+            "list_entries",
+            json!({ "filter": { "from": "2026-11-02", "to": "2026-11-02" } }),
+        )
+        .await
+        .json();
+    assert_eq!(page["days"][0]["entries"][0]["invoiced"], true);
+    let edit = json!({ "id": e1["id"], "input": { "project_id": web, "start": "2026-11-02T09:00", "end": "2026-11-02T11:00" } });
+    let r = owner.call("update_entry", edit.clone()).await;
+    assert_eq!(r.json()["Invalid"]["field"], "confirm_invoiced");
+    let mut confirmed = edit.clone();
+    confirmed["input"]["confirm_invoiced"] = json!(true);
+    assert_eq!(
+        owner.call("update_entry", confirmed).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        owner
+            .call("delete_entry", json!({ "id": e1["id"] }))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    let r = owner
+        .call(
+            "set_invoice_status",
+            json!({ "id": inv["id"], "status": "Paid" }),
+        )
+        .await;
+    assert_eq!(r.json()["status"], "Paid");
+    assert_eq!(
+        owner
+            .call("delete_invoice", json!({ "id": inv["id"] }))
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    // The snapshot survives renaming and deleting the client.
+    owner
+        .rpc(
+            "update_client",
+            &[
+                ("id", &acme),
+                ("name", "Acme Renamed"),
+                ("archived", "false"),
+            ],
+        )
+        .await;
+    let r = owner
+        .rpc("delete_project", &[("id", &web), ("keep_entries", "true")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        owner.rpc("delete_client", &[("id", &acme)]).await.status,
+        StatusCode::OK
+    );
+    let again = owner
+        .call("get_invoice", json!({ "id": inv["id"] }))
+        .await
+        .json();
+    assert_eq!(again["client_name"], "Acme");
+    assert_eq!(again["lines"][1]["project_name"], "Website");
+    assert_eq!(again["total_cents"], 19834);
+
+    // Deleting a draft releases its entries for the next invoice.
+    let r = owner.call("create_invoice", invoice_args(&other)).await;
+    let draft = r.json();
+    assert_eq!(draft["number"], "INV-0002");
+    assert_eq!(
+        owner
+            .call("delete_invoice", json!({ "id": draft["id"] }))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let r = owner.call("create_invoice", invoice_args(&other)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["entry_count"], 1);
+    let list = owner.call("list_invoices", json!({})).await.json();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn invoices_are_for_managers_of_active_workspaces_only() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Owen").await;
+    let (mut member, member_email) = app.signed_up("Mia").await;
+    let (mut stranger, _) = app.signed_up("Sam").await;
+    let ws = owner.workspace_id().await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    let acme = id(&owner.rpc("create_client", &[("name", "Acme")]).await.json());
+    let web = project(&mut owner, "Website", &acme, "100").await;
+    entry(
+        &mut owner,
+        &web,
+        "2026-11-02T09:00",
+        "2026-11-02T10:00",
+        true,
+    )
+    .await;
+    let inv = owner
+        .call("create_invoice", invoice_args(&acme))
+        .await
+        .json();
+
+    for (f, args) in [
+        ("list_invoices", json!({})),
+        ("get_invoice", json!({ "id": inv["id"] })),
+        ("create_invoice", invoice_args(&acme)),
+        (
+            "set_invoice_status",
+            json!({ "id": inv["id"], "status": "Sent" }),
+        ),
+        ("delete_invoice", json!({ "id": inv["id"] })),
+    ] {
+        let r = member.call(f, args.clone()).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "member {f}: {}", r.body);
+        let r = stranger.call(f, args).await;
+        assert!(
+            [
+                StatusCode::NOT_FOUND,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                StatusCode::OK
+            ]
+            .contains(&r.status),
+            "stranger {f}: {}",
+            r.body
+        );
+        if f == "list_invoices" {
+            assert!(r.json().as_array().unwrap().is_empty());
+        }
+    }
+
+    app::workspaces::service::set_billing(
+        &app.db,
+        ws.parse().unwrap(),
+        app::types::BillingStatus::ReadOnly,
+    )
+    .await
+    .unwrap();
+    for (f, args) in [
+        ("create_invoice", invoice_args(&acme)),
+        (
+            "set_invoice_status",
+            json!({ "id": inv["id"], "status": "Sent" }),
+        ),
+        ("delete_invoice", json!({ "id": inv["id"] })),
+    ] {
+        let r = owner.call(f, args).await;
+        assert_eq!(r.json(), json!("WorkspaceReadOnly"), "{f}");
+    }
+    assert_eq!(
+        owner
+            .call("get_invoice", json!({ "id": inv["id"] }))
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
