@@ -87,8 +87,9 @@ app_p50="$(p50 <<<"$app_out")"; report_p50="$(p50 <<<"$report_out")"
 
 gz() { gzip -9 -c "$1" | wc -c; }
 pkg=target/site/pkg
-wasm_gz="$(gz $pkg/timether_bg.wasm)"; js_gz="$(gz $pkg/timether.js)"; css_gz="$(gz $pkg/timether.css)"
-wasm_raw="$(wc -c <$pkg/timether_bg.wasm)"
+wasm="$(ls $pkg/timether_bg.wasm $pkg/timether.wasm 2>/dev/null | head -1)"
+wasm_gz="$(gz "$wasm")"; js_gz="$(gz $pkg/timether.js)"; css_gz="$(gz $pkg/timether.css)"
+wasm_raw="$(wc -c <"$wasm")"
 total_kb="$(( (wasm_gz + js_gz + css_gz) / 1024 ))"
 
 cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"

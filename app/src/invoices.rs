@@ -125,7 +125,8 @@ pub fn tax(subtotal_cents: i64, bp: i64) -> i64 {
     ((subtotal_cents as i128 * bp as i128 + 5_000) / 10_000) as i64
 }
 
-fn bp_text(bp: i64) -> String {
+/// Basis points as the percent people typed: `19`, `7.5`, `7.25`.
+pub fn bp_text(bp: i64) -> String {
     if bp % 100 == 0 {
         format!("{}", bp / 100)
     } else if bp % 10 == 0 {

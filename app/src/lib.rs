@@ -94,6 +94,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/entries") view=pages::entries::EntriesPage/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage/>
+                    <Route path=path!("/invoices") view=pages::invoices::InvoicesPage/>
+                    <Route path=path!("/invoices/:id") view=pages::invoices::InvoicePage/>
                     <Route path=path!("/clients") view=pages::catalog::ClientsPage/>
                     <Route path=path!("/projects") view=pages::catalog::ProjectsPage/>
                     <Route path=path!("/tags") view=pages::catalog::TagsPage/>

@@ -104,6 +104,45 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await expect(page.getByText("Landing page")).toBeVisible();
   await axe(page);
 
+  // An hour on the project, then the report shows the time.
+  await page.getByRole("link", { name: "Timer", exact: true }).click();
+  await ready(page);
+  await page.getByRole("button", { name: "Add time manually" }).click();
+  const hour = page.getByRole("form", { name: "Add time manually" });
+  await hour.getByLabel("Description").fill("Client workshop");
+  await hour.getByLabel("Project").selectOption({ label: "Website" });
+  await hour.getByRole("button", { name: "Add entry" }).click();
+  await expect(page.getByText("Client workshop")).toBeVisible();
+
+  await page.getByRole("link", { name: "Reports" }).click();
+  await ready(page);
+  await page.getByLabel("Period").selectOption({ label: "Custom" });
+  await page.getByLabel("From").fill("2026-01-01");
+  await page.getByLabel("To").fill("2030-12-31");
+  await page.getByLabel("To").blur();
+  // 25 h conference + 1 h workshop + the few seconds of the timer.
+  await expect(page.getByTestId("report-total")).toHaveText(/^26:0\d$/);
+  await expect(page.getByRole("region", { name: "By project" }).getByText("Website")).toBeVisible();
+  await axe(page);
+
+  // Invoice the client and mark it paid.
+  await page.getByRole("link", { name: "Invoices" }).click();
+  await ready(page);
+  await page.getByLabel("Client", { exact: true }).selectOption({ label: "Acme Corp" });
+  await page.getByLabel("From").fill("2026-01-01");
+  await page.getByLabel("To").fill("2030-12-31");
+  await page.getByLabel("Tax rate (%)").fill("19");
+  await page.getByRole("button", { name: "Create draft invoice" }).click();
+  await expect(page).toHaveURL(/\/invoices\/[0-9a-f-]+$/);
+  await ready(page);
+  await expect(page.getByRole("heading", { level: 1, name: "Invoice INV-0001" })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Website", exact: true })).toBeVisible();
+  await axe(page);
+  await page.getByRole("button", { name: "Mark as sent" }).click();
+  await page.getByRole("button", { name: "Mark as paid" }).click();
+  await expect(page.locator(".lead .badge")).toHaveText("Paid");
+  await expect(page.getByRole("button", { name: /Mark as/ })).toHaveCount(0);
+
   // An archived project is absent from the picker.
   await page.getByRole("link", { name: "Projects" }).click();
   await ready(page);

@@ -118,6 +118,7 @@ fn Nav() -> impl IntoView {
                 <li><A href="/clients" attr:class="nav-link">"Clients"</A></li>
                 <li><A href="/projects" attr:class="nav-link">"Projects"</A></li>
                 <li><A href="/tags" attr:class="nav-link">"Tags"</A></li>
+                <li><A href="/invoices" attr:class="nav-link">"Invoices"</A></li>
             </ul>
             <p class="nav-heading">"Settings"</p>
             <ul class="nav-list">

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod catalog;
 pub mod entries;
 pub mod home;
+pub mod invoices;
 pub mod not_found;
 pub mod profile;
 pub mod reports;
