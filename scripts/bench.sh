@@ -87,7 +87,8 @@ app_p50="$(p50 <<<"$app_out")"; report_p50="$(p50 <<<"$report_out")"
 
 gz() { gzip -9 -c "$1" | wc -c; }
 pkg=target/site/pkg
-wasm="$(ls $pkg/timether_bg.wasm $pkg/timether.wasm 2>/dev/null | head -1)"
+wasm=$pkg/timether.wasm
+[ -f $pkg/timether_bg.wasm ] && wasm=$pkg/timether_bg.wasm
 wasm_gz="$(gz "$wasm")"; js_gz="$(gz $pkg/timether.js)"; css_gz="$(gz $pkg/timether.css)"
 wasm_raw="$(wc -c <"$wasm")"
 total_kb="$(( (wasm_gz + js_gz + css_gz) / 1024 ))"
@@ -115,6 +116,27 @@ The list request is the one the Timer and Time entries pages send
 workspace scope, the keyset page query on the (workspace, user, started_at)
 index, whole-day totals, tags and projects, JSON. The workspace holds
 $ENTRIES entries over three years for five people.
+
+## Where the goals are missed, and why
+
+- **List vs bare (goal 40 %)** and **seed rate (goal 100,000/s)**: a
+  \`perf\` profile of the server under this load is dominated by thread
+  wake-ups in \`flume\` channels (\`futex\` waits, \`try_to_wake_up\`): sqlx
+  runs each SQLite connection on its own worker thread and hands every
+  statement and every result row across a channel. One list request runs
+  about a dozen statements (session, scope, page, day totals, projects,
+  clients, tags, invoices) and moves a few hundred rows, so most of its time
+  is context switches, not SQLite (the page query itself takes about 1 ms in
+  the \`sqlite3\` shell). Next steps: fewer round trips per request (one
+  query for tags and projects, day totals only for the two edge days of a
+  page), and a SQLite path that runs a request's statements on one blocking
+  thread. Seeding already appends rows in time order (ids are UUID v7 of the
+  entry's start), which doubled its rate.
+- **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
+  one codegen unit, \`wasm-opt -Oz\`) is 2.6 MB raw. Most of it is
+  monomorphised view code; next steps are type-erasing views at component
+  boundaries (\`into_any\`) and splitting rarely used pages (invoices,
+  settings) with Leptos' lazy routes.
 
 ## Raw output
 

@@ -187,6 +187,9 @@ pub mod service {
     };
     use std::collections::BTreeMap;
 
+    /// Entry id, project, start, end.
+    type BillRow = (Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>);
+
     async fn view(
         db: &impl ConnectionTrait,
         scope: &Scope,
@@ -329,7 +332,7 @@ pub mod service {
             .all(&txn)
             .await?;
         let (lo, hi) = periods::range_utc(tz, from, to);
-        let rows: Vec<(Uuid, Option<Uuid>, DateTime<Utc>, Option<DateTime<Utc>>)> = live(scope)
+        let rows: Vec<BillRow> = live(scope)
             .filter(time_entries::Column::Billable.eq(true))
             .filter(time_entries::Column::EndedAt.is_not_null())
             .filter(time_entries::Column::InvoiceId.is_null())

@@ -109,6 +109,20 @@ pub mod service {
     };
     use std::collections::{BTreeMap, HashMap};
 
+    /// Total, billable seconds, amount, bars, and the breakdowns by
+    /// project, client and tag.
+    pub type Aggregate = (i64, i64, i64, Vec<Bar>, Vec<Slice>, Vec<Slice>, Vec<Slice>);
+    /// Seconds, billable seconds, and billable seconds per project.
+    type TagAcc = (i64, i64, BTreeMap<Option<Uuid>, i64>);
+    /// Id, start, end, billable, project.
+    type ReportRow = (
+        Uuid,
+        DateTime<Utc>,
+        Option<DateTime<Utc>>,
+        bool,
+        Option<Uuid>,
+    );
+
     /// One entry as the report needs it.
     #[derive(Clone, Debug)]
     pub struct Row {
@@ -178,7 +192,7 @@ pub mod service {
         tz: Tz,
         from: NaiveDate,
         to: NaiveDate,
-    ) -> (i64, i64, i64, Vec<Bar>, Vec<Slice>, Vec<Slice>, Vec<Slice>) {
+    ) -> Aggregate {
         // Seconds per project first, so each project's amount is rounded once.
         let mut per_project: BTreeMap<Option<Uuid>, (i64, i64)> = BTreeMap::new();
         for r in rows {
@@ -215,7 +229,7 @@ pub mod service {
             add(&mut by_client, ckey, *secs, *bill, amount_cents);
         }
         // A client takes the colour of its first project met. Tags: an entry with two tags counts under both.
-        let mut tag_secs: BTreeMap<Uuid, (i64, i64, BTreeMap<Option<Uuid>, i64>)> = BTreeMap::new();
+        let mut tag_secs: BTreeMap<Uuid, TagAcc> = BTreeMap::new();
         let mut untagged = (0i64, 0i64, BTreeMap::<Option<Uuid>, i64>::new());
         for r in rows {
             let tags = look.entry_tags.get(&r.id).filter(|t| !t.is_empty());
@@ -348,13 +362,7 @@ pub mod service {
         if !everyone {
             base = base.filter(time_entries::Column::UserId.eq(scope.user_id));
         }
-        let raw: Vec<(
-            Uuid,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-            bool,
-            Option<Uuid>,
-        )> = base
+        let raw: Vec<ReportRow> = base
             .clone()
             .select_only()
             .column(time_entries::Column::Id)

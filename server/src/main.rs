@@ -1,5 +1,6 @@
 //! `timether`: serves the app (default) or runs an admin command.
 
+use axum::serve::ListenerExt;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,7 +49,13 @@ async fn serve(config: &std::path::Path, settings: app::settings::Settings) -> a
             )
         })?;
     let router = timether_server::router(db, Arc::new(settings), options);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
+    // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold the
+    // later chunks of a streamed page for ~40 ms.
+    let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set: {e}");
+        }
+    });
     tracing::info!("Timether is listening on http://{addr}");
     axum::serve(
         listener,

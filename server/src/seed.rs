@@ -110,6 +110,12 @@ fn id(rng: &mut StdRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.gen()).into_uuid()
 }
 
+/// A UUID v7 for `at`, its random part from the seeded stream.
+fn time_id(rng: &mut StdRng, at: DateTime<Utc>) -> Uuid {
+    let millis = at.timestamp_millis().max(0) as u64;
+    uuid::Builder::from_unix_timestamp_millis(millis, &rng.gen()).into_uuid()
+}
+
 fn key(name: &str) -> String {
     name.to_lowercase()
 }
@@ -290,8 +296,11 @@ pub async fn seed(
     let span_days = 3 * 365;
     let mut entries: Vec<time_entries::ActiveModel> = Vec::with_capacity(1000);
     let mut links: Vec<time_entry_tags::ActiveModel> = Vec::with_capacity(2000);
-    for _ in 0..count {
-        let mut day = end - Duration::days(rng.gen_range(1..=span_days));
+    // Oldest first, with time-ordered ids: rows and index entries append at
+    // the end of their B-trees instead of landing at random pages.
+    for i in 0..count {
+        let back = span_days - (i as i64 * span_days / count.max(1) as i64);
+        let mut day = end - Duration::days(back.max(1));
         if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && rng.gen_bool(0.85) {
             day -= Duration::days(2);
         }
@@ -309,7 +318,7 @@ pub async fn seed(
         } else {
             None
         };
-        let eid = id(&mut ids);
+        let eid = time_id(&mut ids, start);
         entries.push(entry(
             eid,
             workspace,

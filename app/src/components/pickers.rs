@@ -18,6 +18,9 @@ pub fn ProjectSelect(
     #[prop(default = None)]
     current: Option<EntryProject>,
     #[prop(optional)] class: Option<&'static str>,
+    /// The first option: "No project" when picking, "Any project" when filtering.
+    #[prop(default = "No project")]
+    none_label: &'static str,
 ) -> impl IntoView {
     let groups = move || {
         let projects = projects.get();
@@ -54,7 +57,7 @@ pub fn ProjectSelect(
             class=class.unwrap_or("select")
             on:change=move |ev| value.set(event_target_value(&ev).parse::<Uuid>().ok())
         >
-            <option value="" selected=move || value.get().is_none()>"No project"</option>
+            <option value="" selected=move || value.get().is_none()>{none_label}</option>
             {move || groups().into_iter().map(|(label, items)| view! {
                 <optgroup label=label>
                     {items.into_iter().map(|(pid, name)| view! {

@@ -70,7 +70,7 @@ pub fn EntriesPage() -> impl IntoView {
             </div>
             <div class="field">
                 <label for="filter-project">"Project"</label>
-                <ProjectSelect id="filter-project".to_string() value=project projects clients/>
+                <ProjectSelect id="filter-project".to_string() value=project projects clients none_label="Any project"/>
             </div>
             <div class="field">
                 <label for="filter-client">"Client"</label>

@@ -93,7 +93,7 @@ pub fn ReportsPage() -> impl IntoView {
             </Show>
             <div class="field">
                 <label for="report-project">"Project"</label>
-                <ProjectSelect id="report-project".to_string() value=project projects clients/>
+                <ProjectSelect id="report-project".to_string() value=project projects clients none_label="Any project"/>
             </div>
             <div class="field">
                 <label for="report-client">"Client"</label>
