@@ -4,7 +4,9 @@
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, use_timer, EntriesVersion};
+use crate::components::layout::{
+    catalog_lists, use_catalog, use_timer, CatalogLists, EntriesVersion,
+};
 use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
 use crate::entries::{
     create_entry, delete_entry, list_entries, restore_entry, update_entry, DayGroup, EntryFilter,
@@ -327,27 +329,11 @@ pub fn EntryForm(
             .map(|x| x.billable)
     };
     let is_billable = move || billable.get().or_else(project_default).unwrap_or(false);
-    let projects = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.projects)
-            .unwrap_or_default()
-    });
-    let clients = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.clients)
-            .unwrap_or_default()
-    });
-    let all_tags = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.tags)
-            .unwrap_or_default()
-    });
+    let CatalogLists {
+        projects,
+        clients,
+        tags: all_tags,
+    } = catalog_lists();
     let current_project = entry.as_ref().and_then(|e| e.project.clone());
     let title = if id.is_some() {
         "Edit time entry"

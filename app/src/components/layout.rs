@@ -31,6 +31,25 @@ pub fn use_catalog() -> Resource<Result<Catalog, AppError>> {
     expect_context::<CatalogResource>().0
 }
 
+/// The picker lists as signals: active projects, active clients, all tags
+/// (empty until the catalogue has loaded).
+pub fn catalog_lists() -> CatalogLists {
+    let c = use_catalog();
+    let ok = move || c.get().and_then(|r| r.ok()).unwrap_or_default();
+    CatalogLists {
+        projects: Signal::derive(move || ok().projects),
+        clients: Signal::derive(move || ok().clients),
+        tags: Signal::derive(move || ok().tags),
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct CatalogLists {
+    pub projects: Signal<Vec<crate::types::Project>>,
+    pub clients: Signal<Vec<crate::types::Client>>,
+    pub tags: Signal<Vec<crate::types::Tag>>,
+}
+
 /// The running timer, shown in the top bar.
 #[derive(Clone, Copy)]
 pub struct TimerResource(pub Resource<Result<Option<TimeEntry>, AppError>>);

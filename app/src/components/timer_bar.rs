@@ -4,7 +4,7 @@
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, use_timer, EntriesVersion};
+use crate::components::layout::{catalog_lists, use_timer, CatalogLists, EntriesVersion};
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::entries::TimeEntry;
 use crate::periods::clock;
@@ -42,7 +42,6 @@ pub fn TimerBar() -> impl IntoView {
 
 #[component]
 fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
-    let catalog = use_catalog();
     let version = expect_context::<EntriesVersion>().0;
     let toasts = use_toasts();
     let running = RwSignal::new(initial.clone());
@@ -147,27 +146,11 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
     };
     let busy = move || start.pending().get() || stop.pending().get();
     let is_running = move || running.with(|r| r.is_some());
-    let projects = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.projects)
-            .unwrap_or_default()
-    });
-    let clients = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.clients)
-            .unwrap_or_default()
-    });
-    let all_tags = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.tags)
-            .unwrap_or_default()
-    });
+    let CatalogLists {
+        projects,
+        clients,
+        tags: all_tags,
+    } = catalog_lists();
     let current_project = initial.as_ref().and_then(|e| e.project.clone());
     view! {
         <form

@@ -2,7 +2,7 @@
 //! range, project, client and tags, a page at a time.
 
 use crate::components::entry_list::EntryList;
-use crate::components::layout::use_catalog;
+use crate::components::layout::{catalog_lists, CatalogLists};
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 #[component]
 pub fn EntriesPage() -> impl IntoView {
-    let catalog = use_catalog();
     let from = RwSignal::new(String::new());
     let to = RwSignal::new(String::new());
     let project: RwSignal<Option<Uuid>> = RwSignal::new(None);
@@ -25,27 +24,11 @@ pub fn EntriesPage() -> impl IntoView {
         tag_ids: tags.get(),
         before: None,
     });
-    let projects = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.projects)
-            .unwrap_or_default()
-    });
-    let clients = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.clients)
-            .unwrap_or_default()
-    });
-    let all_tags = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.tags)
-            .unwrap_or_default()
-    });
+    let CatalogLists {
+        projects,
+        clients,
+        tags: all_tags,
+    } = catalog_lists();
     let active = move || {
         !from.get().is_empty()
             || !to.get().is_empty()

@@ -3,7 +3,7 @@
 
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, EntriesVersion};
+use crate::components::layout::{catalog_lists, CatalogLists, EntriesVersion};
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::periods::{hours_minutes, money, Period};
 use crate::reports::{get_report, ReportQuery};
@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    let catalog = use_catalog();
     let version = expect_context::<EntriesVersion>().0;
     let period = RwSignal::new(Period::ThisWeek);
     let from = RwSignal::new(String::new());
@@ -43,27 +42,11 @@ pub fn ReportsPage() -> impl IntoView {
             }
         },
     );
-    let projects = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.projects)
-            .unwrap_or_default()
-    });
-    let clients = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.clients)
-            .unwrap_or_default()
-    });
-    let all_tags = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c| c.tags)
-            .unwrap_or_default()
-    });
+    let CatalogLists {
+        projects,
+        clients,
+        tags: all_tags,
+    } = catalog_lists();
     view! {
         <Title text="Reports"/>
         <div class="page-header">
