@@ -60,6 +60,21 @@ pub fn set_cookie(value: &str) {
     }
 }
 
+/// The value of a cookie sent with the current request.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|h| h.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+}
+
 /// Marks a response as not for caches (secrets, personal data).
 pub fn no_store() {
     if let Some(opts) = use_context::<leptos_axum::ResponseOptions>() {

@@ -31,6 +31,9 @@ pub enum AppError {
     WorkspaceReadOnly,
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
+    /// Three wrong 2FA codes in one 30-second step (security.md T4).
+    #[error("Too many wrong codes. Wait for the next code in your authenticator app (up to {retry_after_secs} seconds) and check that your device's clock is set correctly.")]
+    SecondFactorLocked { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact your administrator.")]
     Internal,
     /// The request never reached our code (network down, bad encoding).
@@ -72,6 +75,7 @@ impl AppError {
             AppError::Conflict(_) => 409,
             AppError::WorkspaceReadOnly => 403,
             AppError::RateLimited { .. } => 429,
+            AppError::SecondFactorLocked { .. } => 429,
             AppError::Internal => 500,
             AppError::Transport(_) => 400,
         }
@@ -115,6 +119,8 @@ mod server {
         WorkspaceReadOnly,
         #[error("rate limited for {0}s")]
         RateLimited(u64),
+        #[error("second factor locked for {0}s")]
+        SecondFactorLocked(u64),
         #[error("internal: {0}")]
         Internal(String),
     }
@@ -152,6 +158,9 @@ mod server {
                 Error::Conflict(m) => AppError::Conflict(m),
                 Error::WorkspaceReadOnly => AppError::WorkspaceReadOnly,
                 Error::RateLimited(secs) => AppError::RateLimited {
+                    retry_after_secs: secs,
+                },
+                Error::SecondFactorLocked(secs) => AppError::SecondFactorLocked {
                     retry_after_secs: secs,
                 },
             }

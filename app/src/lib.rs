@@ -17,6 +17,7 @@ pub mod projects;
 pub mod reports;
 pub mod tags;
 pub mod timer;
+pub mod two_factor;
 pub mod types;
 pub mod workspaces;
 

@@ -18,6 +18,9 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub import_body_limit_bytes: usize,
     pub auth_rate_limit_per_minute: i64,
+    /// Encrypts TOTP secrets. `None` here means `totp.key` in the data
+    /// directory, which the server reads or creates at start.
+    pub totp_key: Option<crate::auth::secret_box::SecretKey>,
 }
 
 /// `(file key, environment variable, what it sets)`, in README order.
@@ -65,7 +68,12 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     (
         "auth-rate-limit-per-minute",
         "TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE",
-        "sign-in and sign-up attempts per IP per minute",
+        "sign-in, sign-up, 2FA and password attempts per IP per minute",
+    ),
+    (
+        "totp-key",
+        "TIMETHER_TOTP_KEY",
+        "base64 of 32 bytes that encrypts 2FA secrets; default: the file totp.key in data-dir",
     ),
 ];
 
@@ -81,6 +89,7 @@ impl Default for Settings {
             body_limit_bytes: 2 * 1024 * 1024,
             import_body_limit_bytes: 50 * 1024 * 1024,
             auth_rate_limit_per_minute: 10,
+            totp_key: None,
         }
     }
 }
@@ -192,6 +201,12 @@ impl Settings {
         if let Some(v) = get("auth-rate-limit-per-minute")? {
             s.auth_rate_limit_per_minute = num("auth-rate-limit-per-minute", v)?;
         }
+        if let Some(v) = get("totp-key")? {
+            s.totp_key = Some(
+                crate::auth::secret_box::SecretKey::parse(&v)
+                    .map_err(|e| format!("totp-key: {e}"))?,
+            );
+        }
         if s.session_idle_timeout_minutes <= 0 || s.session_absolute_timeout_hours <= 0 {
             return Err("session timeouts must be positive".into());
         }
@@ -202,6 +217,16 @@ impl Settings {
             ));
         }
         Ok((s, warnings))
+    }
+
+    /// The key for 2FA secrets: the setting, or `totp.key` in the data
+    /// directory (created with mode 0600 when missing).
+    pub fn resolve_totp_key(&mut self) -> Result<(), String> {
+        if self.totp_key.is_none() {
+            let path = self.data_dir.join("totp.key");
+            self.totp_key = Some(crate::auth::secret_box::SecretKey::load_or_create(&path)?);
+        }
+        Ok(())
     }
 
     /// Cookies get `Secure` and the `__Host-` prefix when served over HTTPS.

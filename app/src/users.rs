@@ -196,6 +196,27 @@ pub async fn update_profile(
     Ok(())
 }
 
+/// Checks a person's current password before a sensitive change; a wrong
+/// one is reported on `field`.
+pub async fn verify_password(
+    db: &DatabaseConnection,
+    user_id: Uuid,
+    plain: &str,
+    field: &str,
+) -> Result<(), Error> {
+    if plain.is_empty() {
+        return Err(Error::invalid(field, "Enter your current password."));
+    }
+    let user = users::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(Error::Unauthenticated)?;
+    if !password::verify(Some(&user.password_hash), plain).await? {
+        return Err(Error::invalid(field, "That is not your current password."));
+    }
+    Ok(())
+}
+
 /// Checks the current password, stores the new one and signs out every
 /// other session. The caller issues a new session for this browser.
 pub async fn change_password(
@@ -205,16 +226,7 @@ pub async fn change_password(
     new: &str,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
-    let user = users::Entity::find_by_id(user_id)
-        .one(db)
-        .await?
-        .ok_or(Error::Unauthenticated)?;
-    if !password::verify(Some(&user.password_hash), current).await? {
-        return Err(Error::invalid(
-            "current_password",
-            "That is not your current password.",
-        ));
-    }
+    verify_password(db, user_id, current, "current_password").await?;
     password::validate_new(new).map_err(|e| match e {
         Error::Invalid { message, .. } => Error::invalid("new_password", message),
         other => other,

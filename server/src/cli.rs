@@ -91,6 +91,11 @@ pub enum UserCommand {
     List,
     /// Disable an account and sign out all its sessions.
     Disable { email: String },
+    /// Turn off two-factor authentication for someone who lost their
+    /// device: deletes the secret and recovery codes and signs out every
+    /// session of that person.
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor { email: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -105,8 +110,9 @@ pub enum WorkspaceCommand {
 
 /// Loads settings, printing warnings about unknown keys to standard error.
 pub fn load_settings(path: &std::path::Path) -> anyhow::Result<Settings> {
-    let (settings, warnings) =
+    let (mut settings, warnings) =
         Settings::load(Some(path), |k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
+    settings.resolve_totp_key().map_err(anyhow::Error::msg)?;
     for w in warnings {
         tracing::warn!("{w}");
         eprintln!("warning: {w}");
@@ -188,6 +194,22 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 .await
                 .map_err(domain)?;
             writeln!(out, "disabled {email}; signed out {n} session(s)")?;
+        }
+        Command::User(UserCommand::ResetTwoFactor { email }) => {
+            let was_on = app::two_factor::service::reset(&db, &email, now)
+                .await
+                .map_err(domain)?;
+            if was_on {
+                writeln!(
+                    out,
+                    "two-factor authentication is off for {email}; all sessions signed out"
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{email} did not have two-factor authentication on; all sessions signed out"
+                )?;
+            }
         }
         Command::Workspace(WorkspaceCommand::List) => {
             for w in app::workspaces::service::list_all(&db)

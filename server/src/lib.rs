@@ -26,10 +26,15 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Server functions live under this prefix, apart from the public `/api/v1`.
 pub const RPC_PREFIX: &str = "/rpc/";
 
+/// Where request handling reads the time: the system clock in production,
+/// a clock the test controls in tests (TOTP steps, expiries, lockouts).
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
+    pub clock: Clock,
 }
 
 /// Builds the whole application router.
@@ -38,9 +43,20 @@ pub fn router(
     settings: Arc<Settings>,
     leptos_options: LeptosOptions,
 ) -> Router {
+    router_with_clock(db, settings, leptos_options, Arc::new(chrono::Utc::now))
+}
+
+/// The router with the time read from `clock`.
+pub fn router_with_clock(
+    db: DatabaseConnection,
+    settings: Arc<Settings>,
+    leptos_options: LeptosOptions,
+    clock: Clock,
+) -> Router {
     let state = AppState {
         db,
         settings: settings.clone(),
+        clock,
     };
     let routes = generate_route_list(app::App);
     let shell_options = leptos_options.clone();
@@ -123,7 +139,7 @@ async fn request_context(
     mut req: Request<Body>,
     next: Next,
 ) -> Response {
-    let now = chrono::Utc::now();
+    let now = (state.clock)();
     let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()

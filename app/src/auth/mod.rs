@@ -4,7 +4,11 @@
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod secret_box;
+#[cfg(feature = "ssr")]
 pub mod sessions;
+#[cfg(feature = "ssr")]
+pub mod totp;
 
 use crate::error::AppError;
 use crate::types::Me;
@@ -22,11 +26,43 @@ pub async fn sign_up(name: String, email: String, password: String) -> Result<()
         .map_err(reply)
 }
 
+/// What follows a correct password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SignInStep {
+    /// Signed in.
+    Done,
+    /// 2FA is on: the second step asks for a code. No session yet.
+    SecondFactor,
+}
+
 #[server(prefix = "/rpc", endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
     use crate::context::{reply, request};
     let ctx = request()?;
     ssr::sign_in(&ctx, &email, &password).await.map_err(reply)
+}
+
+/// The second step of signing in: a code from the app (`method` = `app`)
+/// or a recovery code (`recovery`). Passing it starts a new session.
+#[server(prefix = "/rpc", endpoint = "verify_sign_in")]
+pub async fn verify_sign_in(code: String, method: String) -> Result<(), AppError> {
+    use crate::context::{cookie, reply, request, set_cookie};
+    use crate::two_factor::service::{verify_challenge, Method};
+    let ctx = request()?;
+    let method = if method == "recovery" {
+        Method::Recovery
+    } else {
+        Method::App
+    };
+    let token = cookie(sessions::challenge_cookie_name(&ctx.settings));
+    let (user_id, workspace_id) = verify_challenge(&ctx, token.as_deref(), method, &code)
+        .await
+        .map_err(reply)?;
+    ssr::start_session(&ctx, user_id, workspace_id)
+        .await
+        .map_err(reply)?;
+    set_cookie(&sessions::challenge_cookie(&ctx.settings, None, 0));
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "sign_out")]
@@ -52,7 +88,7 @@ pub async fn get_me() -> Result<Me, AppError> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use super::{password, sessions, BAD_CREDENTIALS};
+    use super::{password, sessions, SignInStep, BAD_CREDENTIALS};
     use crate::context::{set_cookie, RequestCtx};
     use crate::error::Error;
     use crate::types::{CurrentUser, Me};
@@ -102,7 +138,11 @@ pub mod ssr {
         start_session(ctx, user.id, Some(workspace_id)).await
     }
 
-    pub async fn sign_in(ctx: &RequestCtx, email: &str, password_plain: &str) -> Result<(), Error> {
+    pub async fn sign_in(
+        ctx: &RequestCtx,
+        email: &str,
+        password_plain: &str,
+    ) -> Result<SignInStep, Error> {
         limit(ctx, "signin").await?;
         let email = email.trim().to_lowercase();
         if email.is_empty() {
@@ -131,7 +171,20 @@ pub mod ssr {
             .into_iter()
             .next()
             .map(|w| w.id);
-        start_session(ctx, user.id, first).await
+        if crate::two_factor::service::is_enabled(&ctx.db, user.id).await? {
+            let token =
+                crate::two_factor::service::create_challenge(&ctx.db, user.id, first, ctx.now)
+                    .await?;
+            let max_age = crate::two_factor::service::CHALLENGE_MINUTES * 60;
+            set_cookie(&sessions::challenge_cookie(
+                &ctx.settings,
+                Some(&token),
+                max_age,
+            ));
+            return Ok(SignInStep::SecondFactor);
+        }
+        start_session(ctx, user.id, first).await?;
+        Ok(SignInStep::Done)
     }
 
     pub async fn me(ctx: &RequestCtx) -> Result<Me, Error> {

@@ -202,6 +202,31 @@ pub fn cookie(settings: &Settings, token: Option<&str>) -> String {
     }
 }
 
+/// The cookie that carries a sign-in waiting for its second factor.
+pub fn challenge_cookie_name(settings: &Settings) -> &'static str {
+    if settings.secure_cookies() {
+        "__Host-timether_2fa"
+    } else {
+        "timether_2fa"
+    }
+}
+
+/// `Set-Cookie` for the second-factor challenge (or clearing it).
+pub fn challenge_cookie(settings: &Settings, token: Option<&str>, max_age_secs: i64) -> String {
+    let name = challenge_cookie_name(settings);
+    let secure = if settings.secure_cookies() {
+        "; Secure"
+    } else {
+        ""
+    };
+    match token {
+        Some(t) => {
+            format!("{name}={t}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age_secs}{secure}")
+        }
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
+    }
+}
+
 /// Reads our session token out of a `Cookie` header.
 pub fn token_from_cookie_header(settings: &Settings, header: &str) -> Option<String> {
     let name = settings.session_cookie_name();

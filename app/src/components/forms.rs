@@ -28,6 +28,16 @@ pub fn reload_to(path: &str) {
     let _ = path;
 }
 
+/// Puts text on the clipboard (the browser may refuse without a user gesture).
+pub fn copy_text(text: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = window().navigator().clipboard().write_text(text);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = text;
+}
+
 /// A labelled input. `error` shows under the field with `role="alert"` when
 /// the server named this field.
 #[component]
@@ -40,6 +50,9 @@ pub fn Field(
     #[prop(optional, into)] value: Option<Signal<String>>,
     #[prop(default = false)] required: bool,
     #[prop(optional)] list: Option<&'static str>,
+    /// The on-screen keyboard to offer (`numeric` for codes).
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
     error: ErrorSignal,
 ) -> impl IntoView {
     let id = format!("field-{name}");
@@ -70,6 +83,7 @@ pub fn Field(
                 autocomplete=autocomplete
                 required=required
                 list=list
+                inputmode=inputmode
                 prop:value=move || value.map(|v| v.get()).unwrap_or_default()
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 aria-describedby=described

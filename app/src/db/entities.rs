@@ -279,3 +279,75 @@ pub mod invoice_lines {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod two_factor {
+    use sea_orm::entity::prelude::*;
+
+    /// One row per person who has 2FA on or is setting it up. Secrets are
+    /// sealed with the TOTP key (`auth::secret_box`); never plain text.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "two_factor")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub user_id: Uuid,
+        pub secret_enc: Option<String>,
+        pub enabled_at: Option<DateTimeUtc>,
+        pub pending_secret_enc: Option<String>,
+        pub pending_expires_at: Option<DateTimeUtc>,
+        /// The newest step accepted; only later steps pass (no replays).
+        pub last_used_step: i64,
+        /// The step of the latest failures and how many there were in it.
+        pub fail_step: i64,
+        pub fail_count: i32,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod recovery_codes {
+    use sea_orm::entity::prelude::*;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "recovery_codes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub user_id: Uuid,
+        /// Hex SHA-256 of the normalised code.
+        pub code_hash: String,
+        pub used_at: Option<DateTimeUtc>,
+        pub created_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod login_challenges {
+    use sea_orm::entity::prelude::*;
+
+    /// A correct password for an account with 2FA: not a session, only the
+    /// right to try a second factor for a few minutes.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "login_challenges")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        pub user_id: Uuid,
+        pub workspace_id: Option<Uuid>,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

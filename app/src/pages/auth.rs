@@ -1,6 +1,6 @@
 //! Sign-in and sign-up pages.
 
-use crate::auth::{SignIn, SignUp};
+use crate::auth::{SignIn, SignInStep, SignUp, VerifySignIn};
 use crate::components::forms::{action_error, reload_to, Field, FormError, Submit};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,27 +9,80 @@ use leptos_meta::Title;
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
-    Effect::new(move |_| {
-        if let Some(Ok(())) = action.value().get() {
-            reload_to("/");
-        }
+    // After a correct password for an account with 2FA: the second step.
+    let second = RwSignal::new(false);
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(SignInStep::Done)) => reload_to("/"),
+        Some(Ok(SignInStep::SecondFactor)) => second.set(true),
+        _ => {}
     });
     view! {
         <Title text="Sign in"/>
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <div class="brand brand-center"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Timether"</span></div>
-                <h1>"Sign in"</h1>
-                <p class="lead">"Welcome back. Sign in to track time and see your reports."</p>
-                <ActionForm action=action attr:class="form" attr:novalidate="true">
-                    <FormError error/>
-                    <Field label="Email" name="email" kind="email" autocomplete="email" required=true error/>
-                    <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error/>
-                    <Submit label="Sign in" busy_label="Signing in…" pending=action.pending().into()/>
-                </ActionForm>
-                <p class="auth-switch">"New to Timether? " <a href="/signup">"Create an account"</a></p>
+                <Show when=move || second.get() fallback=move || view! {
+                    <h1>"Sign in"</h1>
+                    <p class="lead">"Welcome back. Sign in to track time and see your reports."</p>
+                    <ActionForm action=action attr:class="form" attr:novalidate="true">
+                        <FormError error/>
+                        <Field label="Email" name="email" kind="email" autocomplete="email" required=true error/>
+                        <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error/>
+                        <Submit label="Sign in" busy_label="Signing in…" pending=action.pending().into()/>
+                    </ActionForm>
+                    <p class="auth-switch">"New to Timether? " <a href="/signup">"Create an account"</a></p>
+                }>
+                    <SecondFactorStep on_restart=move || { action.value().set(None); second.set(false); }/>
+                </Show>
             </div>
         </main>
+    }
+}
+
+/// "Enter the code from your authenticator app", or a recovery code.
+#[component]
+fn SecondFactorStep(on_restart: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+    let verify = ServerAction::<VerifySignIn>::new();
+    let error = action_error(verify);
+    let recovery = RwSignal::new(false);
+    let expired = move || {
+        error
+            .get()
+            .is_some_and(|e| e.field_message("challenge").is_some())
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(())) = verify.value().get() {
+            reload_to("/");
+        }
+    });
+    view! {
+        <h1>"Two-factor authentication"</h1>
+        <p class="lead">{move || if recovery.get() {
+            "Enter one of the recovery codes you saved when you turned on 2FA. Each code works once."
+        } else {
+            "Open your authenticator app and enter the current 6-digit code for Timether."
+        }}</p>
+        <ActionForm action=verify attr:class="form" attr:novalidate="true">
+            <FormError error/>
+            <input type="hidden" name="method" prop:value=move || if recovery.get() { "recovery" } else { "app" }/>
+            {move || if recovery.get() {
+                view! { <Field label="Recovery code" name="code" autocomplete="off" required=true
+                    hint="It looks like abcd-efgh-jkmn-pqrs." error/> }.into_any()
+            } else {
+                view! { <Field label="Verification code" name="code" autocomplete="one-time-code" inputmode="numeric" required=true
+                    hint="Codes change every 30 seconds: use the latest one." error/> }.into_any()
+            }}
+            {move || expired().then(|| view! {
+                <p class="field-error" role="alert">{error.get().and_then(|e| e.field_message("challenge"))}</p>
+            })}
+            <Submit label="Verify and sign in" busy_label="Checking…" pending=verify.pending().into()/>
+        </ActionForm>
+        <p class="auth-switch">
+            <button type="button" class="btn-link" on:click=move |_| { verify.value().set(None); recovery.update(|r| *r = !*r); }>
+                {move || if recovery.get() { "Use your authenticator app instead" } else { "Use a recovery code instead" }}
+            </button>
+        </p>
+        <p class="auth-switch"><button type="button" class="btn-link" on:click=move |_| on_restart()>"Start over"</button></p>
     }
 }
 

@@ -8,4 +8,5 @@ pub mod invoices;
 pub mod not_found;
 pub mod profile;
 pub mod reports;
+pub mod two_factor;
 pub mod workspace_settings;

@@ -93,6 +93,6 @@ pub fn SecurityPage() -> impl IntoView {
                 <p class="form-success" role="status">{move || matches!(change.value().get(), Some(Ok(()))).then_some("Password changed. Other sessions were signed out.")}</p>
             </ActionForm>
         </section>
-        <p class="muted"><A href="/profile">"Back to General"</A></p>
+        <crate::pages::two_factor::TwoFactorSection/>
     }
 }

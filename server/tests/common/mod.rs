@@ -20,6 +20,9 @@ pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub struct TestApp {
     pub router: Router,
+    /// Seconds the server's clock runs ahead of the real one; tests move
+    /// it with `advance`.
+    pub clock: Arc<std::sync::atomic::AtomicI64>,
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub url: String,
@@ -54,18 +57,50 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = connect(&url).await;
     let mut settings = Settings {
         database_url: url.clone(),
+        totp_key: Some(app::auth::secret_box::SecretKey::generate()),
         ..Settings::default()
     };
     tweak(&mut settings);
     let settings = Arc::new(settings);
     let options = LeptosOptions::builder().output_name("timether").build();
-    let router = timether_server::router(db.clone(), settings.clone(), options);
+    let clock = Arc::new(std::sync::atomic::AtomicI64::new(0));
+    let read = clock.clone();
+    let router = timether_server::router_with_clock(
+        db.clone(),
+        settings.clone(),
+        options,
+        Arc::new(move || {
+            chrono::Utc::now()
+                + chrono::Duration::seconds(read.load(std::sync::atomic::Ordering::SeqCst))
+        }),
+    );
     TestApp {
         router,
+        clock,
         db,
         settings,
         url,
         _dir: dir,
+    }
+}
+
+impl TestApp {
+    /// The server's current time in Unix seconds.
+    pub fn now(&self) -> i64 {
+        chrono::Utc::now().timestamp() + self.clock.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Moves the server's clock to one second into the next 30-second TOTP
+    /// step, so a test has the rest of the step to act in.
+    pub fn align_to_step(&self) {
+        let into = self.now().rem_euclid(30);
+        self.advance(30 - into + 1);
+    }
+
+    /// Moves the server's clock forward.
+    pub fn advance(&self, secs: i64) {
+        self.clock
+            .fetch_add(secs, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -96,7 +131,10 @@ impl Response {
 #[derive(Clone)]
 pub struct Client {
     pub router: Router,
+    /// The session cookie (`name=value`).
     pub cookie: Option<String>,
+    /// The cookie of a sign-in waiting for its second factor.
+    pub challenge: Option<String>,
     pub ip: SocketAddr,
     pub origin: Option<String>,
 }
@@ -113,6 +151,7 @@ impl TestApp {
         Client {
             router: self.router.clone(),
             cookie: None,
+            challenge: None,
             ip: ip.parse().unwrap(),
             origin: Some(ORIGIN.into()),
         }
@@ -136,8 +175,14 @@ impl TestApp {
 impl Client {
     pub async fn send(&mut self, mut req: Request<Body>) -> Response {
         req.extensions_mut().insert(ConnectInfo(self.ip));
-        if let Some(c) = &self.cookie {
-            req.headers_mut().insert(header::COOKIE, c.parse().unwrap());
+        let jar: Vec<&str> = [&self.cookie, &self.challenge]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        if !jar.is_empty() {
+            req.headers_mut()
+                .insert(header::COOKIE, jar.join("; ").parse().unwrap());
         }
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
@@ -145,10 +190,15 @@ impl Client {
         for v in headers.get_all(header::SET_COOKIE) {
             let v = v.to_str().unwrap();
             let pair = v.split(';').next().unwrap().to_string();
-            if v.contains("Max-Age=0") {
-                self.cookie = None;
+            let slot = if pair.contains("timether_2fa=") {
+                &mut self.challenge
             } else {
-                self.cookie = Some(pair);
+                &mut self.cookie
+            };
+            if v.contains("Max-Age=0") {
+                *slot = None;
+            } else {
+                *slot = Some(pair);
             }
         }
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
