@@ -16,6 +16,10 @@ fn timether(url: &str, args: &[&str], stdin: Option<&str>) -> Run {
         .args(["--config", "/nonexistent/Leptos.toml"])
         .args(args)
         .env("TIMETHER_DATABASE_URL", url)
+        .env(
+            "TIMETHER_TOTP_KEY",
+            "dGVzdHMgb25seTogbm90IGEgc2VjcmV0IGtleSEhISE",
+        )
         .env_remove("DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -123,6 +127,18 @@ async fn admin_commands_work_and_fail_clearly() {
         "{}",
         missing.stderr
     );
+
+    let reset = timether(&url, &["user", "reset-2fa", &email], None);
+    assert!(reset.ok, "{}", reset.stderr);
+    assert!(
+        reset
+            .stdout
+            .contains("did not have two-factor authentication on"),
+        "{}",
+        reset.stdout
+    );
+    let reset = timether(&url, &["user", "reset-2fa", "nobody@example.com"], None);
+    assert!(!reset.ok && reset.stderr.contains("No account"));
 
     let disabled = timether(&url, &["user", "disable", &email], None);
     assert!(disabled.ok, "{}", disabled.stderr);

@@ -24,7 +24,7 @@ enum Ask {
 /// A password field in front of a sensitive change (a macro: the three
 /// actions have different server function types).
 macro_rules! password_form {
-    ($action:expr, $intro:expr, $submit:expr, $busy:expr, $ask:expr) => {{
+    ($action:expr, $intro:expr, $submit:expr, $busy:expr, $class:expr, $ask:expr) => {{
         let action = $action;
         let ask = $ask;
         let error = action_error(action);
@@ -34,7 +34,7 @@ macro_rules! password_form {
                 <FormError error/>
                 <Field label="Current password" name="password" kind="password" autocomplete="current-password" required=true error/>
                 <div class="button-row">
-                    <Submit label=$submit busy_label=$busy pending=action.pending().into()/>
+                    <Submit label=$submit busy_label=$busy class=$class pending=action.pending().into()/>
                     <button type="button" class="btn btn-ghost" on:click=move |_| ask.set(Ask::Nothing)>"Cancel"</button>
                 </div>
             </ActionForm>
@@ -132,13 +132,13 @@ pub fn TwoFactorSection() -> impl IntoView {
             {move || match ask.get() {
                 Ask::Enable => password_form!(start,
                     "Enter your current password to start setting up two-factor authentication.",
-                    "Continue", "Checking…", ask),
+                    "Continue", "Checking…", "btn btn-primary", ask),
                 Ask::Disable => password_form!(disable,
                     "Enter your current password to disable two-factor authentication. Other sessions will be signed out.",
-                    "Disable 2FA", "Disabling…", ask),
+                    "Disable 2FA", "Disabling…", "btn btn-danger", ask),
                 Ask::Regenerate => password_form!(regenerate,
                     "Enter your current password. Your old recovery codes stop working at once.",
-                    "Regenerate recovery codes", "Regenerating…", ask),
+                    "Regenerate recovery codes", "Regenerating…", "btn btn-primary", ask),
                 Ask::Nothing => if on {
                     view! {
                         <div class="button-row">
