@@ -322,7 +322,9 @@ pub mod service {
         }
         if let Some(raw) = &filter.before {
             let (t, id) = parse_cursor(raw)?;
-            q = q.filter(
+            // `started_at <= t` lets the index seek to the cursor; the OR
+            // alone makes both databases scan every newer row first.
+            q = q.filter(time_entries::Column::StartedAt.lte(t)).filter(
                 Condition::any()
                     .add(time_entries::Column::StartedAt.lt(t))
                     .add(
@@ -344,16 +346,25 @@ pub mod service {
         } else {
             None
         };
-        // Whole-day totals for the days on this page (the first and last
-        // day may continue on other pages).
+        // Whole-day totals. Days in the middle of a page are complete on it
+        // (the grouping sums them); only the newest day (when newer pages
+        // exist) and the oldest day (when older ones do) may continue
+        // elsewhere, so only those are summed in the database.
+        let mut edge_days: Vec<NaiveDate> = Vec::new();
+        if let (true, Some(newest)) = (filter.before.is_some(), rows.first()) {
+            edge_days.push(periods::local_day(tz, newest.started_at));
+        }
+        if let (true, Some(oldest)) = (next.is_some(), rows.last()) {
+            let day = periods::local_day(tz, oldest.started_at);
+            if !edge_days.contains(&day) {
+                edge_days.push(day);
+            }
+        }
         let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-        if let (Some(newest), Some(oldest)) = (rows.first(), rows.last()) {
-            let (lo, hi) = periods::range_utc(
-                tz,
-                periods::local_day(tz, oldest.started_at),
-                periods::local_day(tz, newest.started_at),
-            );
+        for day in edge_days {
+            let (lo, hi) = periods::range_utc(tz, day, day);
             let spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = base
+                .clone()
                 .filter(time_entries::Column::StartedAt.gte(lo))
                 .filter(time_entries::Column::StartedAt.lt(hi))
                 .select_only()
@@ -389,7 +400,9 @@ pub mod service {
         now: DateTime<Utc>,
     ) -> Result<Vec<TimeEntry>, Error> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let project_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.project_id).collect();
+        let mut project_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.project_id).collect();
+        project_ids.sort_unstable();
+        project_ids.dedup();
         let projects: HashMap<Uuid, projects::Model> = if project_ids.is_empty() {
             HashMap::new()
         } else {
@@ -402,7 +415,9 @@ pub mod service {
                 .map(|p| (p.id, p))
                 .collect()
         };
-        let client_ids: Vec<Uuid> = projects.values().filter_map(|p| p.client_id).collect();
+        let mut client_ids: Vec<Uuid> = projects.values().filter_map(|p| p.client_id).collect();
+        client_ids.sort_unstable();
+        client_ids.dedup();
         let clients: HashMap<Uuid, String> = if client_ids.is_empty() {
             HashMap::new()
         } else {
@@ -422,15 +437,21 @@ pub mod service {
                 .filter(time_entry_tags::Column::EntryId.is_in(ids))
                 .all(db)
                 .await?;
-            let tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-            let tags: HashMap<Uuid, tags::Model> = scope
-                .find::<tags::Entity>()
-                .filter(tags::Column::Id.is_in(tag_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t))
-                .collect();
+            let mut tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
+            tag_ids.sort_unstable();
+            tag_ids.dedup();
+            let tags: HashMap<Uuid, tags::Model> = if tag_ids.is_empty() {
+                HashMap::new()
+            } else {
+                scope
+                    .find::<tags::Entity>()
+                    .filter(tags::Column::Id.is_in(tag_ids))
+                    .all(db)
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t))
+                    .collect()
+            };
             for l in links {
                 if let Some(t) = tags.get(&l.tag_id) {
                     entry_tags.entry(l.entry_id).or_default().push(Tag {

@@ -168,13 +168,12 @@ pub mod service {
         workspace_id: Uuid,
         user_id: Uuid,
     ) -> Result<Scope, Error> {
-        let m = memberships::Entity::find_by_id((workspace_id, user_id))
+        // One statement: the membership and its workspace.
+        let (m, w) = memberships::Entity::find_by_id((workspace_id, user_id))
+            .find_also_related(workspaces::Entity)
             .one(db)
             .await?
-            .ok_or_else(|| Error::not_found("The workspace"))?;
-        let w = workspaces::Entity::find_by_id(workspace_id)
-            .one(db)
-            .await?
+            .and_then(|(m, w)| Some((m, w?)))
             .ok_or_else(|| Error::not_found("The workspace"))?;
         let s = summary(&w, role_of(&m));
         Ok(Scope {

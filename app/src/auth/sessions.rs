@@ -98,8 +98,10 @@ pub async fn authenticate(
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    let Some(row) = sessions::Entity::find()
+    // One statement: the session and its person.
+    let Some((row, Some(user))) = sessions::Entity::find()
         .filter(sessions::Column::TokenHash.eq(digest(token)))
+        .find_also_related(users::Entity)
         .one(db)
         .await?
     else {
@@ -108,9 +110,6 @@ pub async fn authenticate(
     if row.revoked_at.is_some() || !is_live(&row, settings, now) {
         return Ok(None);
     }
-    let Some(user) = users::Entity::find_by_id(row.user_id).one(db).await? else {
-        return Ok(None);
-    };
     if user.disabled_at.is_some() {
         return Ok(None);
     }

@@ -69,7 +69,20 @@ pub mod memberships {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::workspaces::Entity",
+            from = "Column::WorkspaceId",
+            to = "super::workspaces::Column::Id"
+        )]
+        Workspace,
+    }
+
+    impl Related<super::workspaces::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::Workspace.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
@@ -95,7 +108,20 @@ pub mod sessions {
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::users::Entity",
+            from = "Column::UserId",
+            to = "super::users::Column::Id"
+        )]
+        User,
+    }
+
+    impl Related<super::users::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::User.def()
+        }
+    }
 
     impl ActiveModelBehavior for ActiveModel {}
 }
