@@ -40,6 +40,9 @@ WS="$(sed -n 's/.*with workspace \([0-9a-f-]*\).*/\1/p' <<<"$created")"
 seed_out="$($BIN dev seed --workspace "$WS" --entries "$ENTRIES" --seed 42)"
 echo "$seed_out"
 seed_rate="$(sed -n 's/.*(\([0-9]*\) entries\/s).*/\1/p' <<<"$seed_out")"
+# Let the kernel write the seeded database out before measuring, so its
+# writeback does not compete with the server for the two cores.
+sync
 
 $BIN serve >"$work/server.log" 2>&1 &
 pids+=($!)
@@ -121,17 +124,23 @@ $ENTRIES entries over three years for five people.
 
 - **List vs bare (goal 40 %)** and **seed rate (goal 100,000/s)**: a
   \`perf\` profile of the server under this load is dominated by thread
-  wake-ups in \`flume\` channels (\`futex\` waits, \`try_to_wake_up\`): sqlx
-  runs each SQLite connection on its own worker thread and hands every
-  statement and every result row across a channel. One list request runs
-  about a dozen statements (session, scope, page, day totals, projects,
-  clients, tags, invoices) and moves a few hundred rows, so most of its time
-  is context switches, not SQLite (the page query itself takes about 1 ms in
-  the \`sqlite3\` shell). Next steps: fewer round trips per request (one
-  query for tags and projects, day totals only for the two edge days of a
-  page), and a SQLite path that runs a request's statements on one blocking
-  thread. Seeding already appends rows in time order (ids are UUID v7 of the
-  entry's start), which doubled its rate.
+  wake-ups (\`futex\`, \`flume\` channels) and by SQLite's own \`malloc\`
+  and mutexes: sqlx runs each SQLite connection on its own worker thread
+  and hands every statement and every result row across a channel, so a
+  request's time goes to context switches more than to SQLite (the page
+  query itself takes about 1 ms in the \`sqlite3\` shell). Done so far (from about
+  245 to 260–350 requests/s over repeated runs; runs on this two-core
+  machine, load generator included, vary by up to a quarter): session and person, membership and workspace
+  each in one statement; whole-day totals only for a page's edge days;
+  older pages seek the index (\`started_at <= cursor\`); no empty \`IN\`
+  queries; mimalloc as the server's allocator; \`dev seed\` folds the
+  write-ahead log into the database when it ends. A list request now runs
+  about seven statements and moves about 250 rows. Next steps: entries,
+  projects and tags in one statement (tags aggregated per entry), and a
+  SQLite path that runs a request's statements on one blocking thread
+  without per-row channel hops. Seeding appends rows in time order (ids are
+  UUID v7 of the entry's start); its remaining cost is the same per-row
+  channel hop in sqlx.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) is 2.6 MB raw. Most of it is
   monomorphised view code; next steps are type-erasing views at component

@@ -362,6 +362,12 @@ pub async fn seed(
     out.entries += flush(&txn, &mut entries, &mut links, &mut out.tag_links).await?;
     out.entries -= out.running;
     txn.commit().await?;
+    // A bulk load leaves SQLite's write-ahead log holding every new page;
+    // fold it into the database so reads afterwards do not search it.
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
     Ok(out)
 }
 
