@@ -23,15 +23,9 @@ pub async fn change_password(
     use crate::context::{reply, request};
     let ctx = request()?;
     let session = ctx.session().map_err(reply)?.clone();
-    crate::rate_limit::hit(
-        &ctx.db,
-        &format!("password:ip:{}", ctx.client_ip),
-        ctx.settings.auth_rate_limit_per_minute,
-        60,
-        ctx.now,
-    )
-    .await
-    .map_err(reply)?;
+    crate::rate_limit::auth_attempt(&ctx, "password")
+        .await
+        .map_err(reply)?;
     crate::users::change_password(
         &ctx.db,
         session.user_id,

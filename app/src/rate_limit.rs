@@ -1,6 +1,7 @@
 //! Fixed-window rate limits kept in the database, so every server instance
 //! sharing it counts the same attempts (security.md C4).
 
+use crate::context::RequestCtx;
 use crate::error::Error;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -49,4 +50,17 @@ pub async fn hit(
         return Err(Error::RateLimited((window + window_secs - ts).max(1) as u64));
     }
     Ok(())
+}
+
+/// The per-IP limit on sign-in, sign-up, 2FA and password attempts
+/// (`auth-rate-limit-per-minute`), one bucket per kind of attempt.
+pub async fn auth_attempt(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
+    hit(
+        &ctx.db,
+        &format!("{what}:ip:{}", ctx.client_ip),
+        ctx.settings.auth_rate_limit_per_minute,
+        60,
+        ctx.now,
+    )
+    .await
 }

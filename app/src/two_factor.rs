@@ -148,17 +148,6 @@ pub mod service {
             .ok_or_else(|| Error::Internal("no TOTP key configured".into()))
     }
 
-    async fn limit_ip(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
-        rate_limit::hit(
-            &ctx.db,
-            &format!("{what}:ip:{}", ctx.client_ip),
-            ctx.settings.auth_rate_limit_per_minute,
-            60,
-            ctx.now,
-        )
-        .await
-    }
-
     async fn row(
         db: &impl ConnectionTrait,
         user_id: Uuid,
@@ -193,7 +182,7 @@ pub mod service {
 
     pub async fn start_setup(ctx: &RequestCtx, password: &str) -> Result<TotpSetup, Error> {
         let session = ctx.session()?;
-        limit_ip(ctx, "2fa-setup").await?;
+        rate_limit::auth_attempt(ctx, "2fa-setup").await?;
         users::verify_password(&ctx.db, session.user_id, password, "password").await?;
         let existing = row(&ctx.db, session.user_id).await?;
         if existing.as_ref().is_some_and(|r| r.enabled_at.is_some()) {
@@ -238,7 +227,7 @@ pub mod service {
 
     pub async fn confirm_setup(ctx: &RequestCtx, code: &str) -> Result<RecoveryCodes, Error> {
         let session = ctx.session()?;
-        limit_ip(ctx, "2fa").await?;
+        rate_limit::auth_attempt(ctx, "2fa").await?;
         let r = row(&ctx.db, session.user_id).await?;
         if r.as_ref().is_some_and(|r| r.enabled_at.is_some()) {
             return Err(Error::Conflict(
@@ -298,7 +287,7 @@ pub mod service {
 
     pub async fn disable(ctx: &RequestCtx, password: &str) -> Result<(), Error> {
         let session = ctx.session()?;
-        limit_ip(ctx, "2fa-setup").await?;
+        rate_limit::auth_attempt(ctx, "2fa-setup").await?;
         users::verify_password(&ctx.db, session.user_id, password, "password").await?;
         if !is_enabled(&ctx.db, session.user_id).await? {
             return Err(Error::Conflict(
@@ -315,7 +304,7 @@ pub mod service {
 
     pub async fn regenerate(ctx: &RequestCtx, password: &str) -> Result<RecoveryCodes, Error> {
         let session = ctx.session()?;
-        limit_ip(ctx, "2fa-setup").await?;
+        rate_limit::auth_attempt(ctx, "2fa-setup").await?;
         users::verify_password(&ctx.db, session.user_id, password, "password").await?;
         if !is_enabled(&ctx.db, session.user_id).await? {
             return Err(Error::Conflict(
@@ -504,7 +493,7 @@ pub mod service {
         method: Method,
         code: &str,
     ) -> Result<(Uuid, Option<Uuid>), Error> {
-        limit_ip(
+        rate_limit::auth_attempt(
             ctx,
             if method == Method::App {
                 "2fa"

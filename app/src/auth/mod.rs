@@ -116,24 +116,13 @@ pub mod ssr {
         Ok(())
     }
 
-    async fn limit(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
-        rate_limit::hit(
-            &ctx.db,
-            &format!("{what}:ip:{}", ctx.client_ip),
-            ctx.settings.auth_rate_limit_per_minute,
-            60,
-            ctx.now,
-        )
-        .await
-    }
-
     pub async fn sign_up(
         ctx: &RequestCtx,
         name: &str,
         email: &str,
         password: &str,
     ) -> Result<(), Error> {
-        limit(ctx, "signup").await?;
+        rate_limit::auth_attempt(ctx, "signup").await?;
         let (user, workspace_id) = users::create(&ctx.db, name, email, password, ctx.now).await?;
         start_session(ctx, user.id, Some(workspace_id)).await
     }
@@ -143,7 +132,7 @@ pub mod ssr {
         email: &str,
         password_plain: &str,
     ) -> Result<SignInStep, Error> {
-        limit(ctx, "signin").await?;
+        rate_limit::auth_attempt(ctx, "signin").await?;
         let email = email.trim().to_lowercase();
         if email.is_empty() {
             return Err(Error::invalid("email", "Enter your email address."));
