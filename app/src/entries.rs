@@ -194,17 +194,18 @@ pub fn group_by_day(
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
-    use crate::db::entities::{clients, projects, tags, time_entries, time_entry_tags};
+    use crate::db::entities::{projects, tags, time_entries, time_entry_tags};
     use crate::error::Error;
     use crate::periods;
     use crate::tenant::Scope;
     use chrono_tz::Tz;
     use sea_orm::sea_query::{Expr, Query};
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-        PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+        ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+        EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+        Statement, TransactionTrait,
     };
-    use std::collections::{BTreeMap, HashMap};
+    use std::collections::BTreeMap;
 
     /// Entries of this workspace that are not deleted (the base of every read).
     pub fn live(scope: &Scope) -> Select<time_entries::Entity> {
@@ -259,8 +260,8 @@ pub mod service {
         q
     }
 
-    fn cursor(m: &time_entries::Model) -> String {
-        format!("{}_{}", m.started_at.timestamp(), m.id)
+    fn cursor(started_at: DateTime<Utc>, id: Uuid) -> String {
+        format!("{}_{}", started_at.timestamp(), id)
     }
 
     fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Error> {
@@ -334,15 +335,15 @@ pub mod service {
                     ),
             );
         }
-        let mut rows = q
+        let page = q
             .order_by_desc(time_entries::Column::StartedAt)
             .order_by_desc(time_entries::Column::Id)
-            .limit(PAGE_SIZE + 1)
-            .all(db)
-            .await?;
-        let next = if rows.len() as u64 > PAGE_SIZE {
-            rows.truncate(PAGE_SIZE as usize);
-            rows.last().map(cursor)
+            .limit(PAGE_SIZE + 1);
+        let mut entries = load_views(db, tz, page, now).await?;
+        entries.sort_by(|a, b| (b.started_at, b.id).cmp(&(a.started_at, a.id)));
+        let next = if entries.len() as u64 > PAGE_SIZE {
+            entries.truncate(PAGE_SIZE as usize);
+            entries.last().map(|e| cursor(e.started_at, e.id))
         } else {
             None
         };
@@ -351,10 +352,10 @@ pub mod service {
         // exist) and the oldest day (when older ones do) may continue
         // elsewhere, so only those are summed in the database.
         let mut edge_days: Vec<NaiveDate> = Vec::new();
-        if let (true, Some(newest)) = (filter.before.is_some(), rows.first()) {
+        if let (true, Some(newest)) = (filter.before.is_some(), entries.first()) {
             edge_days.push(periods::local_day(tz, newest.started_at));
         }
-        if let (true, Some(oldest)) = (next.is_some(), rows.last()) {
+        if let (true, Some(oldest)) = (next.is_some(), entries.last()) {
             let day = periods::local_day(tz, oldest.started_at);
             if !edge_days.contains(&day) {
                 edge_days.push(day);
@@ -363,22 +364,12 @@ pub mod service {
         let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
         for day in edge_days {
             let (lo, hi) = periods::range_utc(tz, day, day);
-            let spans: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> = base
+            let day_entries = base
                 .clone()
                 .filter(time_entries::Column::StartedAt.gte(lo))
-                .filter(time_entries::Column::StartedAt.lt(hi))
-                .select_only()
-                .column(time_entries::Column::StartedAt)
-                .column(time_entries::Column::EndedAt)
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (s, e) in spans {
-                let secs = (e.unwrap_or(now) - s).num_seconds().max(0);
-                *totals.entry(periods::local_day(tz, s)).or_default() += secs;
-            }
+                .filter(time_entries::Column::StartedAt.lt(hi));
+            totals.insert(day, finished_secs(db, day_entries).await?);
         }
-        let entries = views(db, scope, tz, rows, now).await?;
         let today = periods::local_day(tz, now);
         Ok(EntryPage {
             days: group_by_day(
@@ -399,110 +390,213 @@ pub mod service {
         rows: Vec<time_entries::Model>,
         now: DateTime<Utc>,
     ) -> Result<Vec<TimeEntry>, Error> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-        let mut project_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.project_id).collect();
-        project_ids.sort_unstable();
-        project_ids.dedup();
-        let projects: HashMap<Uuid, projects::Model> = if project_ids.is_empty() {
-            HashMap::new()
-        } else {
+        let mut views = load_views(
+            db,
+            tz,
             scope
-                .find::<projects::Entity>()
-                .filter(projects::Column::Id.is_in(project_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect()
+                .find::<time_entries::Entity>()
+                .filter(time_entries::Column::Id.is_in(ids.clone())),
+            now,
+        )
+        .await?;
+        views.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
+        Ok(views)
+    }
+
+    /// The entries a query selects, with project, client, tags and invoice
+    /// state, read in one statement that returns one row (a JSON array).
+    /// On SQLite every result row crosses from the database's thread to the
+    /// request's, so one row instead of a few hundred is what keeps the list
+    /// fast. Projects, clients, tags and invoices are joined within the
+    /// entry's own workspace; the query itself comes scoped.
+    async fn load_views(
+        db: &impl ConnectionTrait,
+        tz: Tz,
+        query: Select<time_entries::Entity>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TimeEntry>, Error> {
+        let backend = db.get_database_backend();
+        let stmt = query.build(backend);
+        let draft = crate::invoices::InvoiceStatus::Draft.as_str();
+        let sql = match backend {
+            DbBackend::Sqlite => format!(
+                "SELECT json_group_array(json_array(\
+                   lower(hex(e.id)), lower(hex(e.user_id)), e.description, e.billable, \
+                   e.started_at, e.ended_at, lower(hex(p.id)), p.name, p.color, c.name, \
+                   json((SELECT json_group_array(json_array(lower(hex(t.id)), t.name, t.color)) \
+                     FROM time_entry_tags l JOIN tags t \
+                       ON t.id = l.tag_id AND t.workspace_id = l.workspace_id \
+                     WHERE l.entry_id = e.id AND l.workspace_id = e.workspace_id)), \
+                   EXISTS(SELECT 1 FROM invoices i WHERE i.id = e.invoice_id \
+                     AND i.workspace_id = e.workspace_id AND i.status <> '{draft}'))) \
+                 FROM ({}) e \
+                 LEFT JOIN projects p ON p.id = e.project_id AND p.workspace_id = e.workspace_id \
+                 LEFT JOIN clients c ON c.id = p.client_id AND c.workspace_id = e.workspace_id",
+                stmt.sql
+            ),
+            _ => format!(
+                "SELECT coalesce(json_agg(json_build_array(\
+                   e.id, e.user_id, e.description, e.billable, \
+                   e.started_at, e.ended_at, p.id, p.name, p.color, c.name, \
+                   (SELECT coalesce(json_agg(json_build_array(t.id, t.name, t.color)), '[]'::json) \
+                     FROM time_entry_tags l JOIN tags t \
+                       ON t.id = l.tag_id AND t.workspace_id = l.workspace_id \
+                     WHERE l.entry_id = e.id AND l.workspace_id = e.workspace_id), \
+                   EXISTS(SELECT 1 FROM invoices i WHERE i.id = e.invoice_id \
+                     AND i.workspace_id = e.workspace_id AND i.status <> '{draft}'))), \
+                   '[]'::json)::text \
+                 FROM ({}) e \
+                 LEFT JOIN projects p ON p.id = e.project_id AND p.workspace_id = e.workspace_id \
+                 LEFT JOIN clients c ON c.id = p.client_id AND c.workspace_id = e.workspace_id",
+                stmt.sql
+            ),
         };
-        let mut client_ids: Vec<Uuid> = projects.values().filter_map(|p| p.client_id).collect();
-        client_ids.sort_unstable();
-        client_ids.dedup();
-        let clients: HashMap<Uuid, String> = if client_ids.is_empty() {
-            HashMap::new()
-        } else {
-            scope
-                .find::<clients::Entity>()
-                .filter(clients::Column::Id.is_in(client_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect()
+        let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
+        let json: String = match row {
+            Some(r) => r.try_get_by_index(0)?,
+            None => return Ok(Vec::new()),
         };
-        let mut entry_tags: HashMap<Uuid, Vec<Tag>> = HashMap::new();
-        if !ids.is_empty() {
-            let links = scope
-                .find::<time_entry_tags::Entity>()
-                .filter(time_entry_tags::Column::EntryId.is_in(ids))
-                .all(db)
-                .await?;
-            let mut tag_ids: Vec<Uuid> = links.iter().map(|l| l.tag_id).collect();
-            tag_ids.sort_unstable();
-            tag_ids.dedup();
-            let tags: HashMap<Uuid, tags::Model> = if tag_ids.is_empty() {
-                HashMap::new()
-            } else {
-                scope
-                    .find::<tags::Entity>()
-                    .filter(tags::Column::Id.is_in(tag_ids))
-                    .all(db)
-                    .await?
-                    .into_iter()
-                    .map(|t| (t.id, t))
-                    .collect()
-            };
-            for l in links {
-                if let Some(t) = tags.get(&l.tag_id) {
-                    entry_tags.entry(l.entry_id).or_default().push(Tag {
-                        id: t.id,
-                        name: t.name.clone(),
-                        color: t.color.clone(),
-                    });
-                }
-            }
-            for v in entry_tags.values_mut() {
-                v.sort_by_key(|t| t.name.to_lowercase());
+        let rows: Vec<ViewRow> =
+            serde_json::from_str(&json).map_err(|e| Error::Internal(format!("entry rows: {e}")))?;
+        rows.into_iter().map(|r| r.view(tz, now)).collect()
+    }
+
+    /// One entry as `load_views` reads it: id, user, description, billable,
+    /// start, end, project id, name and colour, client name, tags as
+    /// `[id, name, colour]`, on an issued invoice.
+    #[derive(Deserialize)]
+    struct ViewRow(
+        String,
+        String,
+        String,
+        Flag,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Vec<(String, String, String)>,
+        Flag,
+    );
+
+    /// A boolean as either database writes it in JSON (`true` or `1`).
+    struct Flag(bool);
+
+    impl<'de> Deserialize<'de> for Flag {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            match serde_json::Value::deserialize(d)? {
+                serde_json::Value::Bool(b) => Ok(Flag(b)),
+                serde_json::Value::Number(n) => Ok(Flag(n.as_i64() != Some(0))),
+                other => Err(serde::de::Error::custom(format!("not a flag: {other}"))),
             }
         }
-        let invoice_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.invoice_id).collect();
-        let issued = crate::invoices::service::issued(db, scope, invoice_ids).await?;
-        Ok(rows
-            .into_iter()
-            .map(|m| {
-                let project = m
-                    .project_id
-                    .and_then(|id| projects.get(&id))
-                    .map(|p| EntryProject {
-                        id: p.id,
-                        name: p.name.clone(),
-                        color: p.color.clone(),
-                        client_name: p.client_id.and_then(|c| clients.get(&c).cloned()),
-                    });
-                let end = m
-                    .ended_at
-                    .map(|e| periods::hm(tz, e))
-                    .unwrap_or_else(|| "now".into());
-                TimeEntry {
-                    id: m.id,
-                    user_id: m.user_id,
-                    description: m.description.clone(),
-                    project,
-                    tags: entry_tags.remove(&m.id).unwrap_or_default(),
-                    billable: m.billable,
-                    duration_secs: duration(&m, now),
-                    started_at: m.started_at,
-                    ended_at: m.ended_at,
-                    start_input: periods::input_value(tz, m.started_at),
-                    end_input: m
-                        .ended_at
-                        .map(|e| periods::input_value(tz, e))
-                        .unwrap_or_default(),
-                    time_range: format!("{} – {}", periods::hm(tz, m.started_at), end),
-                    invoiced: m.invoice_id.is_some_and(|i| issued.contains(&i)),
-                }
+    }
+
+    fn uuid(raw: &str) -> Result<Uuid, Error> {
+        Uuid::parse_str(raw).map_err(|e| Error::Internal(format!("uuid {raw:?}: {e}")))
+    }
+
+    /// A stored timestamp: RFC 3339 (PostgreSQL's JSON, SeaORM on SQLite)
+    /// or with a space for the `T`.
+    fn timestamp(raw: &str) -> Result<DateTime<Utc>, Error> {
+        DateTime::parse_from_rfc3339(raw)
+            .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f%:z"))
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| Error::Internal(format!("timestamp {raw:?}: {e}")))
+    }
+
+    impl ViewRow {
+        fn view(self, tz: Tz, now: DateTime<Utc>) -> Result<TimeEntry, Error> {
+            let ViewRow(
+                id,
+                user_id,
+                description,
+                billable,
+                started,
+                ended,
+                project_id,
+                project_name,
+                project_color,
+                client_name,
+                tag_rows,
+                invoiced,
+            ) = self;
+            let started_at = timestamp(&started)?;
+            let ended_at = ended.as_deref().map(timestamp).transpose()?;
+            let project = match (project_id, project_name, project_color) {
+                (Some(id), Some(name), Some(color)) => Some(EntryProject {
+                    id: uuid(&id)?,
+                    name,
+                    color,
+                    client_name,
+                }),
+                _ => None,
+            };
+            let mut tags = tag_rows
+                .into_iter()
+                .map(|(id, name, color)| {
+                    Ok(Tag {
+                        id: uuid(&id)?,
+                        name,
+                        color,
+                    })
+                })
+                .collect::<Result<Vec<_>, Error>>()?;
+            tags.sort_by_key(|t| t.name.to_lowercase());
+            let end = ended_at
+                .map(|e| periods::hm(tz, e))
+                .unwrap_or_else(|| "now".into());
+            Ok(TimeEntry {
+                id: uuid(&id)?,
+                user_id: uuid(&user_id)?,
+                description,
+                project,
+                tags,
+                billable: billable.0,
+                duration_secs: (ended_at.unwrap_or(now) - started_at).num_seconds().max(0),
+                started_at,
+                ended_at,
+                start_input: periods::input_value(tz, started_at),
+                end_input: ended_at
+                    .map(|e| periods::input_value(tz, e))
+                    .unwrap_or_default(),
+                time_range: format!("{} – {}", periods::hm(tz, started_at), end),
+                invoiced: invoiced.0,
             })
-            .collect())
+        }
+    }
+
+    /// Seconds of the finished entries a query selects, summed in the
+    /// database (one row back).
+    async fn finished_secs(
+        db: &impl ConnectionTrait,
+        query: Select<time_entries::Entity>,
+    ) -> Result<i64, Error> {
+        let backend = db.get_database_backend();
+        let stmt = query.build(backend);
+        let sql = match backend {
+            DbBackend::Sqlite => format!(
+                "SELECT coalesce(sum(max(0, CAST(strftime('%s', e.ended_at) AS INTEGER) \
+                   - CAST(strftime('%s', e.started_at) AS INTEGER))), 0) \
+                 FROM ({}) e WHERE e.ended_at IS NOT NULL",
+                stmt.sql
+            ),
+            _ => format!(
+                "SELECT coalesce(sum(greatest(0, extract(epoch FROM e.ended_at - e.started_at))), 0)::bigint \
+                 FROM ({}) e WHERE e.ended_at IS NOT NULL",
+                stmt.sql
+            ),
+        };
+        let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
+        Ok(match row {
+            Some(r) => r.try_get_by_index(0)?,
+            None => 0,
+        })
     }
 
     /// A trimmed description of at most 2,000 characters.

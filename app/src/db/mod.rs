@@ -31,6 +31,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .foreign_keys(true)
                 .busy_timeout(std::time::Duration::from_secs(10))
                 .create_if_missing(true)
+                .row_buffer_size(1024)
         });
     } else {
         opts.max_connections(16);
