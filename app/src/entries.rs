@@ -340,7 +340,7 @@ pub mod service {
             .order_by_desc(time_entries::Column::Id)
             .limit(PAGE_SIZE + 1);
         let mut entries = load_views(db, tz, page, now).await?;
-        entries.sort_by(|a, b| (b.started_at, b.id).cmp(&(a.started_at, a.id)));
+        entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
         let next = if entries.len() as u64 > PAGE_SIZE {
             entries.truncate(PAGE_SIZE as usize);
             entries.last().map(|e| cursor(e.started_at, e.id))
