@@ -29,6 +29,9 @@ pub enum AppError {
     Conflict(String),
     #[error("This workspace is read-only because of its billing status. You can still view and export data, but changes are blocked until billing is resolved.")]
     WorkspaceReadOnly,
+    /// API tokens and the public API need a Team or Business plan.
+    #[error("API access needs a Team or Business plan. An owner can change the plan in Workspace settings.")]
+    PlanRequired,
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
     /// Three wrong 2FA codes in one 30-second step (security.md T4).
@@ -74,6 +77,7 @@ impl AppError {
             AppError::Invalid { .. } => 422,
             AppError::Conflict(_) => 409,
             AppError::WorkspaceReadOnly => 403,
+            AppError::PlanRequired => 403,
             AppError::RateLimited { .. } => 429,
             AppError::SecondFactorLocked { .. } => 429,
             AppError::Internal => 500,
@@ -117,6 +121,8 @@ mod server {
         Conflict(String),
         #[error("workspace is read-only")]
         WorkspaceReadOnly,
+        #[error("plan without API access")]
+        PlanRequired,
         #[error("rate limited for {0}s")]
         RateLimited(u64),
         #[error("second factor locked for {0}s")]
@@ -157,6 +163,7 @@ mod server {
                 Error::Invalid { field, message } => AppError::Invalid { field, message },
                 Error::Conflict(m) => AppError::Conflict(m),
                 Error::WorkspaceReadOnly => AppError::WorkspaceReadOnly,
+                Error::PlanRequired => AppError::PlanRequired,
                 Error::RateLimited(secs) => AppError::RateLimited {
                     retry_after_secs: secs,
                 },

@@ -3,6 +3,7 @@
 //! browser bundle.
 #![recursion_limit = "256"]
 
+pub mod api_tokens;
 pub mod auth;
 pub mod catalog;
 pub mod clients;

@@ -4,7 +4,8 @@
 //! start from `scope.find::<E>()`, which always filters by the workspace.
 
 use crate::db::entities::{
-    clients, invoice_lines, invoices, memberships, projects, tags, time_entries, time_entry_tags,
+    api_tokens, clients, invoice_lines, invoices, memberships, projects, tags, time_entries,
+    time_entry_tags,
 };
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
@@ -34,7 +35,8 @@ tenant!(
     time_entries,
     time_entry_tags,
     invoices,
-    invoice_lines
+    invoice_lines,
+    api_tokens
 );
 
 /// The workspace a request acts in, the person acting, and their role.

@@ -185,6 +185,23 @@ pub mod service {
         })
     }
 
+    /// The acting person (id, name, email) and their workspace, for the
+    /// API's `GET /me`.
+    pub async fn person_and_workspace(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+    ) -> Result<((Uuid, String, String), WorkspaceSummary), Error> {
+        let u = users::Entity::find_by_id(scope.user_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::not_found("The person"))?;
+        let w = workspaces::Entity::find_by_id(scope.workspace_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| Error::not_found("The workspace"))?;
+        Ok(((u.id, u.name, u.email), summary(&w, scope.role)))
+    }
+
     /// The session's current workspace, falling back to the person's first
     /// workspace (and remembering it) when none is chosen or it was left.
     pub async fn current_scope(ctx: &RequestCtx) -> Result<Scope, Error> {

@@ -3,6 +3,7 @@
 //! request context with the session, sign-in redirects).
 #![recursion_limit = "512"]
 
+pub mod api;
 pub mod cli;
 pub mod seed;
 
@@ -58,6 +59,7 @@ pub fn router_with_clock(
         settings: settings.clone(),
         clock,
     };
+    let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
     let shell_options = leptos_options.clone();
     let app_routes = Router::new()
@@ -70,12 +72,14 @@ pub fn router_with_clock(
         .fallback(leptos_axum::file_and_error_handler(app::shell))
         .with_state(leptos_options);
 
-    app_routes
+    let app_routes = app_routes
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
         ))
-        .layer(middleware::from_fn_with_state(state, csrf_guard))
+        .layer(middleware::from_fn_with_state(state, csrf_guard));
+    api_routes
+        .merge(app_routes)
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,

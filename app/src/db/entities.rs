@@ -377,3 +377,47 @@ pub mod login_challenges {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod api_tokens {
+    use sea_orm::entity::prelude::*;
+
+    /// A public API token: only its SHA-256 is stored (security.md K2).
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "api_tokens")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        /// The creator: the token acts with their role, never more.
+        pub user_id: Uuid,
+        pub name: String,
+        /// `crate::api_tokens::TokenScope::as_str`.
+        pub scope: String,
+        #[sea_orm(unique)]
+        pub token_hash: String,
+        /// The first and last characters, for recognising a token.
+        pub hint: String,
+        pub created_at: DateTimeUtc,
+        pub last_used_at: Option<DateTimeUtc>,
+        pub expires_at: Option<DateTimeUtc>,
+        pub revoked_at: Option<DateTimeUtc>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {
+        #[sea_orm(
+            belongs_to = "super::users::Entity",
+            from = "Column::UserId",
+            to = "super::users::Column::Id"
+        )]
+        User,
+    }
+
+    impl Related<super::users::Entity> for Entity {
+        fn to() -> RelationDef {
+            Relation::User.def()
+        }
+    }
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
