@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/workspace") view=pages::workspace_settings::GeneralPage/>
                     <Route path=path!("/settings/workspace/members") view=pages::workspace_settings::MembersPage/>
                     <Route path=path!("/settings/workspace/plan") view=pages::workspace_settings::PlanPage/>
+                    <Route path=path!("/settings/workspace/api") view=pages::api_tokens::ApiTokensPage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route path=path!("/profile/security") view=pages::profile::SecurityPage/>
                 </ParentRoute>

@@ -25,17 +25,18 @@ fn Tabs() -> impl IntoView {
             {tab("/settings/workspace", "General")}
             {tab("/settings/workspace/members", "Members")}
             {tab("/settings/workspace/plan", "Plan & billing")}
+            {tab("/settings/workspace/api", "API tokens")}
         </nav>
     }
 }
 
 #[component]
-fn Header(title: &'static str) -> impl IntoView {
+pub(crate) fn Header(title: &'static str) -> impl IntoView {
     view! {
         <Title text=title/>
         <div class="page-header">
             <h1>"Workspace settings"</h1>
-            <p class="lead">"Name, members and plan of the workspace you are in."</p>
+            <p class="lead">"Name, members, plan and API tokens of the workspace you are in."</p>
         </div>
         <Tabs/>
     }
