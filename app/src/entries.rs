@@ -261,7 +261,13 @@ pub mod service {
     }
 
     fn cursor(started_at: DateTime<Utc>, id: Uuid) -> String {
-        format!("{}_{}", started_at.timestamp(), id)
+        // Nanoseconds: the keyset must match the stored start exactly, and a
+        // running timer starts at a fraction of a second.
+        format!(
+            "{}_{}",
+            started_at.timestamp_nanos_opt().unwrap_or_default(),
+            id
+        )
     }
 
     fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Error> {
@@ -275,7 +281,7 @@ pub mod service {
         let t = t
             .parse::<i64>()
             .ok()
-            .and_then(|s| DateTime::from_timestamp(s, 0))
+            .map(DateTime::from_timestamp_nanos)
             .ok_or_else(bad)?;
         let id = id.parse::<Uuid>().map_err(|_| bad())?;
         Ok((t, id))
@@ -380,6 +386,131 @@ pub mod service {
             ),
             next,
         })
+    }
+
+    /// What the public API's entry list asks for. Times are UTC; `tag_names`
+    /// match whole tag names (case-insensitive, `#` optional) literally.
+    #[derive(Clone, Debug, Default)]
+    pub struct Search {
+        pub from: Option<DateTime<Utc>>,
+        pub to: Option<DateTime<Utc>>,
+        pub tag_names: Vec<String>,
+        pub project_id: Option<Uuid>,
+        pub client_id: Option<Uuid>,
+        pub user_id: Option<Uuid>,
+        pub billable: Option<bool>,
+        /// The `next_cursor` of the previous page.
+        pub cursor: Option<String>,
+        pub limit: u64,
+    }
+
+    pub const SEARCH_MAX_LIMIT: u64 = 1000;
+
+    /// Entries of the workspace, newest first, a page at a time: every entry
+    /// for owners and admins (optionally one person's), a member's own
+    /// otherwise. Running entries are included.
+    pub async fn search(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        s: &Search,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
+        if s.limit == 0 || s.limit > SEARCH_MAX_LIMIT {
+            return Err(Error::invalid(
+                "limit",
+                format!("Use a limit from 1 to {SEARCH_MAX_LIMIT}."),
+            ));
+        }
+        if let (Some(f), Some(t)) = (s.from, s.to) {
+            if t < f {
+                return Err(Error::invalid("to", "`to` is before `from`."));
+            }
+        }
+        let user = if scope.role.can_manage() {
+            s.user_id
+        } else {
+            if s.user_id.is_some_and(|u| u != scope.user_id) {
+                return Err(Error::forbidden(
+                    "Members can read only their own time entries.",
+                ));
+            }
+            Some(scope.user_id)
+        };
+        let mut tag_ids = Vec::new();
+        if !s.tag_names.is_empty() {
+            let keys: Vec<String> = s
+                .tag_names
+                .iter()
+                .map(|n| crate::tags::clean_name(n).to_lowercase())
+                .collect();
+            tag_ids = scope
+                .find::<tags::Entity>()
+                .filter(tags::Column::NameKey.is_in(keys))
+                .select_only()
+                .column(tags::Column::Id)
+                .into_tuple::<Uuid>()
+                .all(db)
+                .await?;
+            if tag_ids.is_empty() {
+                return Ok((Vec::new(), None));
+            }
+        }
+        let mut q = narrowed(live(scope), scope, s.project_id, s.client_id, &tag_ids);
+        if let Some(u) = user {
+            q = q.filter(time_entries::Column::UserId.eq(u));
+        }
+        if let Some(b) = s.billable {
+            q = q.filter(time_entries::Column::Billable.eq(b));
+        }
+        if let Some(f) = s.from {
+            q = q.filter(time_entries::Column::StartedAt.gte(f));
+        }
+        if let Some(t) = s.to {
+            q = q.filter(time_entries::Column::StartedAt.lt(t));
+        }
+        if let Some(raw) = &s.cursor {
+            let (t, id) = parse_cursor(raw)?;
+            q = q.filter(time_entries::Column::StartedAt.lte(t)).filter(
+                Condition::any()
+                    .add(time_entries::Column::StartedAt.lt(t))
+                    .add(
+                        Condition::all()
+                            .add(time_entries::Column::StartedAt.eq(t))
+                            .add(time_entries::Column::Id.lt(id)),
+                    ),
+            );
+        }
+        let page = q
+            .order_by_desc(time_entries::Column::StartedAt)
+            .order_by_desc(time_entries::Column::Id)
+            .limit(s.limit + 1);
+        let mut entries = load_views(db, chrono_tz::UTC, page, now).await?;
+        entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
+        let next = if entries.len() as u64 > s.limit {
+            entries.truncate(s.limit as usize);
+            entries.last().map(|e| cursor(e.started_at, e.id))
+        } else {
+            None
+        };
+        Ok((entries, next))
+    }
+
+    /// One entry of the workspace by id (a member's own only).
+    pub async fn view_one(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> Result<TimeEntry, Error> {
+        let m = live(scope)
+            .filter(time_entries::Column::Id.eq(id))
+            .one(db)
+            .await?
+            .filter(|m| scope.role.can_manage() || m.user_id == scope.user_id)
+            .ok_or_else(|| Error::not_found("The time entry"))?;
+        Ok(views(db, scope, chrono_tz::UTC, vec![m], now)
+            .await?
+            .remove(0))
     }
 
     /// Turns rows into what the UI shows: project, client and tags attached.

@@ -510,3 +510,480 @@ async fn token_names_and_expiry_are_validated() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["Invalid"]["field"], "expires_in_days");
 }
+
+/// A Team workspace with a read-and-write token: (owner, workspace, token).
+async fn team_with_token(app: &TestApp, name: &str) -> (Client, String, String) {
+    let (mut owner, _) = app.signed_up(name).await;
+    let ws = owner.workspace_id().await;
+    set_plan(app, &ws, app::types::Plan::Team).await;
+    let (token, _) = create_token(&mut owner, "Sync", None, "ReadWrite").await;
+    (owner, ws, token)
+}
+
+#[tokio::test]
+async fn catalog_endpoints_follow_the_same_rules_as_the_ui() {
+    let app = spawn().await;
+    let (_owner, ws, token) = team_with_token(&app, "Uma").await;
+    let mut c = app.client();
+    let t = Some(token.as_str());
+    let w = Some(ws.as_str());
+
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        t,
+        w,
+        Some(json!({ "name": "Acme" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let acme = r.json()["id"].as_str().unwrap().to_string();
+    // Names are unique per workspace, case-insensitively (the UI's rule and
+    // message, on the field).
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        t,
+        w,
+        Some(json!({ "name": "ACME" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "name");
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("already exists"));
+    // Bad bodies: each with its status, the field named where there is one.
+    let r = api(&mut c, "POST", "/api/v1/clients", t, w, Some(json!({}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "name");
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        t,
+        w,
+        Some(json!({ "name": "X", "workspace_id": ws })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        t,
+        w,
+        Some(json!({ "name": " " })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "name");
+    let req = Request::post("/api/v1/clients")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("X-Workspace-Id", &ws)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"name\": "))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "bad_request");
+    let req = Request::post("/api/v1/clients")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("X-Workspace-Id", &ws)
+        .body(Body::from("{\"name\": \"Plain\"}"))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{}", r.body);
+
+    // Archive through PATCH: gone from the default list, there on request.
+    let path = format!("/api/v1/clients/{acme}");
+    let r = api(
+        &mut c,
+        "PATCH",
+        &path,
+        t,
+        w,
+        Some(json!({ "archived": true })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["name"], "Acme");
+    let count = |v: Value| v.as_array().unwrap().len();
+    let r = api(&mut c, "GET", "/api/v1/clients", t, w, None).await;
+    assert_eq!(count(r.json()), 0);
+    let r = api(&mut c, "GET", "/api/v1/clients?archived=true", t, w, None).await;
+    assert_eq!(count(r.json()), 1);
+    let r = api(&mut c, "GET", "/api/v1/clients?archived=all", t, w, None).await;
+    assert_eq!(count(r.json()), 1);
+    let r = api(&mut c, "GET", "/api/v1/clients?archived=maybe", t, w, None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+
+    // Projects: defaults, a client of another workspace refused, PATCH clears.
+    let r = api(&mut c, "POST", "/api/v1/projects", t, w,
+        Some(json!({ "name": "Website", "client_id": acme, "billable": true, "hourly_rate_cents": 8550 }))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let p = r.json();
+    assert_eq!(p["hourly_rate_cents"], 8550);
+    assert_eq!(p["client_id"], acme.as_str());
+    let project = p["id"].as_str().unwrap().to_string();
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/projects/{project}"),
+        t,
+        w,
+        Some(json!({ "client_id": null, "hourly_rate_cents": null })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["client_id"].is_null());
+    assert!(r.json()["hourly_rate_cents"].is_null());
+    assert_eq!(r.json()["billable"], true);
+
+    let (_other_owner, other_ws, other_token) = team_with_token(&app, "Vik").await;
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        Some(&other_token),
+        Some(&other_ws),
+        Some(json!({ "name": "Theirs" })),
+    )
+    .await;
+    let theirs = r.json()["id"].as_str().unwrap().to_string();
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/projects",
+        t,
+        w,
+        Some(json!({ "name": "Sneaky", "client_id": theirs })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "client_id");
+    // Another workspace's ids are not found on every by-id endpoint.
+    for (m, path) in [
+        ("GET", format!("/api/v1/clients/{theirs}")),
+        ("PATCH", format!("/api/v1/clients/{theirs}")),
+        ("DELETE", format!("/api/v1/clients/{theirs}")),
+        ("GET", format!("/api/v1/projects/{theirs}")),
+        ("GET", format!("/api/v1/tags/{theirs}")),
+        ("GET", format!("/api/v1/time-entries/{theirs}")),
+        ("GET", "/api/v1/clients/not-a-uuid".to_string()),
+    ] {
+        let body = (m == "PATCH").then(|| json!({ "name": "Mine now" }));
+        let r = api(&mut c, m, &path, t, w, body).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{m} {path}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "not_found");
+    }
+    let r = api(
+        &mut c,
+        "GET",
+        &format!("/api/v1/clients/{theirs}"),
+        Some(&other_token),
+        Some(&other_ws),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["name"], "Theirs");
+
+    // Tags, and deleting.
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/tags",
+        t,
+        w,
+        Some(json!({ "name": "#dev" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["name"], "dev");
+    let tag = r.json()["id"].as_str().unwrap().to_string();
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/tags/{tag}"),
+        t,
+        w,
+        Some(json!({ "color": "#10b981" })),
+    )
+    .await;
+    assert_eq!(r.json()["color"], "#10b981");
+    let r = api(&mut c, "DELETE", &format!("/api/v1/tags/{tag}"), t, w, None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = api(
+        &mut c,
+        "DELETE",
+        &format!("/api/v1/clients/{acme}"),
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+}
+
+#[tokio::test]
+async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arrive() {
+    let app = spawn().await;
+    let (mut owner, ws, token) = team_with_token(&app, "Wen").await;
+    let mut c = app.client();
+    let t = Some(token.as_str());
+    let w = Some(ws.as_str());
+    // Tag names with LIKE and quoting characters, and one that would match
+    // them all if they were patterns.
+    let mut tag_ids = std::collections::HashMap::new();
+    for name in ["50%", "a_b", "o'neil", "back\\slash", "axb", "50x"] {
+        let r = api(
+            &mut c,
+            "POST",
+            "/api/v1/tags",
+            t,
+            w,
+            Some(json!({ "name": name })),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{name}: {}", r.body);
+        tag_ids.insert(name, r.json()["id"].as_str().unwrap().to_string());
+    }
+    for (i, name) in ["50%", "a_b", "o'neil", "back\\slash", "axb", "50x"]
+        .iter()
+        .enumerate()
+    {
+        let mut input = json!({ "input": {
+            "description": format!("tagged {name}"),
+            "start": format!("2026-10-0{}T09:00", i + 1),
+            "end": format!("2026-10-0{}T10:00", i + 1),
+            "tag_ids": [tag_ids[name]],
+        }});
+        input["input"]["billable"] = json!(i % 2 == 0);
+        let r = owner.call("create_entry", input).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    for name in ["50%", "a_b", "o'neil", "back\\slash"] {
+        let q = format!("/api/v1/time-entries?tags={}", urlencode(name));
+        let r = api(&mut c, "GET", &q, t, w, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let data = r.json()["data"].as_array().unwrap().clone();
+        assert_eq!(data.len(), 1, "{name}: {data:?}");
+        assert_eq!(data[0]["description"], format!("tagged {name}"));
+        assert_eq!(data[0]["tags"][0]["name"], *name);
+    }
+    let r = api(&mut c, "GET", "/api/v1/time-entries?tags=%25", t, w, None).await;
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 0);
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/time-entries?tags=50%25,axb",
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 2);
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/time-entries?billable=true",
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 3);
+    // The person's zone is UTC here: 2026-10-02 09:00 local is 09:00Z.
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/time-entries?from=2026-10-02T00:00:00Z&to=2026-10-04T00:00:00Z",
+        t,
+        w,
+        None,
+    )
+    .await;
+    let data = r.json()["data"].as_array().unwrap().clone();
+    assert_eq!(data.len(), 2, "{data:?}");
+    assert_eq!(data[0]["start"], "2026-10-03T09:00:00Z");
+    assert_eq!(data[0]["duration_secs"], 3600);
+    for (q, field) in [
+        ("from=yesterday", "from"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("billable=maybe", "billable"),
+        ("project_id=x", "project_id"),
+        ("cursor=garbage", "cursor"),
+    ] {
+        let r = api(
+            &mut c,
+            "GET",
+            &format!("/api/v1/time-entries?{q}"),
+            t,
+            w,
+            None,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{q}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["error"]["field"], field, "{q}");
+    }
+
+    // 45 more entries, then pages of 10 while new ones keep arriving.
+    for i in 0..45 {
+        let day = 10 + i / 5;
+        let hour = 8 + i % 5;
+        let r = owner
+            .call(
+                "create_entry",
+                json!({ "input": {
+                    "description": format!("bulk {i}"),
+                    "start": format!("2026-10-{day:02}T{hour:02}:00"),
+                    "end": format!("2026-10-{day:02}T{hour:02}:30"),
+                }}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor: Option<String> = None;
+    let mut added = 0;
+    loop {
+        let q = match &cursor {
+            Some(cur) => format!("/api/v1/time-entries?limit=10&cursor={}", urlencode(cur)),
+            None => "/api/v1/time-entries?limit=10".to_string(),
+        };
+        let r = api(&mut c, "GET", &q, t, w, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let page = r.json();
+        for e in page["data"].as_array().unwrap() {
+            assert!(
+                seen.insert(e["id"].as_str().unwrap().to_string()),
+                "twice: {e}"
+            );
+        }
+        // Someone adds an entry between pages.
+        added += 1;
+        owner
+            .call(
+                "create_entry",
+                json!({ "input": {
+                    "description": format!("late {added}"),
+                    "start": format!("2026-11-{:02}T09:00", added),
+                    "end": format!("2026-11-{:02}T09:10", added),
+                }}),
+            )
+            .await;
+        match page["next_cursor"].as_str() {
+            Some(n) => cursor = Some(n.to_string()),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 51);
+
+    // A member reads only their own entries.
+    let (mut member, member_email) = app.signed_up("Xia").await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    let (member_token, _) = create_token(&mut member, "Mine", None, "ReadOnly").await;
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/time-entries",
+        Some(&member_token),
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 0);
+    let owner_id = owner.me().await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let r = api(
+        &mut c,
+        "GET",
+        &format!("/api/v1/time-entries?user_id={owner_id}"),
+        Some(&member_token),
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let any = seen.iter().next().unwrap();
+    let r = api(
+        &mut c,
+        "GET",
+        &format!("/api/v1/time-entries/{any}"),
+        Some(&member_token),
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = api(
+        &mut c,
+        "GET",
+        &format!("/api/v1/time-entries/{any}"),
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route() {
+    let app = spawn().await;
+    let mut c = app.client();
+    let r = api(&mut c, "GET", "/api/v1/openapi.json", None, None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let doc = r.json();
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
+    assert_eq!(doc["servers"][0]["url"], "/api/v1");
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let expected = [
+        ("get", "/me"),
+        ("get", "/clients"),
+        ("post", "/clients"),
+        ("get", "/clients/{id}"),
+        ("patch", "/clients/{id}"),
+        ("delete", "/clients/{id}"),
+        ("get", "/projects"),
+        ("post", "/projects"),
+        ("get", "/projects/{id}"),
+        ("patch", "/projects/{id}"),
+        ("delete", "/projects/{id}"),
+        ("get", "/tags"),
+        ("post", "/tags"),
+        ("get", "/tags/{id}"),
+        ("patch", "/tags/{id}"),
+        ("delete", "/tags/{id}"),
+        ("get", "/time-entries"),
+        ("get", "/time-entries/{id}"),
+    ];
+    let paths = doc["paths"].as_object().unwrap();
+    for (method, path) in expected {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} is not documented"
+        );
+    }
+    let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
+    assert_eq!(
+        documented,
+        expected.len(),
+        "a route is documented but not expected here: {paths:?}"
+    );
+}

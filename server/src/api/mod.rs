@@ -9,7 +9,7 @@ use app::api_tokens::{service as tokens, TokenScope};
 use app::error::{AppError, Error};
 use app::tenant::Scope;
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,16 @@ use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
+use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
+
+mod clients;
+mod projects;
+mod tags;
+mod time_entries;
 
 pub const PREFIX: &str = "/api/v1";
 
@@ -57,26 +66,31 @@ impl ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: ErrorDetail<'a>,
+/// Every error: `{"error": {"code", "message", "field"?}}`.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
 }
 
-#[derive(Serialize)]
-struct ErrorDetail<'a> {
-    code: &'a str,
-    message: &'a str,
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable, for programs: `invalid_token`, `plan_required`,
+    /// `insufficient_scope`, `workspace_read_only`, `validation_failed`, …
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The input field at fault, for `validation_failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
+    pub field: Option<String>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code,
-                message: &self.message,
-                field: self.field.as_deref(),
+                code: self.code.to_string(),
+                message: self.message,
+                field: self.field,
             },
         };
         let mut res = (self.status, Json(body)).into_response();
@@ -133,13 +147,189 @@ impl From<Error> for ApiError {
 
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
 
-/// The `/api/v1` router, with its own authentication in front of every route.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Timether API",
+        version = "1.0.0",
+        description = "Every request sends `Authorization: Bearer <token>` and `X-Workspace-Id: <workspace id>`. Times are UTC RFC 3339, durations in seconds. Errors are `{\"error\": {\"code\", \"message\"}}`."
+    ),
+    servers((url = "/api/v1")),
+    modifiers(&Security),
+    security(("bearer" = [], "workspace" = [])),
+    components(schemas(ErrorBody, ErrorDetail))
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "workspace",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Workspace-Id"))),
+        );
+    }
+}
+
+/// The routes and the OpenAPI document, made together so that a route
+/// cannot exist without its documentation.
+pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(clients::list, clients::create))
+        .routes(routes!(clients::get_one, clients::update, clients::delete))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(
+            projects::get_one,
+            projects::update,
+            projects::delete
+        ))
+        .routes(routes!(tags::list, tags::create))
+        .routes(routes!(tags::get_one, tags::update, tags::delete))
+        .routes(routes!(time_entries::list))
+        .routes(routes!(time_entries::get_one))
+        .split_for_parts()
+}
+
+/// The `/api/v1` router: `openapi.json` is public; every other route,
+/// unknown ones included, passes the token checks first.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/me", get(me))
+    let (routes, doc) = routes_and_doc();
+    let json = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    let authed = routes
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
-    Router::new().nest(PREFIX, routes)
+    let api = Router::new()
+        .route(
+            "/openapi.json",
+            get(move || {
+                let json = json.clone();
+                async move {
+                    (
+                        [(header::CONTENT_TYPE, "application/json")],
+                        json.to_string(),
+                    )
+                }
+            }),
+        )
+        .merge(authed)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .with_state(state);
+    Router::new().nest(PREFIX, api)
+}
+
+/// A JSON body whose rejections answer in the API's error format:
+/// 415 without `Content-Type: application/json`, 400 for broken JSON, 413
+/// when too large, 422 naming the field for wrong or missing fields.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request<Body>, state: &S) -> Result<Self, ApiError> {
+        use axum::extract::rejection::JsonRejection;
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with \"Content-Type: application/json\".",
+            )),
+            Err(JsonRejection::JsonDataError(e)) => {
+                let text = e.body_text();
+                let field = text
+                    .split('`')
+                    .nth(1)
+                    .filter(|f| !f.contains(' '))
+                    .map(str::to_string);
+                Err(ApiError {
+                    field,
+                    ..ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "validation_failed",
+                        text.trim_start_matches(
+                            "Failed to deserialize the JSON body into the target type: ",
+                        )
+                        .to_string(),
+                    )
+                })
+            }
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!(
+                    "The body is not valid JSON ({}).",
+                    e.body_text()
+                        .trim_start_matches("Failed to parse the request body as JSON: ")
+                ),
+            )),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "The body is too large.",
+            )),
+            Err(e) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                e.body_text(),
+            )),
+        }
+    }
+}
+
+/// An id from the path; anything that is not a UUID is simply not found.
+pub fn path_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| Error::not_found(what).into())
+}
+
+/// Query parameters, with rejections in the API's error format.
+pub fn query<T: serde::de::DeserializeOwned>(uri: &axum::http::Uri) -> Result<T, ApiError> {
+    serde_urlencoded::from_str(uri.query().unwrap_or_default()).map_err(|e| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            format!("The query string is not valid: {e}."),
+        )
+    })
+}
+
+/// `archived=true|false|all` (default false).
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ArchivedParam {
+    /// `false` (default): active only; `true`: archived only; `all`: both.
+    pub archived: Option<String>,
+}
+
+impl ArchivedParam {
+    pub fn filter(&self) -> Result<app::types::ArchiveFilter, ApiError> {
+        use app::types::ArchiveFilter;
+        match self.archived.as_deref().map(str::trim) {
+            None | Some("") | Some("false") => Ok(ArchiveFilter::Active),
+            Some("true") => Ok(ArchiveFilter::Archived),
+            Some("all") => Ok(ArchiveFilter::All),
+            Some(_) => Err(ApiError {
+                field: Some("archived".into()),
+                ..ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    "Use archived=true, archived=false or archived=all.",
+                )
+            }),
+        }
+    }
 }
 
 async fn not_found() -> ApiError {
@@ -261,38 +451,47 @@ async fn check(
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Me {
     pub user: MeUser,
     pub workspace: MeWorkspace,
+    /// Owner, Admin or Member: the token acts with this role.
+    #[schema(value_type = String, example = "Owner")]
     pub role: app::types::Role,
     pub token: MeToken,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MeUser {
     pub id: Uuid,
     pub name: String,
     pub email: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MeWorkspace {
     pub id: Uuid,
     pub name: String,
+    #[schema(value_type = String, example = "Team")]
     pub plan: app::types::Plan,
+    /// `Active`, or `ReadOnly` while billing blocks writes.
+    #[schema(value_type = String, example = "Active")]
     pub billing_status: app::types::BillingStatus,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct MeToken {
     pub id: Uuid,
     pub name: String,
+    /// `ReadOnly` or `ReadWrite`.
+    #[schema(value_type = String, example = "ReadOnly")]
     pub scope: TokenScope,
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// `GET /me`: the token's person and workspace, role, plan and billing status.
+/// The token's person and workspace, role, plan and billing status.
+#[utoipa::path(get, path = "/me", tag = "me",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn me(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Me> {
     let (user, workspace) =
         app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
