@@ -971,7 +971,13 @@ async fn the_openapi_document_lists_every_route() {
         ("patch", "/tags/{id}"),
         ("delete", "/tags/{id}"),
         ("get", "/time-entries"),
+        ("post", "/time-entries"),
         ("get", "/time-entries/{id}"),
+        ("patch", "/time-entries/{id}"),
+        ("delete", "/time-entries/{id}"),
+        ("get", "/timer"),
+        ("post", "/timer/start"),
+        ("post", "/timer/stop"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in expected {
@@ -986,4 +992,177 @@ async fn the_openapi_document_lists_every_route() {
         expected.len(),
         "a route is documented but not expected here: {paths:?}"
     );
+}
+
+#[tokio::test]
+async fn entries_and_the_timer_can_be_written_through_the_api() {
+    let app = spawn().await;
+    let (_owner, ws, token) = team_with_token(&app, "Yara").await;
+    let mut c = app.client();
+    let t = Some(token.as_str());
+    let w = Some(ws.as_str());
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/tags",
+        t,
+        w,
+        Some(json!({ "name": "dev" })),
+    )
+    .await;
+    let dev = r.json()["id"].as_str().unwrap().to_string();
+
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/time-entries",
+        t,
+        w,
+        Some(json!({
+            "description": "API work", "tag_ids": [dev],
+            "start": "2026-11-02T09:00:00Z", "end": "2026-11-02T10:30:00Z"
+        })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let e = r.json();
+    assert_eq!(e["duration_secs"], 5400);
+    assert_eq!(e["tags"][0]["name"], "dev");
+    let id = e["id"].as_str().unwrap().to_string();
+    // End before start is refused on the field.
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/time-entries",
+        t,
+        w,
+        Some(json!({
+            "start": "2026-11-02T09:00:00Z", "end": "2026-11-02T08:00:00Z"
+        })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "end");
+    // Another workspace's tag cannot be attached.
+    let (_o2, ws2, token2) = team_with_token(&app, "Zed").await;
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/tags",
+        Some(&token2),
+        Some(&ws2),
+        Some(json!({ "name": "theirs" })),
+    )
+    .await;
+    let theirs = r.json()["id"].as_str().unwrap().to_string();
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/time-entries/{id}"),
+        t,
+        w,
+        Some(json!({ "tag_ids": [theirs] })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/time-entries/{id}"),
+        t,
+        w,
+        Some(json!({ "description": "API work, edited" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["description"], "API work, edited");
+    assert_eq!(r.json()["start"], "2026-11-02T09:00:00Z");
+    assert_eq!(r.json()["tags"][0]["name"], "dev");
+
+    // The timer: start, read, stop.
+    let r = api(&mut c, "GET", "/api/v1/timer", t, w, None).await;
+    assert_eq!(r.json(), Value::Null);
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/timer/start",
+        t,
+        w,
+        Some(json!({ "description": "Live" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let running = r.json()["id"].as_str().unwrap().to_string();
+    assert!(r.json()["end"].is_null());
+    app.advance(90);
+    let r = api(&mut c, "GET", "/api/v1/timer", t, w, None).await;
+    assert_eq!(r.json()["id"], running.as_str());
+    assert!(r.json()["duration_secs"].as_i64().unwrap() >= 90);
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/time-entries/{running}"),
+        t,
+        w,
+        Some(json!({ "description": "x" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let r = api(&mut c, "POST", "/api/v1/timer/stop", t, w, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(r.json()["end"].is_string());
+    let r = api(&mut c, "GET", "/api/v1/timer", t, w, None).await;
+    assert_eq!(r.json(), Value::Null);
+
+    // Read-only for billing: writes refused, reads served.
+    app::workspaces::service::set_billing(
+        &app.db,
+        ws.parse().unwrap(),
+        app::types::BillingStatus::ReadOnly,
+    )
+    .await
+    .unwrap();
+    for (m, path, body) in [
+        ("POST", "/api/v1/timer/start".to_string(), Some(json!({}))),
+        ("DELETE", format!("/api/v1/time-entries/{id}"), None),
+        (
+            "POST",
+            "/api/v1/clients".to_string(),
+            Some(json!({ "name": "New" })),
+        ),
+    ] {
+        let r = api(&mut c, m, &path, t, w, body).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{m} {path}");
+        assert_eq!(r.json()["error"]["code"], "workspace_read_only");
+    }
+    let r = api(&mut c, "GET", "/api/v1/time-entries", t, w, None).await;
+    assert_eq!(r.json()["data"].as_array().unwrap().len(), 2);
+    app::workspaces::service::set_billing(
+        &app.db,
+        ws.parse().unwrap(),
+        app::types::BillingStatus::Active,
+    )
+    .await
+    .unwrap();
+
+    let r = api(
+        &mut c,
+        "DELETE",
+        &format!("/api/v1/time-entries/{id}"),
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = api(
+        &mut c,
+        "GET",
+        &format!("/api/v1/time-entries/{id}"),
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 }

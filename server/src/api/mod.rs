@@ -195,8 +195,15 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(tags::list, tags::create))
         .routes(routes!(tags::get_one, tags::update, tags::delete))
-        .routes(routes!(time_entries::list))
-        .routes(routes!(time_entries::get_one))
+        .routes(routes!(time_entries::list, time_entries::create))
+        .routes(routes!(
+            time_entries::get_one,
+            time_entries::update,
+            time_entries::delete
+        ))
+        .routes(routes!(time_entries::timer))
+        .routes(routes!(time_entries::start_timer))
+        .routes(routes!(time_entries::stop_timer))
         .split_for_parts()
 }
 

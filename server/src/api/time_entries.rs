@@ -1,10 +1,12 @@
 //! `/time-entries`: the workspace's entries with filters and cursor
 //! pagination (a member's own only), and one entry by id.
 
-use super::{path_id, query, ApiCtx, ApiError, ApiResult, ErrorBody};
+use super::{path_id, query, ApiCtx, ApiError, ApiJson, ApiResult, ErrorBody};
 use app::entries::service::{self, Search};
+use app::entries::EntryInput;
+use app::timer::TimerInput;
 use axum::extract::Path;
-use axum::http::Uri;
+use axum::http::{StatusCode, Uri};
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -180,4 +182,152 @@ pub async fn get_one(
     let id = path_id(&raw, "The time entry")?;
     let e = service::view_one(&ctx.db, &ctx.scope, id, ctx.now).await?;
     Ok(Json(e.into()))
+}
+
+/// A time in the form the domain's entry forms read, in UTC.
+fn utc_input(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S").to_string()
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntry {
+    #[serde(default)]
+    pub description: String,
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// Omitted: the project's default.
+    pub billable: Option<bool>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// Required for entries longer than 24 hours.
+    #[serde(default)]
+    pub confirm_long: bool,
+}
+
+/// Only the fields sent change; `null` clears `project_id`.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EntryChanges {
+    pub description: Option<String>,
+    #[serde(default, deserialize_with = "super::projects::present")]
+    #[schema(value_type = Option<Uuid>)]
+    pub project_id: Option<Option<Uuid>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    pub billable: Option<bool>,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub confirm_long: bool,
+    /// Required to change an entry on a sent or paid invoice.
+    #[serde(default)]
+    pub confirm_invoiced: bool,
+}
+
+#[utoipa::path(post, path = "/time-entries", tag = "time-entries", request_body = NewEntry,
+    responses((status = 201, body = TimeEntry), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    Extension(ctx): Extension<ApiCtx>,
+    ApiJson(body): ApiJson<NewEntry>,
+) -> Result<(StatusCode, Json<TimeEntry>), ApiError> {
+    let input = EntryInput {
+        description: body.description,
+        project_id: body.project_id,
+        tag_ids: body.tag_ids,
+        billable: body.billable,
+        start: utc_input(body.start),
+        end: utc_input(body.end),
+        confirm_long: body.confirm_long,
+        confirm_invoiced: false,
+    };
+    let e = service::create(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
+    Ok((StatusCode::CREATED, Json(e.into())))
+}
+
+#[utoipa::path(patch, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)), request_body = EntryChanges,
+    responses((status = 200, body = TimeEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update(
+    Extension(ctx): Extension<ApiCtx>,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<EntryChanges>,
+) -> ApiResult<TimeEntry> {
+    let id = path_id(&raw, "The time entry")?;
+    let cur = service::view_one(&ctx.db, &ctx.scope, id, ctx.now).await?;
+    let Some(cur_end) = cur.ended_at else {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "This entry is the running timer. Stop it with POST /timer/stop first.",
+        ));
+    };
+    let input = EntryInput {
+        description: body.description.unwrap_or(cur.description),
+        project_id: body.project_id.unwrap_or(cur.project.map(|p| p.id)),
+        tag_ids: body
+            .tag_ids
+            .unwrap_or_else(|| cur.tags.iter().map(|t| t.id).collect()),
+        billable: Some(body.billable.unwrap_or(cur.billable)),
+        start: utc_input(body.start.unwrap_or(cur.started_at)),
+        end: utc_input(body.end.unwrap_or(cur_end)),
+        confirm_long: body.confirm_long,
+        confirm_invoiced: body.confirm_invoiced,
+    };
+    let e = service::update(&ctx.db, &ctx.scope, chrono_tz::UTC, id, input, ctx.now).await?;
+    Ok(Json(e.into()))
+}
+
+#[utoipa::path(delete, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete(
+    Extension(ctx): Extension<ApiCtx>,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = path_id(&raw, "The time entry")?;
+    service::delete(&ctx.db, &ctx.scope, id, ctx.now).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The token person's running timer, or null.
+#[utoipa::path(get, path = "/timer", tag = "timer",
+    responses((status = 200, body = Option<TimeEntry>)))]
+pub async fn timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
+    let t = app::timer::service::current(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
+    Ok(Json(t.map(TimeEntry::from)))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartTimer {
+    #[serde(default)]
+    pub description: String,
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    pub billable: Option<bool>,
+}
+
+/// Starts a timer now; a timer already running is stopped first.
+#[utoipa::path(post, path = "/timer/start", tag = "timer", request_body = StartTimer,
+    responses((status = 201, body = TimeEntry), (status = 422, body = ErrorBody)))]
+pub async fn start_timer(
+    Extension(ctx): Extension<ApiCtx>,
+    ApiJson(body): ApiJson<StartTimer>,
+) -> Result<(StatusCode, Json<TimeEntry>), ApiError> {
+    let input = TimerInput {
+        description: body.description,
+        project_id: body.project_id,
+        tag_ids: body.tag_ids,
+        billable: body.billable,
+    };
+    let e = app::timer::service::start(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
+    Ok((StatusCode::CREATED, Json(e.into())))
+}
+
+/// Stops the running timer: the finished entry, or null when none ran.
+#[utoipa::path(post, path = "/timer/stop", tag = "timer",
+    responses((status = 200, body = Option<TimeEntry>)))]
+pub async fn stop_timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
+    let e = app::timer::service::stop(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
+    Ok(Json(e.map(TimeEntry::from)))
 }
