@@ -6,6 +6,15 @@ use crate::error::Error;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+/// Where a bucket stands after one more attempt was counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// Attempts in this window, this one included.
+    pub hits: i64,
+    /// Seconds until the window ends.
+    pub reset_secs: u64,
+}
+
 /// Counts one attempt in `bucket` and refuses it when the window already
 /// holds `limit` attempts. The error carries the seconds until the window ends.
 pub async fn hit(
@@ -15,6 +24,20 @@ pub async fn hit(
     window_secs: i64,
     now: DateTime<Utc>,
 ) -> Result<(), Error> {
+    let w = count(db, bucket, window_secs, now).await?;
+    if w.hits > limit {
+        return Err(Error::RateLimited(w.reset_secs));
+    }
+    Ok(())
+}
+
+/// Counts one attempt in `bucket`'s current window of `window_secs`.
+pub async fn count(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    window_secs: i64,
+    now: DateTime<Utc>,
+) -> Result<Window, Error> {
     let ts = now.timestamp();
     let window = ts.div_euclid(window_secs) * window_secs;
     let backend = db.get_database_backend();
@@ -46,10 +69,10 @@ pub async fn hit(
         ))
         .await?;
     }
-    if i64::from(hits) > limit {
-        return Err(Error::RateLimited((window + window_secs - ts).max(1) as u64));
-    }
-    Ok(())
+    Ok(Window {
+        hits: i64::from(hits),
+        reset_secs: (window + window_secs - ts).max(1) as u64,
+    })
 }
 
 /// The per-IP limit on sign-in, sign-up, 2FA and password attempts

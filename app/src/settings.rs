@@ -18,6 +18,8 @@ pub struct Settings {
     pub body_limit_bytes: usize,
     pub import_body_limit_bytes: usize,
     pub auth_rate_limit_per_minute: i64,
+    /// Public API requests per token per minute.
+    pub api_rate_limit_per_minute: i64,
     /// Encrypts TOTP secrets. `None` here means `totp.key` in the data
     /// directory, which the server reads or creates at start.
     pub totp_key: Option<crate::auth::secret_box::SecretKey>,
@@ -71,6 +73,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "sign-in, sign-up, 2FA and password attempts per IP per minute",
     ),
     (
+        "api-rate-limit-per-minute",
+        "TIMETHER_API_RATE_LIMIT_PER_MINUTE",
+        "public API requests per token per minute",
+    ),
+    (
         "totp-key",
         "TIMETHER_TOTP_KEY",
         "base64 of 32 bytes that encrypts 2FA secrets; default: the file totp.key in data-dir",
@@ -89,6 +96,7 @@ impl Default for Settings {
             body_limit_bytes: 2 * 1024 * 1024,
             import_body_limit_bytes: 50 * 1024 * 1024,
             auth_rate_limit_per_minute: 10,
+            api_rate_limit_per_minute: 600,
             totp_key: None,
         }
     }
@@ -200,6 +208,9 @@ impl Settings {
         }
         if let Some(v) = get("auth-rate-limit-per-minute")? {
             s.auth_rate_limit_per_minute = num("auth-rate-limit-per-minute", v)?;
+        }
+        if let Some(v) = get("api-rate-limit-per-minute")? {
+            s.api_rate_limit_per_minute = num("api-rate-limit-per-minute", v)?;
         }
         if let Some(v) = get("totp-key")? {
             s.totp_key = Some(

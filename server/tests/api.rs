@@ -1166,3 +1166,43 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
     .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn each_token_is_rate_limited_and_every_response_says_where_it_stands() {
+    let app = spawn_with(|s| s.api_rate_limit_per_minute = 3).await;
+    let (mut owner, ws, token) = team_with_token(&app, "Ivo").await;
+    let (other, _) = create_token(&mut owner, "Other", None, "ReadOnly").await;
+    let mut c = app.client();
+    let w = Some(ws.as_str());
+    // Stay inside one window.
+    let into = app.now().rem_euclid(60);
+    if into > 50 {
+        app.advance(60 - into);
+    }
+    for remaining in [2, 1, 0] {
+        let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.headers["ratelimit-limit"], "3");
+        assert_eq!(
+            r.headers["ratelimit-remaining"],
+            remaining.to_string().as_str()
+        );
+        let reset: u64 = r.headers["ratelimit-reset"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=60).contains(&reset));
+    }
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "rate_limited");
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(r.headers["ratelimit-remaining"], "0");
+    // Another token has its own budget; the next window opens again.
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&other), w, None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    app.advance(61);
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

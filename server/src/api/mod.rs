@@ -4,7 +4,7 @@
 //! Cookies are not read here, and the UI's server functions never read a
 //! bearer token (security.md C3, K5).
 
-use crate::{AppState, Clock};
+use crate::AppState;
 use app::api_tokens::{service as tokens, TokenScope};
 use app::error::{AppError, Error};
 use app::tenant::Scope;
@@ -375,24 +375,35 @@ fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The checks of security.md K5, in the order the API documents them.
+/// The checks of security.md K5, in the order the API documents them, and
+/// the per-token rate limit, whose state every response reports.
 async fn authenticate(
     State(state): State<AppState>,
     mut req: Request<Body>,
     next: Next,
 ) -> Response {
-    match check(&state.db, &state.clock, &mut req).await {
+    let mut window = None;
+    let mut res = match check(&state, &mut req, &mut window).await {
         Ok(()) => next.run(req).await,
         Err(e) => e.into_response(),
+    };
+    if let Some(w) = window {
+        let limit = state.settings.api_rate_limit_per_minute;
+        let h = res.headers_mut();
+        h.insert("ratelimit-limit", limit.into());
+        h.insert("ratelimit-remaining", (limit - w.hits).max(0).into());
+        h.insert("ratelimit-reset", w.reset_secs.into());
     }
+    res
 }
 
 async fn check(
-    db: &DatabaseConnection,
-    clock: &Clock,
+    state: &AppState,
     req: &mut Request<Body>,
+    window: &mut Option<app::rate_limit::Window>,
 ) -> Result<(), ApiError> {
-    let now = clock();
+    let db = &state.db;
+    let now = (state.clock)();
     let headers = req.headers();
     let raw = bearer(headers).ok_or_else(unauthorized)?;
     let token = match tokens::find_live(db, raw, now).await? {
@@ -402,6 +413,22 @@ async fn check(
             return Err(invalid_token());
         }
     };
+    let limit = state.settings.api_rate_limit_per_minute;
+    let w = app::rate_limit::count(db, &format!("api:token:{}", token.id), 60, now).await?;
+    *window = Some(w);
+    if w.hits > limit {
+        return Err(ApiError {
+            retry_after: Some(w.reset_secs),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "This token may make {limit} requests a minute. Try again in {} seconds.",
+                    w.reset_secs
+                ),
+            )
+        });
+    }
     let workspace_id = headers
         .get("x-workspace-id")
         .and_then(|v| v.to_str().ok())
