@@ -436,24 +436,9 @@ pub mod service {
             }
             Some(scope.user_id)
         };
-        let mut tag_ids = Vec::new();
-        if !s.tag_names.is_empty() {
-            let keys: Vec<String> = s
-                .tag_names
-                .iter()
-                .map(|n| crate::tags::clean_name(n).to_lowercase())
-                .collect();
-            tag_ids = scope
-                .find::<tags::Entity>()
-                .filter(tags::Column::NameKey.is_in(keys))
-                .select_only()
-                .column(tags::Column::Id)
-                .into_tuple::<Uuid>()
-                .all(db)
-                .await?;
-            if tag_ids.is_empty() {
-                return Ok((Vec::new(), None));
-            }
+        let tag_ids = crate::tags::service::ids_by_names(db, scope, &s.tag_names).await?;
+        if !s.tag_names.is_empty() && tag_ids.is_empty() {
+            return Ok((Vec::new(), None));
         }
         let mut q = narrowed(live(scope), scope, s.project_id, s.client_id, &tag_ids);
         if let Some(u) = user {

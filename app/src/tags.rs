@@ -54,7 +54,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-        Set,
+        QuerySelect, Set,
     };
     use uuid::Uuid;
 
@@ -64,6 +64,30 @@ pub mod service {
             name: m.name,
             color: m.color,
         }
+    }
+
+    /// The ids of the workspace's tags with these names (case-insensitive,
+    /// `#` optional), compared whole and literally.
+    pub async fn ids_by_names(
+        db: &impl sea_orm::ConnectionTrait,
+        scope: &Scope,
+        names: &[String],
+    ) -> Result<Vec<Uuid>, Error> {
+        if names.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys: Vec<String> = names
+            .iter()
+            .map(|n| super::clean_name(n).to_lowercase())
+            .collect();
+        Ok(scope
+            .find::<tags::Entity>()
+            .filter(tags::Column::NameKey.is_in(keys))
+            .select_only()
+            .column(tags::Column::Id)
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?)
     }
 
     pub async fn list(db: &DatabaseConnection, scope: &Scope) -> Result<Vec<Tag>, Error> {

@@ -185,12 +185,12 @@ pub mod service {
         })
     }
 
-    /// The acting person (id, name, email) and their workspace, for the
-    /// API's `GET /me`.
+    /// The acting person and their workspace, for the public API (server
+    /// side only: the person's row holds the password hash).
     pub async fn person_and_workspace(
         db: &impl ConnectionTrait,
         scope: &Scope,
-    ) -> Result<((Uuid, String, String), WorkspaceSummary), Error> {
+    ) -> Result<(users::Model, WorkspaceSummary), Error> {
         let u = users::Entity::find_by_id(scope.user_id)
             .one(db)
             .await?
@@ -199,7 +199,7 @@ pub mod service {
             .one(db)
             .await?
             .ok_or_else(|| Error::not_found("The workspace"))?;
-        Ok(((u.id, u.name, u.email), summary(&w, scope.role)))
+        Ok((u, summary(&w, scope.role)))
     }
 
     /// The session's current workspace, falling back to the person's first

@@ -978,6 +978,7 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/timer"),
         ("post", "/timer/start"),
         ("post", "/timer/stop"),
+        ("get", "/reports/summary"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in expected {
@@ -997,7 +998,7 @@ async fn the_openapi_document_lists_every_route() {
 #[tokio::test]
 async fn entries_and_the_timer_can_be_written_through_the_api() {
     let app = spawn().await;
-    let (_owner, ws, token) = team_with_token(&app, "Yara").await;
+    let (mut owner, ws, token) = team_with_token(&app, "Yara").await;
     let mut c = app.client();
     let t = Some(token.as_str());
     let w = Some(ws.as_str());
@@ -1078,6 +1079,63 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
     assert_eq!(r.json()["description"], "API work, edited");
     assert_eq!(r.json()["start"], "2026-11-02T09:00:00Z");
     assert_eq!(r.json()["tags"][0]["name"], "dev");
+
+    // The summary matches the UI's report for the same days.
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/reports/summary?from=2026-11-02&to=2026-11-02&group_by=tag",
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let sum = r.json();
+    let ui = owner
+        .call(
+            "get_report",
+            json!({ "query": { "period": "Custom", "from": "2026-11-02", "to": "2026-11-02" } }),
+        )
+        .await
+        .json();
+    assert_eq!(sum["total_secs"], 5400);
+    assert_eq!(sum["total_secs"], ui["total_secs"]);
+    assert_eq!(sum["amount_cents"], ui["amount_cents"]);
+    assert_eq!(sum["groups"][0]["name"], "#dev");
+    let r = api(
+        &mut c,
+        "GET",
+        "/api/v1/reports/summary?from=2026-11-02&to=2026-11-02&tags=dev&group_by=day",
+        t,
+        w,
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["groups"].as_array().unwrap().len(), 1);
+    assert_eq!(r.json()["groups"][0]["secs"], 5400);
+    for (q, field) in [
+        ("from=2026-11-02&to=2026-11-02&group_by=week", "group_by"),
+        ("from=yesterday&to=2026-11-02", "from"),
+        ("from=2026-11-02&to=2026-11-02&tags=nope", "tags"),
+    ] {
+        let r = api(
+            &mut c,
+            "GET",
+            &format!("/api/v1/reports/summary?{q}"),
+            t,
+            w,
+            None,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{q}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["error"]["field"], field, "{q}");
+    }
 
     // The timer: start, read, stop.
     let r = api(&mut c, "GET", "/api/v1/timer", t, w, None).await;

@@ -26,6 +26,7 @@ use uuid::Uuid;
 
 mod clients;
 mod projects;
+mod reports;
 mod tags;
 mod time_entries;
 
@@ -204,6 +205,7 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(time_entries::timer))
         .routes(routes!(time_entries::start_timer))
         .routes(routes!(time_entries::stop_timer))
+        .routes(routes!(reports::summary))
         .split_for_parts()
 }
 
@@ -531,9 +533,9 @@ async fn me(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Me> {
         app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
     Ok(Json(Me {
         user: MeUser {
-            id: user.0,
-            name: user.1,
-            email: user.2,
+            id: user.id,
+            name: user.name,
+            email: user.email,
         },
         workspace: MeWorkspace {
             id: workspace.id,
