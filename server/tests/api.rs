@@ -979,6 +979,10 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/timer/start"),
         ("post", "/timer/stop"),
         ("get", "/reports/summary"),
+        ("get", "/invoices"),
+        ("post", "/invoices"),
+        ("get", "/invoices/{id}"),
+        ("patch", "/invoices/{id}"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in expected {
@@ -1263,4 +1267,88 @@ async fn each_token_is_rate_limited_and_every_response_says_where_it_stands() {
     app.advance(61);
     let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn invoices_are_made_and_moved_through_the_api() {
+    let app = spawn().await;
+    let (_owner, ws, token) = team_with_token(&app, "Nell").await;
+    let mut c = app.client();
+    let t = Some(token.as_str());
+    let w = Some(ws.as_str());
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/clients",
+        t,
+        w,
+        Some(json!({ "name": "Acme" })),
+    )
+    .await;
+    let client = r.json()["id"].as_str().unwrap().to_string();
+    let r = api(&mut c, "POST", "/api/v1/projects", t, w,
+        Some(json!({ "name": "Website", "client_id": client, "billable": true, "hourly_rate_cents": 10000 }))).await;
+    let project = r.json()["id"].as_str().unwrap().to_string();
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/time-entries",
+        t,
+        w,
+        Some(json!({
+            "project_id": project, "start": "2026-11-03T09:00:00Z", "end": "2026-11-03T10:30:00Z"
+        })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["billable"], true);
+
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/invoices",
+        t,
+        w,
+        Some(json!({
+            "client_id": client, "from": "2026-11-01", "to": "2026-11-30", "tax_rate": "19"
+        })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inv = r.json();
+    assert_eq!(inv["number"], "INV-0001");
+    assert_eq!(inv["status"], "draft");
+    assert_eq!(inv["subtotal_cents"], 15000);
+    assert_eq!(inv["tax_cents"], 2850);
+    assert_eq!(inv["lines"][0]["project_name"], "Website");
+    let id = inv["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/invoices/{id}");
+    let r = api(
+        &mut c,
+        "PATCH",
+        &path,
+        t,
+        w,
+        Some(json!({ "status": "bogus" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "status");
+    let r = api(
+        &mut c,
+        "PATCH",
+        &path,
+        t,
+        w,
+        Some(json!({ "status": "sent" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "sent");
+    let r = api(&mut c, "GET", "/api/v1/time-entries", t, w, None).await;
+    assert_eq!(r.json()["data"][0]["invoiced"], true);
+    let r = api(&mut c, "GET", "/api/v1/invoices", t, w, None).await;
+    assert_eq!(r.json().as_array().unwrap().len(), 1);
+    let r = api(&mut c, "GET", &path, t, w, None).await;
+    assert_eq!(r.json()["total_cents"], 17850);
 }

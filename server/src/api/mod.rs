@@ -25,6 +25,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 mod clients;
+mod invoices;
 mod projects;
 mod reports;
 mod tags;
@@ -206,6 +207,8 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(time_entries::start_timer))
         .routes(routes!(time_entries::stop_timer))
         .routes(routes!(reports::summary))
+        .routes(routes!(invoices::list, invoices::create))
+        .routes(routes!(invoices::get_one, invoices::update))
         .split_for_parts()
 }
 
