@@ -3,6 +3,7 @@
 //! browser bundle.
 #![recursion_limit = "256"]
 
+pub mod api_docs;
 pub mod api_tokens;
 pub mod auth;
 pub mod catalog;
@@ -106,6 +107,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/workspace/members") view=pages::workspace_settings::MembersPage/>
                     <Route path=path!("/settings/workspace/plan") view=pages::workspace_settings::PlanPage/>
                     <Route path=path!("/settings/workspace/api") view=pages::api_tokens::ApiTokensPage/>
+                    <Route path=path!("/developers/api") view=pages::api_docs::ApiDocsPage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route path=path!("/profile/security") view=pages::profile::SecurityPage/>
                 </ParentRoute>

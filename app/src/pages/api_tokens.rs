@@ -96,6 +96,7 @@ fn Available(
                 </div>
             </div>
             <pre class="code-block"><code>{curl}</code></pre>
+            <p><A href="/developers/api">"API reference"</A>": every endpoint, its parameters and answers."</p>
             <p class="muted">"Treat tokens like passwords: keep them in an environment variable or a secrets manager, never in client-side code, repositories, chats or screenshots."</p>
         </section>
     }

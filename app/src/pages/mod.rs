@@ -1,5 +1,6 @@
 //! One module per page (or group of tabbed pages).
 
+pub mod api_docs;
 pub mod api_tokens;
 pub mod auth;
 pub mod catalog;

@@ -217,6 +217,7 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (routes, doc) = routes_and_doc();
     let json = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    app::api_docs::service::publish(json.to_string());
     let authed = routes
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
