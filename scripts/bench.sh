@@ -5,6 +5,9 @@
 #   2. the time-entries list (a page of 100) over HTTP as the UI calls it, at
 #      32 connections, next to a bare axum handler returning the same bytes,
 #   3. server time of the server-rendered reports page (p50, one connection),
+#   3b. the public API's entry list (GET /api/v1/time-entries?limit=100 with a
+#      token) at 32 connections, next to a bare axum handler that serialises
+#      the same 100 entries on every request,
 #   4. the gzip size of the WASM, JS and CSS the browser downloads.
 # Writes BENCHMARKS.md. Uses wrk (Debian package, installed when missing).
 set -euo pipefail
@@ -13,6 +16,7 @@ ENTRIES="${BENCH_ENTRIES:-100000}"
 DURATION="${BENCH_DURATION:-15s}"
 PORT=3100
 BARE_PORT=3101
+BARE_SER_PORT=3102
 BIN=./target/release/timether
 
 if ! command -v wrk >/dev/null; then
@@ -30,6 +34,9 @@ export TIMETHER_DATABASE_URL="sqlite://$work/bench.db?mode=rwc"
 export TIMETHER_DATA_DIR="$work/data"
 export TIMETHER_PUBLIC_ORIGIN="http://127.0.0.1:$PORT"
 export TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE=1000
+# The per-token API limit is counted (one database write per request) but
+# set high enough not to refuse the load generator.
+export TIMETHER_API_RATE_LIMIT_PER_MINUTE=1000000000
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export RUST_LOG=warn
 EMAIL="bench@example.com"
@@ -40,6 +47,8 @@ WS="$(sed -n 's/.*with workspace \([0-9a-f-]*\).*/\1/p' <<<"$created")"
 seed_out="$($BIN dev seed --workspace "$WS" --entries "$ENTRIES" --seed 42)"
 echo "$seed_out"
 seed_rate="$(sed -n 's/.*(\([0-9]*\) entries\/s).*/\1/p' <<<"$seed_out")"
+# API tokens need a Team or Business plan.
+$BIN workspace set-plan "$WS" team >/dev/null
 # Let the kernel write the seeded database out before measuring, so its
 # writeback does not compete with the server for the two cores.
 sync
@@ -62,6 +71,20 @@ body_bytes="$(wc -c <"$work/page.json")"
 entries_in_page="$(grep -o '"duration_secs"' "$work/page.json" | wc -l)"
 $BIN dev bare --addr "127.0.0.1:$BARE_PORT" --body "$work/page.json" &
 pids+=($!)
+
+# A read-only API token, made the way the UI makes it.
+token="$(curl -fs -X POST "http://127.0.0.1:$PORT/rpc/create_api_token" -H "Content-Type: application/json" \
+  -H "Origin: $BENCH_ORIGIN" -H "Cookie: $cookie" \
+  -d '{"name":"Benchmark","expires_in_days":30,"scope":"ReadOnly"}' \
+  | sed -n 's/.*"token":"\(tmt_[0-9A-Za-z]*\)".*/\1/p')"
+[ -n "$token" ] || { echo "could not create an API token" >&2; exit 1; }
+export BENCH_TOKEN="$token" BENCH_WORKSPACE="$WS"
+API_URL="http://127.0.0.1:$PORT/api/v1/time-entries?limit=100"
+curl -fs "$API_URL" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS" -o "$work/api.json"
+api_bytes="$(wc -c <"$work/api.json")"
+api_entries="$(grep -o '"duration_secs"' "$work/api.json" | wc -l)"
+$BIN dev bare --addr "127.0.0.1:$BARE_SER_PORT" --body "$work/api.json" --serialize &
+pids+=($!)
 sleep 0.5
 
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
@@ -75,18 +98,26 @@ echo "$app_out"
 echo "bare axum, same body, 32 connections, $DURATION"
 bare_out="$(wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$BARE_PORT/")"
 echo "$bare_out"
+echo "API entry list, 32 connections, $DURATION"
+api_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/api_entries.lua "$API_URL")"
+echo "$api_out"
+echo "bare axum serialising the same entries, 32 connections, $DURATION"
+bare_ser_out="$(wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$BARE_SER_PORT/")"
+echo "$bare_ser_out"
 echo "reports page, 1 connection, $DURATION"
 report_out="$(wrk -t1 -c1 -d"$DURATION" --latency -s scripts/bench/page.lua "http://127.0.0.1:$PORT/reports")"
 echo "$report_out"
 # The page must really be the reports page, not a redirect to sign-in.
 curl -fs "http://127.0.0.1:$PORT/reports" -H "Cookie: $cookie" | grep -q ">Reports</h1>" \
   || { echo "reports page did not render for the signed-in person" >&2; exit 1; }
-errors="$(grep -c "Non-2xx" <<<"$app_out$report_out" || true)"
+errors="$(grep -c "Non-2xx" <<<"$app_out$report_out$api_out" || true)"
 [ "$errors" = 0 ] || { echo "some requests failed" >&2; exit 1; }
 
 app_rps="$(rps <<<"$app_out")"; bare_rps="$(rps <<<"$bare_out")"
 ratio="$(awk -v a="$app_rps" -v b="$bare_rps" 'BEGIN{printf "%.1f", 100*a/b}')"
 app_p50="$(p50 <<<"$app_out")"; report_p50="$(p50 <<<"$report_out")"
+api_rps="$(rps <<<"$api_out")"; bare_ser_rps="$(rps <<<"$bare_ser_out")"; api_p50="$(p50 <<<"$api_out")"
+api_ratio="$(awk -v a="$api_rps" -v b="$bare_ser_rps" 'BEGIN{printf "%.1f", 100*a/b}')"
 
 gz() { gzip -9 -c "$1" | wc -c; }
 pkg=target/site/pkg
@@ -101,7 +132,7 @@ mem="$(awk '/MemTotal/{printf "%.1f GB", $2/1048576}' /proc/meminfo)"
 cat > BENCHMARKS.md <<MD
 # Benchmarks
 
-Made by \`make bench\` (scripts/bench.sh) on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu), $mem RAM,
+Made by \`make bench\` (scripts/bench.sh, load runs of $DURATION$( [ -n "${BENCH_DURATION:-}" ] && echo ": \`BENCH_DURATION=$DURATION make bench\`" || true)) on $(date -u +%Y-%m-%d): $(nproc) cores ($cpu), $mem RAM,
 $(uname -sr). SQLite (WAL), release build, wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}'), the load
 generator on the same machine as the server.
 
@@ -112,6 +143,9 @@ generator on the same machine as the server.
 | Bare axum handler, same body, 32 connections | $bare_rps req/s | |
 | List vs bare | $ratio % | ≥ 40 % |
 | Reports page, server-rendered, 1 connection | p50 $report_p50 | < 20 ms |
+| API \`GET /api/v1/time-entries?limit=100\` with a token ($api_entries entries, $api_bytes bytes), 32 connections | $api_rps req/s (p50 $api_p50) | |
+| Bare axum handler serialising the same entries on each request, 32 connections | $bare_ser_rps req/s | |
+| API vs bare serialising | $api_ratio % | ≥ 40 % |
 | Browser download, gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
 
 The list request is the one the Timer and Time entries pages send
@@ -122,25 +156,27 @@ $ENTRIES entries over three years for five people.
 
 ## Where the goals are missed, and why
 
-- **List vs bare (goal 40 %)** and **seed rate (goal 100,000/s)**: a
-  \`perf\` profile of the server under this load is dominated by thread
-  wake-ups (\`futex\`, \`flume\` channels) and by SQLite's own \`malloc\`
-  and mutexes: sqlx runs each SQLite connection on its own worker thread
-  and hands every statement and every result row across a channel, so a
-  request's time goes to context switches more than to SQLite (the page
-  query itself takes about 1 ms in the \`sqlite3\` shell). Done so far (from about
-  245 to 260–350 requests/s over repeated runs; runs on this two-core
-  machine, load generator included, vary by up to a quarter): session and person, membership and workspace
-  each in one statement; whole-day totals only for a page's edge days;
-  older pages seek the index (\`started_at <= cursor\`); no empty \`IN\`
-  queries; mimalloc as the server's allocator; \`dev seed\` folds the
-  write-ahead log into the database when it ends. A list request now runs
-  about seven statements and moves about 250 rows. Next steps: entries,
-  projects and tags in one statement (tags aggregated per entry), and a
-  SQLite path that runs a request's statements on one blocking thread
-  without per-row channel hops. Seeding appends rows in time order (ids are
-  UUID v7 of the entry's start); its remaining cost is the same per-row
-  channel hop in sqlx.
+- **List vs bare (goal 40 %)**, **API vs bare serialising (goal 40 %)**
+  and **seed rate (goal 100,000/s)**: a \`perf\` profile under this load
+  shows about a third of the time in the kernel switching threads
+  (\`futex\`, \`flume\` channels): sqlx runs each SQLite connection on its
+  own worker thread and hands every statement and every result row across
+  a channel; half of the rest is SQLite itself on its worker thread. Done
+  so far: session and person, membership and workspace each in one
+  statement; the page's entries with project, client, tags and invoice
+  state in one statement that returns a single JSON row; whole-day totals
+  summed in the database and only for a page's edge days; older pages seek
+  the index; mimalloc; \`dev seed\` folds the write-ahead log into the
+  database when it ends. A UI list request now runs four statements and
+  moves four rows (about 390 to 425 requests/s; runs on this two-core
+  machine, load generator included, vary by up to a quarter). An API
+  request adds the token lookup and the per-token rate-limit counter, a
+  database write shared by all instances. The static bare handler answers
+  from memory, so 40 % of it would need a response cache; against the
+  handler that serialises the entries the gap is the database work. Next
+  steps: one statement for token, membership and workspace; a SQLite read
+  path without per-row channel hops; seeding with fewer, larger
+  statements.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) is 2.6 MB raw. Most of it is
   monomorphised view code; next steps are type-erasing views at component
@@ -157,6 +193,12 @@ $app_out
 
 # bare axum
 $bare_out
+
+# API entry list
+$api_out
+
+# bare axum, serialising
+$bare_ser_out
 
 # reports page
 $report_out

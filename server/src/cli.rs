@@ -62,16 +62,33 @@ pub enum DevCommand {
         addr: std::net::SocketAddr,
         #[arg(long)]
         body: PathBuf,
+        /// Parse the file once and serialise it again on every request, as
+        /// a handler that renders its data would.
+        #[arg(long)]
+        serialize: bool,
     },
 }
 
 /// The bare baseline server for benchmarks.
-pub async fn serve_bare(addr: std::net::SocketAddr, body: &std::path::Path) -> anyhow::Result<()> {
-    let bytes = axum::body::Bytes::from(std::fs::read(body)?);
-    let app = axum::Router::new().fallback(move || {
-        let b = bytes.clone();
-        async move { ([(http::header::CONTENT_TYPE, "application/json")], b) }
-    });
+pub async fn serve_bare(
+    addr: std::net::SocketAddr,
+    body: &std::path::Path,
+    serialize: bool,
+) -> anyhow::Result<()> {
+    let raw = std::fs::read(body)?;
+    let app = if serialize {
+        let value: std::sync::Arc<serde_json::Value> = std::sync::Arc::new(serde_json::from_slice(&raw)?);
+        axum::Router::new().fallback(move || {
+            let v = value.clone();
+            async move { axum::Json(v) }
+        })
+    } else {
+        let bytes = axum::body::Bytes::from(raw);
+        axum::Router::new().fallback(move || {
+            let b = bytes.clone();
+            async move { ([(http::header::CONTENT_TYPE, "application/json")], b) }
+        })
+    };
     let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await?;
     Ok(())

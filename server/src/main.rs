@@ -25,7 +25,11 @@ async fn main() {
     let result = match load_settings(&cli.config) {
         Ok(settings) => match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(&cli.config, settings).await,
-            Command::Dev(DevCommand::Bare { addr, body }) => serve_bare(addr, &body).await,
+            Command::Dev(DevCommand::Bare {
+                addr,
+                body,
+                serialize,
+            }) => serve_bare(addr, &body, serialize).await,
             other => run_admin(&settings, other).await,
         },
         Err(e) => Err(e),
