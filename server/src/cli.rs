@@ -77,7 +77,8 @@ pub async fn serve_bare(
 ) -> anyhow::Result<()> {
     let raw = std::fs::read(body)?;
     let app = if serialize {
-        let value: std::sync::Arc<serde_json::Value> = std::sync::Arc::new(serde_json::from_slice(&raw)?);
+        let value: std::sync::Arc<serde_json::Value> =
+            std::sync::Arc::new(serde_json::from_slice(&raw)?);
         axum::Router::new().fallback(move || {
             let v = value.clone();
             async move { axum::Json(v) }
