@@ -327,32 +327,8 @@ pub mod service {
         if let Some(t) = to {
             q = q.filter(time_entries::Column::StartedAt.lt(periods::range_utc(tz, t, t).1));
         }
-        if let Some(raw) = &filter.before {
-            let (t, id) = parse_cursor(raw)?;
-            // `started_at <= t` lets the index seek to the cursor; the OR
-            // alone makes both databases scan every newer row first.
-            q = q.filter(time_entries::Column::StartedAt.lte(t)).filter(
-                Condition::any()
-                    .add(time_entries::Column::StartedAt.lt(t))
-                    .add(
-                        Condition::all()
-                            .add(time_entries::Column::StartedAt.eq(t))
-                            .add(time_entries::Column::Id.lt(id)),
-                    ),
-            );
-        }
-        let page = q
-            .order_by_desc(time_entries::Column::StartedAt)
-            .order_by_desc(time_entries::Column::Id)
-            .limit(PAGE_SIZE + 1);
-        let mut entries = load_views(db, tz, page, now).await?;
-        entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
-        let next = if entries.len() as u64 > PAGE_SIZE {
-            entries.truncate(PAGE_SIZE as usize);
-            entries.last().map(|e| cursor(e.started_at, e.id))
-        } else {
-            None
-        };
+        let (entries, next) =
+            keyset_page(db, tz, q, filter.before.as_deref(), PAGE_SIZE, now).await?;
         // Whole-day totals. Days in the middle of a page are complete on it
         // (the grouping sums them); only the newest day (when newer pages
         // exist) and the oldest day (when older ones do) may continue
@@ -386,6 +362,45 @@ pub mod service {
             ),
             next,
         })
+    }
+
+    /// One page of `q`, newest first, after the cursor `before` (the
+    /// `next` of the previous page), and the cursor of the page after it.
+    async fn keyset_page(
+        db: &impl ConnectionTrait,
+        tz: Tz,
+        mut q: Select<time_entries::Entity>,
+        before: Option<&str>,
+        limit: u64,
+        now: DateTime<Utc>,
+    ) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
+        if let Some(raw) = before {
+            let (t, id) = parse_cursor(raw)?;
+            // `started_at <= t` lets the index seek to the cursor; the OR
+            // alone makes both databases scan every newer row first.
+            q = q.filter(time_entries::Column::StartedAt.lte(t)).filter(
+                Condition::any()
+                    .add(time_entries::Column::StartedAt.lt(t))
+                    .add(
+                        Condition::all()
+                            .add(time_entries::Column::StartedAt.eq(t))
+                            .add(time_entries::Column::Id.lt(id)),
+                    ),
+            );
+        }
+        let page = q
+            .order_by_desc(time_entries::Column::StartedAt)
+            .order_by_desc(time_entries::Column::Id)
+            .limit(limit + 1);
+        let mut entries = load_views(db, tz, page, now).await?;
+        entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
+        let next = if entries.len() as u64 > limit {
+            entries.truncate(limit as usize);
+            entries.last().map(|e| cursor(e.started_at, e.id))
+        } else {
+            None
+        };
+        Ok((entries, next))
     }
 
     /// What the public API's entry list asks for. Times are UTC; `tag_names`
@@ -453,31 +468,7 @@ pub mod service {
         if let Some(t) = s.to {
             q = q.filter(time_entries::Column::StartedAt.lt(t));
         }
-        if let Some(raw) = &s.cursor {
-            let (t, id) = parse_cursor(raw)?;
-            q = q.filter(time_entries::Column::StartedAt.lte(t)).filter(
-                Condition::any()
-                    .add(time_entries::Column::StartedAt.lt(t))
-                    .add(
-                        Condition::all()
-                            .add(time_entries::Column::StartedAt.eq(t))
-                            .add(time_entries::Column::Id.lt(id)),
-                    ),
-            );
-        }
-        let page = q
-            .order_by_desc(time_entries::Column::StartedAt)
-            .order_by_desc(time_entries::Column::Id)
-            .limit(s.limit + 1);
-        let mut entries = load_views(db, chrono_tz::UTC, page, now).await?;
-        entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
-        let next = if entries.len() as u64 > s.limit {
-            entries.truncate(s.limit as usize);
-            entries.last().map(|e| cursor(e.started_at, e.id))
-        } else {
-            None
-        };
-        Ok((entries, next))
+        keyset_page(db, chrono_tz::UTC, q, s.cursor.as_deref(), s.limit, now).await
     }
 
     /// One entry of the workspace by id (a member's own only).
