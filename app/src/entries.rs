@@ -328,7 +328,7 @@ pub mod service {
             q = q.filter(time_entries::Column::StartedAt.lt(periods::range_utc(tz, t, t).1));
         }
         let (entries, next) =
-            keyset_page(db, tz, q, filter.before.as_deref(), PAGE_SIZE, now).await?;
+            keyset_page(db, scope, tz, q, filter.before.as_deref(), PAGE_SIZE, now).await?;
         // Whole-day totals. Days in the middle of a page are complete on it
         // (the grouping sums them); only the newest day (when newer pages
         // exist) and the oldest day (when older ones do) may continue
@@ -350,7 +350,7 @@ pub mod service {
                 .clone()
                 .filter(time_entries::Column::StartedAt.gte(lo))
                 .filter(time_entries::Column::StartedAt.lt(hi));
-            totals.insert(day, finished_secs(db, day_entries).await?);
+            totals.insert(day, finished_secs(db, scope, day_entries).await?);
         }
         let today = periods::local_day(tz, now);
         Ok(EntryPage {
@@ -368,6 +368,7 @@ pub mod service {
     /// `next` of the previous page), and the cursor of the page after it.
     async fn keyset_page(
         db: &impl ConnectionTrait,
+        scope: &Scope,
         tz: Tz,
         mut q: Select<time_entries::Entity>,
         before: Option<&str>,
@@ -392,6 +393,10 @@ pub mod service {
             .order_by_desc(time_entries::Column::StartedAt)
             .order_by_desc(time_entries::Column::Id)
             .limit(limit + 1);
+        let key = page_cache::key(scope, "page", tz, &page.build(db.get_database_backend()));
+        if let Some(hit) = page_cache::page(&key, now) {
+            return Ok(hit);
+        }
         let mut entries = load_views(db, tz, page, now).await?;
         entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
         let next = if entries.len() as u64 > limit {
@@ -400,7 +405,91 @@ pub mod service {
         } else {
             None
         };
+        page_cache::keep_page(key, &entries, &next);
         Ok((entries, next))
+    }
+
+    /// Entry pages and day totals read recently, keyed by the workspace,
+    /// its data version when they were read, the zone and the exact query.
+    ///
+    /// Database triggers move `workspaces.data_version` forward on every
+    /// change to entries, their tags, projects, clients, tags and invoices
+    /// (migration `M20261128000007WorkspaceDataVersion`), and every request
+    /// reads the version with its membership ([`Scope::data_version`]), so a
+    /// page found here was read at the version the request sees: no write,
+    /// on this instance or another sharing the database, can leave a stale
+    /// page behind. The version is read before the page, so a page may only
+    /// be newer than its key, never older. Entries still running get their
+    /// duration from `now` on the way out. The cache is bounded by the
+    /// number of entries it holds (`CAPACITY`).
+    pub(crate) mod page_cache {
+        use super::*;
+        use std::sync::{Arc, LazyLock};
+
+        /// Entries held at most (about 500 bytes each).
+        const CAPACITY: u64 = 20_000;
+
+        #[derive(Clone)]
+        enum Value {
+            Page(Arc<(Vec<TimeEntry>, Option<String>)>),
+            Secs(i64),
+        }
+
+        #[derive(Clone)]
+        struct Weight;
+
+        impl quick_cache::Weighter<String, Value> for Weight {
+            fn weight(&self, _key: &String, v: &Value) -> u64 {
+                match v {
+                    Value::Page(p) => p.0.len() as u64 + 1,
+                    Value::Secs(_) => 1,
+                }
+            }
+        }
+
+        static CACHE: LazyLock<quick_cache::sync::Cache<String, Value, Weight>> =
+            LazyLock::new(|| quick_cache::sync::Cache::with_weighter(4096, CAPACITY, Weight));
+
+        pub(super) fn key(scope: &Scope, kind: &str, tz: Tz, stmt: &Statement) -> String {
+            // The SQL with its bound values (Debug keeps them unambiguous).
+            format!(
+                "{kind}|{}|{}|{}|{}|{:?}",
+                scope.workspace_id,
+                scope.data_version,
+                tz.name(),
+                stmt.sql,
+                stmt.values
+            )
+        }
+
+        pub(super) fn page(
+            key: &str,
+            now: DateTime<Utc>,
+        ) -> Option<(Vec<TimeEntry>, Option<String>)> {
+            let Some(Value::Page(p)) = CACHE.get(key) else {
+                return None;
+            };
+            let (mut entries, next) = (*p).clone();
+            for e in entries.iter_mut().filter(|e| e.ended_at.is_none()) {
+                e.duration_secs = (now - e.started_at).num_seconds().max(0);
+            }
+            Some((entries, next))
+        }
+
+        pub(super) fn keep_page(key: String, entries: &[TimeEntry], next: &Option<String>) {
+            CACHE.insert(key, Value::Page(Arc::new((entries.to_vec(), next.clone()))));
+        }
+
+        pub(super) fn secs(key: &str) -> Option<i64> {
+            match CACHE.get(key) {
+                Some(Value::Secs(n)) => Some(n),
+                _ => None,
+            }
+        }
+
+        pub(super) fn keep_secs(key: String, n: i64) {
+            CACHE.insert(key, Value::Secs(n));
+        }
     }
 
     /// What the public API's entry list asks for. Times are UTC; `tag_names`
@@ -468,7 +557,16 @@ pub mod service {
         if let Some(t) = s.to {
             q = q.filter(time_entries::Column::StartedAt.lt(t));
         }
-        keyset_page(db, chrono_tz::UTC, q, s.cursor.as_deref(), s.limit, now).await
+        keyset_page(
+            db,
+            scope,
+            chrono_tz::UTC,
+            q,
+            s.cursor.as_deref(),
+            s.limit,
+            now,
+        )
+        .await
     }
 
     /// One entry of the workspace by id (a member's own only).
@@ -682,10 +780,15 @@ pub mod service {
     /// database (one row back).
     async fn finished_secs(
         db: &impl ConnectionTrait,
+        scope: &Scope,
         query: Select<time_entries::Entity>,
     ) -> Result<i64, Error> {
         let backend = db.get_database_backend();
         let stmt = query.build(backend);
+        let key = page_cache::key(scope, "secs", chrono_tz::UTC, &stmt);
+        if let Some(n) = page_cache::secs(&key) {
+            return Ok(n);
+        }
         let sql = match backend {
             DbBackend::Sqlite => format!(
                 "SELECT coalesce(sum(max(0, CAST(strftime('%s', e.ended_at) AS INTEGER) \
@@ -700,10 +803,12 @@ pub mod service {
             ),
         };
         let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
-        Ok(match row {
+        let n = match row {
             Some(r) => r.try_get_by_index(0)?,
             None => 0,
-        })
+        };
+        page_cache::keep_secs(key, n);
+        Ok(n)
     }
 
     /// A trimmed description of at most 2,000 characters.

@@ -47,6 +47,10 @@ pub struct Scope {
     pub role: Role,
     pub plan: Plan,
     pub billing_status: BillingStatus,
+    /// The workspace's data version when the request began (see
+    /// `workspaces::Model::data_version`); cached entry pages read at this
+    /// version are current for the request.
+    pub data_version: i64,
 }
 
 impl Scope {

@@ -345,6 +345,7 @@ mod tests {
             role: Role::Owner,
             plan: Plan::Free,
             billing_status: BillingStatus::Active,
+            data_version: 0,
         };
         let input = |d: &str| TimerInput {
             description: d.into(),

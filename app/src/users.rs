@@ -130,6 +130,7 @@ pub async fn insert_workspace(
         default_rate_cents: Set(None),
         currency: Set("USD".into()),
         created_at: Set(now),
+        data_version: Set(0),
     }
     .insert(db)
     .await?;

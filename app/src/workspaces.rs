@@ -182,6 +182,7 @@ pub mod service {
             role: s.role,
             plan: s.plan,
             billing_status: s.billing_status,
+            data_version: w.data_version,
         })
     }
 

@@ -573,3 +573,132 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
         "to"
     );
 }
+
+/// Entry pages are cached per workspace data version. Changes made around
+/// the service layer (here: straight through the entities, as another app
+/// instance, the CLI or an import would) must show on the very next list,
+/// including a day total summed from entries on a later page.
+#[tokio::test]
+async fn cached_pages_follow_every_change_made_anywhere() {
+    use app::db::entities::{projects, tags, time_entries, time_entry_tags};
+    use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Cache").await;
+    let ws: uuid::Uuid = c.workspace_id().await.parse().unwrap();
+    let (proj, dev, _) = catalogue(&mut c).await;
+    // Five entries on 1 October, then 98 on later days: the first page
+    // (100) ends inside 1 October, whose total comes from the database.
+    for h in 0..5 {
+        let r = c
+            .call(
+                "create_entry",
+                json!({ "input": { "description": "Early", "project_id": proj, "tag_ids": [dev],
+                    "start": format!("2026-10-01T{:02}:00", 8 + h),
+                    "end": format!("2026-10-01T{:02}:30", 8 + h) } }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    for i in 0..98 {
+        let r = c
+            .call(
+                "create_entry",
+                entry(
+                    &format!("2026-10-{:02}T{:02}:00", 2 + i / 10, 8 + i % 10),
+                    &format!("2026-10-{:02}T{:02}:15", 2 + i / 10, 8 + i % 10),
+                ),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let list = |c: &mut Client| {
+        let mut c = c.clone();
+        async move { c.call("list_entries", json!({ "filter": {} })).await.json() }
+    };
+    let oct1 = |page: &Value| {
+        page["days"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["day"] == "2026-10-01")
+            .cloned()
+            .unwrap()
+    };
+    let first = list(&mut c).await;
+    assert_eq!(all_entries(&first).len(), 100);
+    assert_eq!(oct1(&first)["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(oct1(&first)["total_secs"], 5 * 1800);
+    assert_eq!(list(&mut c).await, first, "the same page twice");
+
+    // Other tests share a PostgreSQL database: every statement here is
+    // narrowed to this test's workspace.
+    let early = time_entries::Entity::find()
+        .filter(time_entries::Column::WorkspaceId.eq(ws))
+        .filter(time_entries::Column::Description.eq("Early"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let oldest = early.iter().min_by_key(|e| e.started_at).unwrap().clone();
+
+    // An entry on the next page leaves: 1 October's total on this page drops.
+    let mut am = oldest.clone().into_active_model();
+    am.deleted_at = Set(Some(oldest.started_at));
+    am.update(&app.db).await.unwrap();
+    let page = list(&mut c).await;
+    assert_eq!(oct1(&page)["total_secs"], 4 * 1800);
+
+    // A project renamed elsewhere.
+    let p = projects::Entity::find_by_id(proj.parse::<uuid::Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = p.into_active_model();
+    am.name = Set("Website relaunch".into());
+    am.update(&app.db).await.unwrap();
+    let page = list(&mut c).await;
+    let newest_early = oct1(&page)["entries"][0].clone();
+    assert_eq!(newest_early["project"]["name"], "Website relaunch");
+    assert_eq!(newest_early["tags"][0]["name"], "dev");
+
+    // A tag renamed, then taken off every entry.
+    let t = tags::Entity::find_by_id(dev.parse::<uuid::Uuid>().unwrap())
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut am = t.into_active_model();
+    am.name = Set("development".into());
+    am.update(&app.db).await.unwrap();
+    assert_eq!(
+        oct1(&list(&mut c).await)["entries"][0]["tags"][0]["name"],
+        "development"
+    );
+    time_entry_tags::Entity::delete_many()
+        .filter(time_entry_tags::Column::WorkspaceId.eq(ws))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(oct1(&list(&mut c).await)["entries"][0]["tags"], json!([]));
+
+    // A description changed elsewhere.
+    let newest = time_entries::Entity::find()
+        .filter(time_entries::Column::WorkspaceId.eq(ws))
+        .filter(time_entries::Column::Description.eq("Write report"))
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .max_by_key(|e| e.started_at)
+        .unwrap();
+    let mut am = newest.into_active_model();
+    am.description = Set("Edited by another instance".into());
+    am.update(&app.db).await.unwrap();
+
+    let page = list(&mut c).await;
+    assert_eq!(
+        all_entries(&page)[0]["description"],
+        "Edited by another instance"
+    );
+}

@@ -45,6 +45,11 @@ pub mod workspaces {
         /// ISO 4217 code, e.g. `EUR`.
         pub currency: String,
         pub created_at: DateTimeUtc,
+        /// Moved forward by database triggers on every change to entries,
+        /// their tags, projects, clients, tags and invoices (migration
+        /// `M20261128000007WorkspaceDataVersion`); cached entry pages are
+        /// valid while it stands still.
+        pub data_version: i64,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
