@@ -77,10 +77,11 @@ pub fn router_with_clock(
             state.clone(),
             request_context,
         ))
-        .layer(middleware::from_fn_with_state(state, csrf_guard));
+        .layer(middleware::from_fn_with_state(state, csrf_guard))
+        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes));
+    // The API router sets its own body limit, answering in its error format.
     api_routes
         .merge(app_routes)
-        .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

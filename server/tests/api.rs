@@ -556,6 +556,21 @@ async fn catalog_endpoints_follow_the_same_rules_as_the_ui() {
         .as_str()
         .unwrap()
         .contains("already exists"));
+    // A body over the limit, refused on its declared length before any
+    // handler runs, still answers in the API's format.
+    let big = "x".repeat(app.settings.body_limit_bytes + 10);
+    let req = Request::builder()
+        .method("POST")
+        .uri("/api/v1/clients")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("X-Workspace-Id", ws.as_str())
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_LENGTH, big.len())
+        .body(Body::from(big))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "payload_too_large");
     // Bad bodies: each with its status, the field named where there is one.
     let r = api(&mut c, "POST", "/api/v1/clients", t, w, Some(json!({}))).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -1351,4 +1366,34 @@ async fn invoices_are_made_and_moved_through_the_api() {
     assert_eq!(r.json().as_array().unwrap().len(), 1);
     let r = api(&mut c, "GET", &path, t, w, None).await;
     assert_eq!(r.json()["total_cents"], 17850);
+}
+
+#[tokio::test]
+async fn a_disabled_persons_tokens_stop_at_once() {
+    let app = spawn().await;
+    let (mut owner, email) = app.signed_up("Dora").await;
+    let ws = owner.workspace_id().await;
+    set_plan(&app, &ws, app::types::Plan::Team).await;
+    let (token, _) = create_token(&mut owner, "Sync", None, "ReadWrite").await;
+    let mut c = app.client();
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&token), Some(&ws), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Disabling the account (`timether user disable`) stops its tokens,
+    // with the same answer as an unknown token.
+    let unknown = api(
+        &mut c,
+        "GET",
+        "/api/v1/me",
+        Some("tmt_unknown"),
+        Some(&ws),
+        None,
+    )
+    .await;
+    app::users::disable(&app.db, &email, chrono::Utc::now())
+        .await
+        .unwrap();
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&token), Some(&ws), None).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "invalid_token");
+    assert_eq!(r.body, unknown.body);
 }

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use serde::Serialize;
 use std::sync::Arc;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -235,12 +236,32 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .merge(authed)
+        .layer(RequestBodyLimitLayer::new(state.settings.body_limit_bytes))
+        .layer(middleware::map_response(too_large_as_json))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
         .with_state(state);
     Router::new().nest(PREFIX, api)
+}
+
+/// The body limit refuses a declared length before any handler runs, in
+/// plain text; on the API that answer gets the API's error format too.
+async fn too_large_as_json(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "The body is too large.",
+        )
+        .into_response();
+    }
+    res
 }
 
 /// A JSON body whose rejections answer in the API's error format:
