@@ -17,6 +17,7 @@ pub mod periods;
 pub mod profile;
 pub mod projects;
 pub mod reports;
+pub mod sessions;
 pub mod tags;
 pub mod timer;
 pub mod two_factor;
@@ -110,6 +111,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/developers/api") view=pages::api_docs::ApiDocsPage/>
                     <Route path=path!("/profile") view=pages::profile::ProfilePage/>
                     <Route path=path!("/profile/security") view=pages::profile::SecurityPage/>
+                    <Route path=path!("/profile/sessions") view=pages::profile::SessionsPage/>
                 </ParentRoute>
             </Routes>
         </Router>

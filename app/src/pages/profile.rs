@@ -1,4 +1,5 @@
-//! The profile: General (name, timezone) and Security (password).
+//! The profile: General (name, timezone), Security (password, two-factor
+//! authentication) and Sessions (signed-in browsers and devices).
 
 use crate::components::forms::{action_error, redirect_if_signed_out, Field, FormError, Submit};
 use crate::components::layout::use_me;
@@ -15,11 +16,12 @@ fn Tabs() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1>"Profile"</h1>
-            <p class="lead">"Your name, timezone and sign-in security."</p>
+            <p class="lead">"Your name, timezone, sign-in security and the devices signed in to your account."</p>
         </div>
         <nav class="tabs" aria-label="Profile">
             {tab("/profile", "General")}
             {tab("/profile/security", "Security")}
+            {tab("/profile/sessions", "Sessions")}
         </nav>
     }
 }
@@ -94,5 +96,149 @@ pub fn SecurityPage() -> impl IntoView {
             </ActionForm>
         </section>
         <crate::pages::two_factor::TwoFactorSection/>
+    }
+}
+
+#[component]
+pub fn SessionsPage() -> impl IntoView {
+    use crate::components::feedback::{use_toasts, ConfirmDialog};
+    use crate::sessions::{list_sessions, log_out_other_sessions, revoke_session, ActiveSession};
+    let toasts = use_toasts();
+    let revoke = Action::new(|id: &uuid::Uuid| {
+        let id = *id;
+        async move { revoke_session(id).await }
+    });
+    let others = Action::new(|_: &()| log_out_other_sessions());
+    let sessions = Resource::new(
+        move || (revoke.version().get(), others.version().get()),
+        |_| list_sessions(),
+    );
+    let target = RwSignal::new(None::<ActiveSession>);
+    let confirm_one = RwSignal::new(false);
+    let confirm_all = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    Effect::new(move |_| match revoke.value().get() {
+        Some(Ok(())) => {
+            error.set(None);
+            toasts.show("Session revoked. That device is signed out.", None);
+        }
+        Some(Err(e)) => {
+            redirect_if_signed_out(&e);
+            error.set(Some(e.to_string()));
+        }
+        None => {}
+    });
+    Effect::new(move |_| match others.value().get() {
+        Some(Ok(n)) => {
+            error.set(None);
+            toasts.show(
+                match n {
+                    0 => "No other sessions were signed in.".to_string(),
+                    1 => "1 other session was signed out.".to_string(),
+                    n => format!("{n} other sessions were signed out."),
+                },
+                None,
+            );
+        }
+        Some(Err(e)) => {
+            redirect_if_signed_out(&e);
+            error.set(Some(e.to_string()));
+        }
+        None => {}
+    });
+    view! {
+        <Title text="Sessions"/>
+        <Tabs/>
+        <section class="card" aria-labelledby="sessions-heading">
+            <div class="card-toolbar">
+                <div>
+                    <h2 id="sessions-heading">"Active sessions"</h2>
+                    <p class="muted">"The browsers and devices signed in to your account. If one looks unfamiliar, revoke it and consider changing your password."</p>
+                </div>
+                <button type="button" class="btn btn-danger" disabled=move || others.pending().get()
+                    on:click=move |_| confirm_all.set(true)>
+                    {move || if others.pending().get() { "Logging out…" } else { "Log Out Other Sessions" }}
+                </button>
+            </div>
+            <p class="form-error" role="alert">{move || error.get()}</p>
+            <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
+                {move || sessions.get().map(|r| match r {
+                    Err(e) => {
+                        redirect_if_signed_out(&e);
+                        view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
+                    Ok(list) => view! { <SessionTable list target confirm=confirm_one/> }.into_any(),
+                })}
+            </Transition>
+            <p class="muted small">"Location is the address a session signed in from. Activity is recorded at most once a minute."</p>
+        </section>
+        <ConfirmDialog
+            id="revoke-session"
+            open=confirm_one
+            title=Signal::derive(move || format!(
+                "Revoke {}?",
+                target.get().map(|s| format!("{} on {}", s.browser, s.system)).unwrap_or_else(|| "this session".into())
+            ))
+            message="That browser or device is signed out at once and must sign in again (with two-factor authentication, if it is on)."
+            confirm_label="Revoke"
+            on_confirm=Callback::new(move |_| { if let Some(s) = target.get_untracked() { revoke.dispatch(s.id); } })
+        />
+        <ConfirmDialog
+            id="log-out-others"
+            open=confirm_all
+            title="Log out other sessions?"
+            message="Every other browser and device is signed out at once. This one stays signed in."
+            confirm_label="Log Out Other Sessions"
+            on_confirm=Callback::new(move |_| { others.dispatch(()); })
+        />
+    }
+}
+
+#[component]
+fn SessionTable(
+    list: Vec<crate::sessions::ActiveSession>,
+    target: RwSignal<Option<crate::sessions::ActiveSession>>,
+    confirm: RwSignal<bool>,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead><tr>
+                    <th scope="col">"Browser and device"</th>
+                    <th scope="col">"Location"</th>
+                    <th scope="col">"Signed in"</th>
+                    <th scope="col">"Last active"</th>
+                    <th scope="col"><span class="sr-only">"Actions"</span></th>
+                </tr></thead>
+                <tbody>
+                    {list.into_iter().map(|s| {
+                        let label = format!("Revoke {} on {}, signed in {}", s.browser, s.system, s.signed_in);
+                        let current = s.current;
+                        let chosen = s.clone();
+                        view! {
+                            <tr class:row-current=current>
+                                <td>
+                                    <strong>{s.browser.clone()}</strong>" on "{s.system.clone()}
+                                    <div class="muted small">{s.device.clone()}</div>
+                                </td>
+                                <td><code>{s.ip.clone()}</code></td>
+                                <td class="num"><time datetime=s.signed_in_at.to_rfc3339()>{s.signed_in.clone()}</time></td>
+                                <td><time datetime=s.last_seen_at.to_rfc3339()>{s.last_active.clone()}</time></td>
+                                <td class="cell-actions">
+                                    {if current {
+                                        view! { <span class="badge badge-success">"This device"</span> }.into_any()
+                                    } else {
+                                        view! {
+                                            <button type="button" class="btn btn-danger btn-small" aria-label=label
+                                                on:click=move |_| { target.set(Some(chosen.clone())); confirm.set(true); }>"Revoke"</button>
+                                        }.into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }

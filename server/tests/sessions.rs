@@ -1,0 +1,140 @@
+//! Profile → Sessions through its server functions, on SQLite or
+//! PostgreSQL: the list (browser, system, device, address, activity),
+//! Revoke, "Log Out Other Sessions", and who may end which session.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::{json, Value};
+
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36";
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
+/// Signs `email` in from a new browser sending `user_agent`.
+async fn sign_in_from(app: &TestApp, email: &str, user_agent: &str) -> Client {
+    let mut c = app.client();
+    let body = format!(
+        "email={}&password={}",
+        urlencode(email),
+        urlencode(PASSWORD)
+    );
+    let req = Request::post("/rpc/sign_in")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, ORIGIN)
+        .header(header::USER_AGENT, user_agent)
+        .body(Body::from(body))
+        .unwrap();
+    let r = c.send(req).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert!(c.cookie.is_some());
+    c
+}
+
+fn sessions(v: &Value) -> Vec<Value> {
+    v.as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn people_see_their_sessions_and_end_the_ones_they_choose() {
+    let app = spawn().await;
+    let (_, email) = app.signed_up("Sasha").await;
+    let mut laptop = sign_in_from(&app, &email, CHROME).await;
+    let mut phone = sign_in_from(&app, &email, IPHONE).await;
+    // Markup in a User-Agent is stored cut to 512 bytes and never shown as
+    // a browser name.
+    let hostile = format!("<img src=x onerror=alert(1)>{}", "A".repeat(10_000));
+    let mut odd = sign_in_from(&app, &email, &hostile).await;
+
+    let list = laptop.call("list_sessions", json!({})).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert_eq!(list.headers[header::CACHE_CONTROL], "no-store");
+    let list = sessions(&list.json());
+    // Sign-up's session, the laptop, the phone and the odd one.
+    assert_eq!(list.len(), 4, "{list:?}");
+    assert_eq!(list[0]["current"], true, "this device comes first");
+    assert_eq!(list[0]["browser"], "Chrome 131");
+    assert_eq!(list[0]["device"], "Computer");
+    assert_eq!(list[0]["last_active"], "Active now");
+    assert_eq!(list[0]["ip"], laptop.ip.ip().to_string());
+    assert!(list[1..].iter().all(|s| s["current"] == false));
+    let phone_row = list.iter().find(|s| s["browser"] == "Safari 17").unwrap();
+    assert_eq!(phone_row["device"], "Phone");
+    let odd_row = list
+        .iter()
+        .find(|s| s["ip"] == odd.ip.ip().to_string())
+        .unwrap();
+    assert_eq!(odd_row["browser"], "Unknown browser");
+    assert!(!list.iter().any(|s| s.to_string().contains("<img")));
+    // No token digest reaches the browser.
+    assert!(list.iter().all(|s| s.get("token_hash").is_none()));
+
+    // Revoke the phone: its very next request is signed out.
+    let r = laptop
+        .call("revoke_session", json!({ "id": phone_row["id"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(phone.me().await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.me().await.status, StatusCode::OK);
+    let r = laptop
+        .call("revoke_session", json!({ "id": phone_row["id"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "already revoked");
+    // This session is ended with Sign out, not Revoke.
+    let r = laptop
+        .call("revoke_session", json!({ "id": list[0]["id"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("Sign out"), "{}", r.body);
+
+    // Another person can neither see nor revoke these sessions.
+    let (mut other, _) = app.signed_up("Mallory").await;
+    let theirs = sessions(&other.call("list_sessions", json!({})).await.json());
+    assert_eq!(theirs.len(), 1);
+    let r = other
+        .call("revoke_session", json!({ "id": odd_row["id"] }))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    assert_eq!(odd.me().await.status, StatusCode::OK);
+    let r = other.call("log_out_other_sessions", json!({})).await;
+    assert_eq!(r.json(), json!(0));
+    assert_eq!(odd.me().await.status, StatusCode::OK);
+
+    // Log Out Other Sessions: everything but this browser.
+    let r = laptop.call("log_out_other_sessions", json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json(), json!(2), "sign-up's session and the odd one");
+    assert_eq!(odd.me().await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.me().await.status, StatusCode::OK);
+    let left = sessions(&laptop.call("list_sessions", json!({})).await.json());
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["current"], true);
+
+    // Signed out, the list is refused.
+    let mut anon = app.client();
+    let r = anon.call("list_sessions", json!({})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_revoked_session_is_refused_by_a_second_instance_at_once() {
+    let app = spawn().await;
+    let (_, email) = app.signed_up("Ines").await;
+    let mut a = sign_in_from(&app, &email, CHROME).await;
+    let mut b = sign_in_from(&app, &email, IPHONE).await;
+    // A second server on the same database (another process in
+    // production) serves b from now on.
+    let db2 = connect(&app.url).await;
+    let options = leptos::prelude::LeptosOptions::builder()
+        .output_name("timether")
+        .build();
+    b.router = timether_server::router(db2, app.settings.clone(), options);
+    assert_eq!(b.me().await.status, StatusCode::OK);
+    let list = sessions(&a.call("list_sessions", json!({})).await.json());
+    let b_row = list.iter().find(|s| s["browser"] == "Safari 17").unwrap();
+    let r = a.call("revoke_session", json!({ "id": b_row["id"] })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(b.me().await.status, StatusCode::UNAUTHORIZED);
+}
