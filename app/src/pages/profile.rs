@@ -202,7 +202,7 @@ fn SessionTable(
 ) -> impl IntoView {
     view! {
         <div class="table-wrap">
-            <table class="table">
+            <table class="table sessions-table">
                 <thead><tr>
                     <th scope="col">"Browser and device"</th>
                     <th scope="col">"Location"</th>
@@ -221,9 +221,9 @@ fn SessionTable(
                                     <strong>{s.browser.clone()}</strong>" on "{s.system.clone()}
                                     <div class="muted small">{s.device.clone()}</div>
                                 </td>
-                                <td><code>{s.ip.clone()}</code></td>
-                                <td class="num"><time datetime=s.signed_in_at.to_rfc3339()>{s.signed_in.clone()}</time></td>
-                                <td><time datetime=s.last_seen_at.to_rfc3339()>{s.last_active.clone()}</time></td>
+                                <td data-label="Location"><code>{s.ip.clone()}</code></td>
+                                <td data-label="Signed in" class="num"><time datetime=s.signed_in_at.to_rfc3339()>{s.signed_in.clone()}</time></td>
+                                <td data-label="Last active"><time datetime=s.last_seen_at.to_rfc3339()>{s.last_active.clone()}</time></td>
                                 <td class="cell-actions">
                                     {if current {
                                         view! { <span class="badge badge-success">"This device"</span> }.into_any()
