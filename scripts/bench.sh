@@ -91,9 +91,9 @@ rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 p50() { awk '/Latency Distribution/{f=1} f && $1=="50%"{print $2; exit}'; }
 
 echo "warming up"
-wrk -t2 -c8 -d3s -s scripts/bench/list_entries.lua "http://127.0.0.1:$PORT/rpc/list_entries" >/dev/null
+wrk -t2 -c8 -d3s -s scripts/bench/rpc.lua "http://127.0.0.1:$PORT/rpc/list_entries" >/dev/null
 echo "time-entries list, 32 connections, $DURATION"
-app_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/list_entries.lua "http://127.0.0.1:$PORT/rpc/list_entries")"
+app_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/rpc.lua "http://127.0.0.1:$PORT/rpc/list_entries")"
 echo "$app_out"
 echo "bare axum, same body, 32 connections, $DURATION"
 bare_out="$(wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$BARE_PORT/")"
@@ -105,7 +105,7 @@ echo "bare axum serialising the same entries, 32 connections, $DURATION"
 bare_ser_out="$(wrk -t2 -c32 -d"$DURATION" --latency "http://127.0.0.1:$BARE_SER_PORT/")"
 echo "$bare_ser_out"
 echo "floor: a server function that only checks the session, 32 connections, $DURATION"
-session_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/session_only.lua "http://127.0.0.1:$PORT/rpc/new_entry_times")"
+session_out="$(BENCH_BODY="{}" wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/rpc.lua "http://127.0.0.1:$PORT/rpc/new_entry_times")"
 echo "$session_out"
 echo "floor: GET /api/v1/me (token, rate-limit counter, membership, person), 32 connections, $DURATION"
 me_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/api_entries.lua "http://127.0.0.1:$PORT/api/v1/me")"

@@ -1,17 +1,11 @@
 import { test, expect } from "@playwright/test";
-import { axe, ready, uniqueEmail } from "./helpers";
+import { axe, ready, uniqueEmail, PASSWORD, signUp } from "./helpers";
 
-const password = "orbit lantern pepper 42";
+const password = PASSWORD;
 
 test("create an API token on a Team workspace, use it once, revoke it", async ({ page, request }) => {
   const email = uniqueEmail("api");
-  await page.goto("/signup");
-  await ready(page);
-  await page.getByLabel("Name").fill("Ada Token");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signUp(page, "Ada Token", email);
 
   // Free: the section explains the plan.
   await page.goto("/settings/workspace/api");

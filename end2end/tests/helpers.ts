@@ -20,3 +20,19 @@ export async function axe(page: Page) {
 export function uniqueEmail(prefix: string) {
   return `${prefix}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`;
 }
+
+/** The password every end-to-end account uses. */
+export const PASSWORD = "orbit lantern pepper 42";
+
+/** Signs a new account up through the form; lands on the hydrated home page. */
+export async function signUp(page: Page, name: string, email = uniqueEmail(name.split(" ")[0].toLowerCase())) {
+  await page.goto("/signup");
+  await ready(page);
+  await page.getByLabel("Name").fill(name);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await ready(page);
+  return email;
+}

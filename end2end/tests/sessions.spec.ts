@@ -1,17 +1,11 @@
 import { test, expect } from "@playwright/test";
-import { axe, ready, uniqueEmail } from "./helpers";
+import { axe, ready, uniqueEmail, PASSWORD, signUp } from "./helpers";
 
-const password = "orbit lantern pepper 42";
+const password = PASSWORD;
 
 test("see the other browser's session, revoke it, log out other sessions", async ({ page, browser }) => {
   const email = uniqueEmail("sessions");
-  await page.goto("/signup");
-  await ready(page);
-  await page.getByLabel("Name").fill("Sam Sessions");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signUp(page, "Sam Sessions", email);
 
   // A second browser (its own cookies) signs in to the same account.
   const base = new URL(page.url()).origin;

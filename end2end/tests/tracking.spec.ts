@@ -1,16 +1,5 @@
-import { test, expect, Page } from "@playwright/test";
-import { axe, ready, uniqueEmail } from "./helpers";
-
-async function signUp(page: Page, name: string) {
-  await page.goto("/signup");
-  await ready(page);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(uniqueEmail(name.split(" ")[0].toLowerCase()));
-  await page.getByLabel("Password").fill("orbit lantern pepper 42");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/$/);
-  await ready(page);
-}
+import { test, expect } from "@playwright/test";
+import { axe, ready, signUp } from "./helpers";
 
 test("catalogue, timer across a reload, entries, archived projects", async ({ page }) => {
   await signUp(page, "Grace Hopper");

@@ -1,8 +1,8 @@
 import { test, expect, Page } from "@playwright/test";
 import * as OTPAuth from "otpauth";
-import { axe, ready, uniqueEmail } from "./helpers";
+import { axe, ready, uniqueEmail, PASSWORD, signUp } from "./helpers";
 
-const password = "orbit lantern pepper 42";
+const password = PASSWORD;
 
 function totpFor(secret: string) {
   return new OTPAuth.TOTP({
@@ -36,13 +36,7 @@ test("enable 2FA, sign in with a code and with a recovery code, disable it", asy
   test.setTimeout(180_000);
   const email = uniqueEmail("otp");
 
-  await page.goto("/signup");
-  await ready(page);
-  await page.getByLabel("Name").fill("Otto Factor");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await signUp(page, "Otto Factor", email);
 
   await page.goto("/profile/security");
   await ready(page);
