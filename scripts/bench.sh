@@ -34,8 +34,8 @@ export TIMETHER_DATABASE_URL="sqlite://$work/bench.db?mode=rwc"
 export TIMETHER_DATA_DIR="$work/data"
 export TIMETHER_PUBLIC_ORIGIN="http://127.0.0.1:$PORT"
 export TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE=1000
-# The per-token API limit is counted (one database write per request) but
-# set high enough not to refuse the load generator.
+# The per-token API limit is counted (one database write reserves a block of
+# 100 requests) but set high enough not to refuse the load generator.
 export TIMETHER_API_RATE_LIMIT_PER_MINUTE=1000000000
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export RUST_LOG=warn

@@ -111,14 +111,15 @@ pub async fn revoke_api_token(id: Uuid) -> Result<(), AppError> {
 pub mod service {
     use super::*;
     use crate::auth::sessions::digest;
-    use crate::db::entities::{api_tokens, users};
+    use crate::db::entities::{api_tokens, memberships, users};
     use crate::error::Error;
     use crate::tenant::Scope;
     use crate::types::Plan;
     use rand::RngCore;
     use sea_orm::sea_query::Expr;
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic,
+        QueryFilter, QueryOrder, QueryTrait, SelectA, SelectB, Set,
     };
     use subtle::ConstantTimeEq;
 
@@ -326,24 +327,46 @@ pub mod service {
         NotMember,
     }
 
+    /// A live token and, read in the same statement, its creator's scope
+    /// in the token's workspace (`None` when they have left it).
+    pub struct LiveToken {
+        pub token: api_tokens::Model,
+        pub scope: Option<Scope>,
+    }
+
     /// A live token, found by the digest of `raw`.
     pub async fn find_live(
         db: &impl ConnectionTrait,
         raw: &str,
         now: DateTime<Utc>,
-    ) -> Result<Result<api_tokens::Model, Refused>, Error> {
+    ) -> Result<Result<LiveToken, Refused>, Error> {
         if !well_formed(raw) {
             return Ok(Err(Refused::Invalid("malformed or bad checksum")));
         }
         let hash = digest(raw);
-        let found = api_tokens::Entity::find()
-            .filter(api_tokens::Column::TokenHash.eq(hash.as_str()))
-            .find_also_related(users::Entity)
-            .one(db)
-            .await?;
-        let Some((m, user)) = found else {
+        // One statement: the token, its creator, and the creator's
+        // membership in the token's workspace with that workspace.
+        let creator_membership = api_tokens::Entity::belongs_to(memberships::Entity)
+            .from((api_tokens::Column::WorkspaceId, api_tokens::Column::UserId))
+            .to((
+                memberships::Column::WorkspaceId,
+                memberships::Column::UserId,
+            ))
+            .into();
+        let query = crate::tenant::with_scope(
+            api_tokens::Entity::find()
+                .filter(api_tokens::Column::TokenHash.eq(hash.as_str()))
+                .find_also_related(users::Entity),
+            creator_membership,
+        );
+        let Some(found) = db
+            .query_one_raw(query.build(db.get_database_backend()))
+            .await?
+        else {
             return Ok(Err(Refused::Invalid("unknown")));
         };
+        let m = api_tokens::Model::from_query_result(&found, SelectA.as_str())?;
+        let user = users::Model::from_query_result_optional(&found, SelectB.as_str())?;
         if !bool::from(m.token_hash.as_bytes().ct_eq(hash.as_bytes())) {
             return Ok(Err(Refused::Invalid("unknown")));
         }
@@ -354,22 +377,18 @@ pub mod service {
             return Ok(Err(Refused::Invalid("expired")));
         }
         match user {
-            Some(u) if u.disabled_at.is_none() => Ok(Ok(m)),
+            Some(u) if u.disabled_at.is_none() => {
+                let scope = crate::tenant::scope_in_row(&found, Some(m.workspace_id), m.user_id)?;
+                Ok(Ok(LiveToken { token: m, scope }))
+            }
             _ => Ok(Err(Refused::Invalid("creator disabled"))),
         }
     }
 
     /// The scope a token acts in: its creator's current role in the token's
     /// workspace, or `NotMember` when they have left it.
-    pub async fn scope_of(
-        db: &impl ConnectionTrait,
-        token: &api_tokens::Model,
-    ) -> Result<Result<Scope, Refused>, Error> {
-        match crate::workspaces::service::scope_for(db, token.workspace_id, token.user_id).await {
-            Ok(scope) => Ok(Ok(scope)),
-            Err(Error::NotFound(_)) => Ok(Err(Refused::NotMember)),
-            Err(e) => Err(e),
-        }
+    pub fn scope_of(live: &LiveToken) -> Result<Scope, Refused> {
+        live.scope.clone().ok_or(Refused::NotMember)
     }
 
     /// Records use at most once a minute (K4): one conditional UPDATE.

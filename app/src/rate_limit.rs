@@ -38,25 +38,38 @@ pub async fn count(
     window_secs: i64,
     now: DateTime<Utc>,
 ) -> Result<Window, Error> {
+    reserve(db, bucket, window_secs, 1, now).await
+}
+
+/// Adds `n` attempts to `bucket`'s current window of `window_secs` in one
+/// statement; `hits` is the window's total after them.
+async fn reserve(
+    db: &impl ConnectionTrait,
+    bucket: &str,
+    window_secs: i64,
+    n: i64,
+    now: DateTime<Utc>,
+) -> Result<Window, Error> {
     let ts = now.timestamp();
     let window = ts.div_euclid(window_secs) * window_secs;
     let backend = db.get_database_backend();
     let sql = match backend {
-        DbBackend::Postgres => "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, 1) \
-             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
-        _ => "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1) \
-             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + 1 RETURNING hits",
+        DbBackend::Postgres => "INSERT INTO rate_limits (bucket, window_start, hits) VALUES ($1, $2, $3) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + $3 RETURNING hits",
+        _ => "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limits.hits + ?3 RETURNING hits",
     };
+    let n32 = i32::try_from(n).unwrap_or(i32::MAX);
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             backend,
             sql,
-            [bucket.into(), window.into()],
+            [bucket.into(), window.into(), n32.into()],
         ))
         .await?
         .ok_or_else(|| Error::Internal("rate limit upsert returned no row".into()))?;
     let hits: i32 = row.try_get("", "hits")?;
-    if hits == 1 {
+    if hits == n32 {
         // First hit of a window: sweep windows that ended long ago.
         let sweep = match backend {
             DbBackend::Postgres => "DELETE FROM rate_limits WHERE window_start < $1",
@@ -75,6 +88,93 @@ pub async fn count(
     })
 }
 
+/// Counts attempts against a high limit (the per-token API limit) without a
+/// database write for each one. The window's total still lives only in the
+/// shared `rate_limits` row: this process reserves a block of attempts there
+/// with one write and hands them out from memory, so the limit holds across
+/// every instance sharing the database; an instance holding part of a block
+/// unused can make the others refuse up to that many attempts early. Limits
+/// under 40 a window are counted one by one, exactly.
+#[derive(Default)]
+pub struct Leases {
+    held: std::sync::Mutex<std::collections::HashMap<String, Lease>>,
+}
+
+/// Attempts `next..=last` of `window` reserved by this process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Lease {
+    window: i64,
+    next: i64,
+    last: i64,
+}
+
+impl Lease {
+    /// Hands out the next reserved attempt, or says it must reserve more. Once
+    /// a block reaching past `limit` is used up, every further attempt in the
+    /// window is refused without asking the database.
+    fn take(&mut self, window: i64, limit: i64) -> Option<i64> {
+        if self.window != window {
+            return None;
+        }
+        if self.next <= self.last {
+            self.next += 1;
+            return Some(self.next - 1);
+        }
+        (self.last >= limit).then_some(limit + 1)
+    }
+}
+
+/// How many attempts one write reserves for a window limit of `limit`.
+pub fn block_for(limit: i64) -> i64 {
+    (limit / 20).clamp(1, 100)
+}
+
+impl Leases {
+    /// Counts one attempt in `bucket` (limit `limit` per `window_secs`).
+    pub async fn count(
+        &self,
+        db: &impl ConnectionTrait,
+        bucket: &str,
+        limit: i64,
+        window_secs: i64,
+        now: DateTime<Utc>,
+    ) -> Result<Window, Error> {
+        let ts = now.timestamp();
+        let window = ts.div_euclid(window_secs) * window_secs;
+        let reset_secs = (window + window_secs - ts).max(1) as u64;
+        if let Some(hits) = self
+            .lock()
+            .get_mut(bucket)
+            .and_then(|l| l.take(window, limit))
+        {
+            return Ok(Window { hits, reset_secs });
+        }
+        let block = block_for(limit);
+        let w = reserve(db, bucket, window_secs, block, now).await?;
+        let first = w.hits - block + 1;
+        let mut held = self.lock();
+        if held.len() >= 10_000 {
+            held.retain(|_, l| l.window == window);
+        }
+        held.insert(
+            bucket.to_string(),
+            Lease {
+                window,
+                next: first + 1,
+                last: w.hits,
+            },
+        );
+        Ok(Window {
+            hits: first,
+            reset_secs: w.reset_secs,
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Lease>> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// The per-IP limit on sign-in, sign-up, 2FA and password attempts
 /// (`auth-rate-limit-per-minute`), one bucket per kind of attempt.
 pub async fn auth_attempt(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
@@ -86,4 +186,46 @@ pub async fn auth_attempt(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
         ctx.now,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_limits_are_counted_one_by_one() {
+        assert_eq!(block_for(3), 1);
+        assert_eq!(block_for(39), 1);
+        assert_eq!(block_for(600), 30);
+        assert_eq!(block_for(1_000_000), 100);
+    }
+
+    #[test]
+    fn a_lease_hands_out_its_block_then_asks_for_more() {
+        let mut l = Lease {
+            window: 60,
+            next: 11,
+            last: 12,
+        };
+        assert_eq!(l.take(60, 100), Some(11));
+        assert_eq!(l.take(60, 100), Some(12));
+        assert_eq!(l.take(60, 100), None, "used up under the limit");
+        assert_eq!(l.take(120, 100), None, "another window");
+    }
+
+    #[test]
+    fn past_the_limit_a_used_up_lease_refuses_without_the_database() {
+        let mut l = Lease {
+            window: 0,
+            next: 99,
+            last: 105,
+        };
+        assert_eq!(l.take(0, 100), Some(99));
+        assert_eq!(l.take(0, 100), Some(100));
+        for _ in 0..5 {
+            assert!(l.take(0, 100).unwrap() > 100);
+        }
+        assert_eq!(l.take(0, 100), Some(101), "refused from memory");
+        assert_eq!(l.take(60, 100), None, "a new window asks again");
+    }
 }

@@ -5,11 +5,14 @@
 
 use crate::db::entities::{
     api_tokens, clients, invoice_lines, invoices, memberships, projects, tags, time_entries,
-    time_entry_tags,
+    time_entry_tags, workspaces,
 };
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PrimaryKeyTrait, QueryFilter, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PrimaryKeyTrait, QueryFilter, QueryResult,
+    QuerySelect, Related, RelationDef, Select,
+};
 use uuid::Uuid;
 
 /// A table whose rows belong to one workspace.
@@ -54,6 +57,26 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// A scope from a membership's role and its workspace's columns as
+    /// stored; an unknown value falls to the least it could allow.
+    pub fn from_stored(
+        workspace_id: Uuid,
+        user_id: Uuid,
+        role: &str,
+        plan: &str,
+        billing_status: &str,
+        data_version: i64,
+    ) -> Self {
+        Scope {
+            workspace_id,
+            user_id,
+            role: Role::parse(role).unwrap_or(Role::Member),
+            plan: Plan::parse(plan).unwrap_or(Plan::Free),
+            billing_status: BillingStatus::parse(billing_status).unwrap_or(BillingStatus::ReadOnly),
+            data_version,
+        }
+    }
+
     /// Rows of `E` in this workspace, and only those.
     pub fn find<E: TenantEntity>(&self) -> Select<E> {
         E::find().filter(E::workspace_column().eq(self.workspace_id))
@@ -104,6 +127,41 @@ impl Scope {
             Err(Error::forbidden("Only workspace owners can do this."))
         }
     }
+}
+
+/// Adds to the statement that finds a session or an API token the acting
+/// person's membership (joined by `membership`, on the row's workspace and
+/// person) and its workspace, so a request authenticates and learns its
+/// scope in one statement. [`scope_in_row`] reads the result.
+pub fn with_scope<Q: QuerySelect>(q: Q, membership: RelationDef) -> Q {
+    q.join(JoinType::LeftJoin, membership)
+        .join(
+            JoinType::LeftJoin,
+            <memberships::Entity as Related<workspaces::Entity>>::to(),
+        )
+        .column_as(memberships::Column::Role, "scope_role")
+        .column_as(workspaces::Column::Plan, "scope_plan")
+        .column_as(workspaces::Column::BillingStatus, "scope_billing_status")
+        .column_as(workspaces::Column::DataVersion, "scope_data_version")
+}
+
+/// The scope [`with_scope`] read for `workspace_id` and `user_id`, or
+/// `None` when the person is not a member of it (or there is no workspace).
+pub fn scope_in_row(
+    row: &QueryResult,
+    workspace_id: Option<Uuid>,
+    user_id: Uuid,
+) -> Result<Option<Scope>, Error> {
+    let role: Option<String> = row.try_get("", "scope_role")?;
+    let plan: Option<String> = row.try_get("", "scope_plan")?;
+    let billing: Option<String> = row.try_get("", "scope_billing_status")?;
+    let version: Option<i64> = row.try_get("", "scope_data_version")?;
+    Ok(match (workspace_id, role, plan, billing, version) {
+        (Some(ws), Some(role), Some(plan), Some(billing), Some(version)) => Some(
+            Scope::from_stored(ws, user_id, &role, &plan, &billing, version),
+        ),
+        _ => None,
+    })
 }
 
 /// Narrows a query to active, archived or all rows by its `archived_at` column.

@@ -175,15 +175,14 @@ pub mod service {
             .await?
             .and_then(|(m, w)| Some((m, w?)))
             .ok_or_else(|| Error::not_found("The workspace"))?;
-        let s = summary(&w, role_of(&m));
-        Ok(Scope {
+        Ok(Scope::from_stored(
             workspace_id,
             user_id,
-            role: s.role,
-            plan: s.plan,
-            billing_status: s.billing_status,
-            data_version: w.data_version,
-        })
+            &m.role,
+            &w.plan,
+            &w.billing_status,
+            w.data_version,
+        ))
     }
 
     /// The acting person and their workspace, for the public API (server
@@ -207,6 +206,10 @@ pub mod service {
     /// workspace (and remembering it) when none is chosen or it was left.
     pub async fn current_scope(ctx: &RequestCtx) -> Result<Scope, Error> {
         let session = ctx.session()?;
+        // Read with the session, in the statement that authenticated it.
+        if let Some(scope) = &session.scope {
+            return Ok(scope.clone());
+        }
         if let Some(ws) = session.current_workspace_id {
             match scope_for(&ctx.db, ws, session.user_id).await {
                 Ok(scope) => return Ok(scope),

@@ -36,6 +36,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub clock: Clock,
+    /// This instance's reserved blocks of the per-token API limit.
+    pub api_leases: Arc<app::rate_limit::Leases>,
 }
 
 /// Builds the whole application router.
@@ -58,6 +60,7 @@ pub fn router_with_clock(
         db,
         settings: settings.clone(),
         clock,
+        api_leases: Arc::default(),
     };
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);

@@ -8,12 +8,13 @@
 use app::db::entities::{
     clients, memberships, projects, tags, time_entries, time_entry_tags, users,
 };
+use app::db::migrations::BulkLoad;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    QueryTrait, Set, Statement, TransactionTrait,
 };
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -96,6 +97,12 @@ const PEOPLE: &[&str] = &[
     "Grace Hopper",
     "Edsger Dijkstra",
 ];
+
+/// The tables the entry loop fills.
+const BULK_TABLES: [&str; 2] = ["time_entries", "time_entry_tags"];
+/// Entries per insert statement: 12 values each stays under SQLite's limit
+/// of 32,766 bound values (and PostgreSQL's 65,535).
+const BATCH: usize = 2000;
 
 /// What was written, for the command's report.
 #[derive(Debug, Default)]
@@ -291,52 +298,9 @@ pub async fn seed(
         }
     }
 
-    // Entries: weekdays mostly, office hours, 10 minutes to 3 hours, over
-    // the three years before `until`. Archived projects only in the past.
-    let span_days = 3 * 365;
-    let mut entries: Vec<time_entries::ActiveModel> = Vec::with_capacity(1000);
-    let mut links: Vec<time_entry_tags::ActiveModel> = Vec::with_capacity(2000);
-    // Oldest first, with time-ordered ids: rows and index entries append at
-    // the end of their B-trees instead of landing at random pages.
-    for i in 0..count {
-        let back = span_days - (i as i64 * span_days / count.max(1) as i64);
-        let mut day = end - Duration::days(back.max(1));
-        if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && rng.gen_bool(0.85) {
-            day -= Duration::days(2);
-        }
-        let start = day + Duration::minutes(rng.gen_range(7 * 60..18 * 60));
-        let secs = rng.gen_range(10..=180) * 60 + rng.gen_range(0..60);
-        let person = people[rng.gen_range(0..people.len())];
-        let recent = start > end - Duration::days(200);
-        let project = if rng.gen_bool(0.9) {
-            let n = if recent {
-                ARCHIVED_FROM.min(project_list.len())
-            } else {
-                project_list.len()
-            };
-            Some(project_list[rng.gen_range(0..n.max(1))])
-        } else {
-            None
-        };
-        let eid = time_id(&mut ids, start);
-        entries.push(entry(
-            eid,
-            workspace,
-            person,
-            &mut rng,
-            project,
-            start,
-            Some(start + Duration::seconds(secs)),
-        ));
-        for t in pick_tags(&mut rng, &tag_ids) {
-            links.push(link(eid, t, workspace));
-        }
-        if entries.len() == 1000 {
-            out.entries += flush(&txn, &mut entries, &mut links, &mut out.tag_links).await?;
-        }
-    }
-    // A few running timers (seeded people without one), started a little
-    // before now.
+    // Seeded people without a running timer get one below; asked before the
+    // bulk load, while the indexes are there.
+    let mut need_timer = Vec::new();
     for uid in seeded_people.iter().take(2) {
         let running = time_entries::Entity::find()
             .filter(time_entries::Column::WorkspaceId.eq(workspace))
@@ -345,22 +309,65 @@ pub async fn seed(
             .one(&txn)
             .await?;
         if running.is_none() {
-            let start = now - Duration::minutes(rng.gen_range(10..240));
-            let eid = id(&mut ids);
-            entries.push(entry(
-                eid,
-                workspace,
-                *uid,
-                &mut rng,
-                Some(project_list[0]),
-                start,
-                None,
-            ));
-            out.running += 1;
+            need_timer.push(*uid);
         }
     }
-    out.entries += flush(&txn, &mut entries, &mut links, &mut out.tag_links).await?;
-    out.entries -= out.running;
+
+    // The entries go in as a bulk load: no per-row version triggers, and on
+    // SQLite the indexes are built once at the end (see `BulkLoad`).
+    let load = BulkLoad::begin(&txn, &BULK_TABLES).await?;
+    let backend = txn.get_database_backend();
+    let plan = Plan {
+        workspace,
+        count,
+        end,
+        people: &people,
+        projects: &project_list,
+        tags: &tag_ids,
+    };
+    // While the database writes one batch, the next is made and its
+    // statement built: the two cores work side by side.
+    let ranges: Vec<(usize, usize)> = (0..count)
+        .step_by(BATCH)
+        .map(|from| (from, (from + BATCH).min(count)))
+        .collect();
+    let mut next = ranges
+        .first()
+        .map(|&(from, to)| Batch::build(backend, plan.entries(&mut rng, &mut ids, from, to)));
+    for k in 0..ranges.len() {
+        let current = next
+            .take()
+            .expect("each batch is built before it is written");
+        out.entries += current.entries;
+        out.tag_links += current.links;
+        let following = ranges.get(k + 1).copied();
+        let (written, built) = tokio::join!(current.write(&txn), async {
+            following
+                .map(|(from, to)| Batch::build(backend, plan.entries(&mut rng, &mut ids, from, to)))
+        });
+        written?;
+        next = built;
+    }
+    // A few running timers, started a little before now.
+    let mut timers = Vec::new();
+    for uid in need_timer {
+        let start = now - Duration::minutes(rng.gen_range(10..240));
+        let eid = id(&mut ids);
+        timers.push(entry(
+            eid,
+            workspace,
+            uid,
+            &mut rng,
+            Some(project_list[0]),
+            start,
+            None,
+        ));
+    }
+    out.running = timers.len();
+    Batch::build(backend, (timers, Vec::new()))
+        .write(&txn)
+        .await?;
+    load.end(&txn, workspace).await?;
     txn.commit().await?;
     // A bulk load leaves SQLite's write-ahead log holding every new page;
     // fold it into the database so reads afterwards do not search it.
@@ -421,23 +428,107 @@ fn pick_tags(rng: &mut StdRng, tags: &[Uuid]) -> Vec<Uuid> {
     out
 }
 
-async fn flush(
-    db: &impl ConnectionTrait,
-    entries: &mut Vec<time_entries::ActiveModel>,
-    links: &mut Vec<time_entry_tags::ActiveModel>,
-    link_count: &mut usize,
-) -> anyhow::Result<usize> {
-    let n = entries.len();
-    if n > 0 {
-        time_entries::Entity::insert_many(std::mem::take(entries))
-            .exec(db)
-            .await?;
+/// What the entries of a seed are made from.
+struct Plan<'a> {
+    workspace: Uuid,
+    count: usize,
+    end: DateTime<Utc>,
+    people: &'a [Uuid],
+    projects: &'a [(Uuid, bool)],
+    tags: &'a [Uuid],
+}
+
+impl Plan<'_> {
+    /// Entries `from..to` of the seed with their tag links: weekdays mostly,
+    /// office hours, 10 minutes to 3 hours, over the three years before the
+    /// end. Archived projects only in the past. Oldest first, with
+    /// time-ordered ids, so rows append at the end of their B-trees.
+    fn entries(
+        &self,
+        rng: &mut StdRng,
+        ids: &mut StdRng,
+        from: usize,
+        to: usize,
+    ) -> (
+        Vec<time_entries::ActiveModel>,
+        Vec<time_entry_tags::ActiveModel>,
+    ) {
+        let span_days = 3 * 365;
+        let mut entries = Vec::with_capacity(to - from);
+        let mut links = Vec::with_capacity(2 * (to - from));
+        for i in from..to {
+            let back = span_days - (i as i64 * span_days / self.count.max(1) as i64);
+            let mut day = self.end - Duration::days(back.max(1));
+            if matches!(day.weekday(), Weekday::Sat | Weekday::Sun) && rng.gen_bool(0.85) {
+                day -= Duration::days(2);
+            }
+            let start = day + Duration::minutes(rng.gen_range(7 * 60..18 * 60));
+            let secs = rng.gen_range(10..=180) * 60 + rng.gen_range(0..60);
+            let person = self.people[rng.gen_range(0..self.people.len())];
+            let recent = start > self.end - Duration::days(200);
+            let project = if rng.gen_bool(0.9) {
+                let n = if recent {
+                    ARCHIVED_FROM.min(self.projects.len())
+                } else {
+                    self.projects.len()
+                };
+                Some(self.projects[rng.gen_range(0..n.max(1))])
+            } else {
+                None
+            };
+            let eid = time_id(ids, start);
+            entries.push(entry(
+                eid,
+                self.workspace,
+                person,
+                rng,
+                project,
+                start,
+                Some(start + Duration::seconds(secs)),
+            ));
+            for t in pick_tags(rng, self.tags) {
+                links.push(link(eid, t, self.workspace));
+            }
+        }
+        (entries, links)
     }
-    if !links.is_empty() {
-        *link_count += links.len();
-        time_entry_tags::Entity::insert_many(std::mem::take(links))
-            .exec(db)
-            .await?;
+}
+
+/// One batch of entries and their tag links as built statements.
+struct Batch {
+    statements: Vec<Statement>,
+    entries: usize,
+    links: usize,
+}
+
+impl Batch {
+    fn build(
+        backend: DbBackend,
+        (entries, links): (
+            Vec<time_entries::ActiveModel>,
+            Vec<time_entry_tags::ActiveModel>,
+        ),
+    ) -> Batch {
+        let mut statements = Vec::with_capacity(2);
+        let (n, l) = (entries.len(), links.len());
+        if n > 0 {
+            statements.push(time_entries::Entity::insert_many(entries).build(backend));
+        }
+        if l > 0 {
+            statements.push(time_entry_tags::Entity::insert_many(links).build(backend));
+        }
+        Batch {
+            statements,
+            entries: n,
+            links: l,
+        }
     }
-    Ok(n)
+
+    /// Entries first: their links refer to them.
+    async fn write(self, db: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+        for st in self.statements {
+            db.execute_raw(st).await?;
+        }
+        Ok(())
+    }
 }

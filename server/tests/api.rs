@@ -1285,6 +1285,84 @@ async fn each_token_is_rate_limited_and_every_response_says_where_it_stands() {
 }
 
 #[tokio::test]
+async fn a_high_limit_is_reserved_in_blocks_and_holds_across_instances() {
+    use sea_orm::ConnectionTrait;
+    // 100 a minute: each instance reserves five at a time.
+    assert_eq!(app::rate_limit::block_for(100), 5);
+    let app = spawn_with(|s| s.api_rate_limit_per_minute = 100).await;
+    let (mut owner, _) = app.signed_up("Lea").await;
+    let ws = owner.workspace_id().await;
+    set_plan(&app, &ws, app::types::Plan::Team).await;
+    let (token, id) = create_token(&mut owner, "One", None, "ReadOnly").await;
+    let (shared, _) = create_token(&mut owner, "Shared", None, "ReadOnly").await;
+    let w = Some(ws.as_str());
+    let into = app.now().rem_euclid(60);
+    if into > 30 {
+        app.advance(60 - into);
+    }
+    // One instance: exactly the limit, the remaining count stepping down by one.
+    let mut c = app.client();
+    for used in 1..=100 {
+        let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
+        assert_eq!(r.status, StatusCode::OK, "request {used}: {}", r.body);
+        assert_eq!(
+            r.headers["ratelimit-remaining"],
+            (100 - used).to_string().as_str()
+        );
+    }
+    let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // The shared row holds the window's total; the refusal came from the
+    // used-up block without another write.
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = $1"
+        }
+        _ => "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = ?",
+    };
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            sql,
+            [format!("api:token:{id}").into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let hits: i64 = row.try_get("", "hits").unwrap();
+    assert_eq!(hits, 100);
+
+    // Two instances on one database share one budget per token: never more
+    // than the limit, and at most one unused block short of it.
+    let clock = app.clock.clone();
+    let mut other = app.client();
+    other.router = timether_server::router_with_clock(
+        connect(&app.url).await,
+        app.settings.clone(),
+        leptos::prelude::LeptosOptions::builder()
+            .output_name("timether")
+            .build(),
+        std::sync::Arc::new(move || {
+            chrono::Utc::now()
+                + chrono::Duration::seconds(clock.load(std::sync::atomic::Ordering::SeqCst))
+        }),
+    );
+    let mut ok = 0;
+    for i in 0..160 {
+        let client = if i % 2 == 0 { &mut c } else { &mut other };
+        let r = api(client, "GET", "/api/v1/me", Some(&shared), w, None).await;
+        match r.status {
+            StatusCode::OK => ok += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            s => panic!("unexpected {s}: {}", r.body),
+        }
+    }
+    assert!((95..=100).contains(&ok), "{ok} requests were let through");
+}
+
+#[tokio::test]
 async fn invoices_are_made_and_moved_through_the_api() {
     let app = spawn().await;
     let (_owner, ws, token) = team_with_token(&app, "Nell").await;

@@ -167,8 +167,20 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
             .unwrap();
         workspaces.push(ws);
     }
+    let version = |ws: uuid::Uuid| {
+        let db = db.clone();
+        async move {
+            app::db::entities::workspaces::Entity::find_by_id(ws)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .data_version
+        }
+    };
     let mut lists = Vec::new();
     for ws in &workspaces {
+        let before = version(*ws).await;
         let run = timether(
             &url,
             &[
@@ -201,6 +213,17 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
             .await
             .unwrap();
         assert_eq!(running.len(), 2, "two seeded people have running timers");
+        // The bulk load skips the per-row version triggers but moves the
+        // version on once, and leaves the triggers in place afterwards.
+        let seeded = version(*ws).await;
+        assert!(seeded > before, "seeding moves the data version on");
+        let mut one: time_entries::ActiveModel = rows[0].clone().into();
+        one.description = sea_orm::Set("Edited after seeding".into());
+        sea_orm::ActiveModelTrait::update(one, &db).await.unwrap();
+        assert!(
+            version(*ws).await > seeded,
+            "the version triggers are back after seeding"
+        );
         let mut list: Vec<_> = rows
             .iter()
             .map(|r| (r.started_at, r.ended_at, r.description.clone(), r.billable))

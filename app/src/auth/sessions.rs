@@ -3,14 +3,18 @@
 //! looks the row up, so a deleted or revoked row signs the browser out on
 //! its next request on every server instance.
 
-use crate::db::entities::{sessions, users};
+use crate::db::entities::{memberships, sessions, users};
 use crate::error::Error;
 use crate::settings::Settings;
+use crate::tenant::{self, Scope};
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic,
+    QueryFilter, QueryTrait, SelectA, SelectB, Set,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -28,6 +32,9 @@ pub struct AuthSession {
     pub email: String,
     pub timezone: String,
     pub current_workspace_id: Option<Uuid>,
+    /// The person's scope in the current workspace, read in the same
+    /// statement as the session; `None` when they are no longer a member.
+    pub scope: Option<Scope>,
 }
 
 impl AuthSession {
@@ -98,13 +105,32 @@ pub async fn authenticate(
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    // One statement: the session and its person.
-    let Some((row, Some(user))) = sessions::Entity::find()
-        .filter(sessions::Column::TokenHash.eq(digest(token)))
-        .find_also_related(users::Entity)
-        .one(db)
+    // One statement: the session, its person, and their membership in the
+    // session's current workspace with that workspace.
+    let current_membership = sessions::Entity::belongs_to(memberships::Entity)
+        .from((
+            sessions::Column::CurrentWorkspaceId,
+            sessions::Column::UserId,
+        ))
+        .to((
+            memberships::Column::WorkspaceId,
+            memberships::Column::UserId,
+        ))
+        .into();
+    let query = tenant::with_scope(
+        sessions::Entity::find()
+            .filter(sessions::Column::TokenHash.eq(digest(token)))
+            .find_also_related(users::Entity),
+        current_membership,
+    );
+    let Some(found) = db
+        .query_one_raw(query.build(db.get_database_backend()))
         .await?
     else {
+        return Ok(None);
+    };
+    let row = sessions::Model::from_query_result(&found, SelectA.as_str())?;
+    let Some(user) = users::Model::from_query_result_optional(&found, SelectB.as_str())? else {
         return Ok(None);
     };
     if row.revoked_at.is_some() || !is_live(&row, settings, now) {
@@ -127,6 +153,7 @@ pub async fn authenticate(
         email: user.email,
         timezone: user.timezone,
         current_workspace_id: row.current_workspace_id,
+        scope: tenant::scope_in_row(&found, row.current_workspace_id, user.id)?,
     }))
 }
 

@@ -912,6 +912,161 @@ const VERSIONED_TABLES: [&str; 6] = [
     "invoices",
 ];
 
+/// The triggers that move `workspaces.data_version` forward on every row
+/// written to `tables` (SQLite: one per table and operation; PostgreSQL:
+/// one per table calling `timether_bump_data_version()`).
+pub async fn create_version_triggers(
+    db: &impl ConnectionTrait,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    let pg = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    for t in tables {
+        if pg {
+            db.execute_unprepared(&format!(
+                "CREATE OR REPLACE TRIGGER trg_{t}_version \
+                 AFTER INSERT OR UPDATE OR DELETE ON {t} \
+                 FOR EACH ROW EXECUTE FUNCTION timether_bump_data_version()"
+            ))
+            .await?;
+            continue;
+        }
+        for (op, row) in [("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")] {
+            db.execute_unprepared(&format!(
+                "CREATE TRIGGER IF NOT EXISTS trg_{t}_{op}_version \
+                 AFTER {op} ON {t} FOR EACH ROW BEGIN \
+                   UPDATE workspaces SET data_version = data_version + 1 \
+                   WHERE id = {row}.workspace_id; \
+                 END"
+            ))
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub async fn drop_version_triggers(
+    db: &impl ConnectionTrait,
+    tables: &[&str],
+) -> Result<(), DbErr> {
+    let pg = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    for t in tables {
+        if pg {
+            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS trg_{t}_version ON {t}"))
+                .await?;
+            continue;
+        }
+        for op in ["insert", "update", "delete"] {
+            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS trg_{t}_{op}_version"))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// A bulk load (`timether dev seed`) writing many rows into one workspace.
+///
+/// Inside its transaction it takes the per-row version triggers off the
+/// tables it fills, and before committing puts them back and moves the
+/// workspace's version forward once. Both databases make the schema change
+/// part of the transaction (SQLite drops and recreates the triggers,
+/// PostgreSQL disables and enables them), and the transaction holds the
+/// write lock on those tables throughout, so no other writer can slip a row
+/// in unversioned, and no reader sees the new rows before the new version.
+///
+/// On SQLite it also drops the tables' secondary indexes and builds them
+/// again at the end from their stored definitions (one sort each is quicker
+/// than growing them row by row), and gives the connection a larger page
+/// cache for the load. Rebuilding an index checks it again, so a unique
+/// index still refuses the load if its rows break it.
+pub struct BulkLoad {
+    tables: Vec<String>,
+    /// SQLite: the dropped indexes' `CREATE INDEX` statements.
+    indexes: Vec<String>,
+    /// SQLite: the connection's page cache setting before the load.
+    cache_size: Option<i64>,
+}
+
+impl BulkLoad {
+    pub async fn begin(db: &impl ConnectionTrait, tables: &[&str]) -> Result<Self, DbErr> {
+        let mut load = BulkLoad {
+            tables: tables.iter().map(|t| String::from(*t)).collect(),
+            indexes: Vec::new(),
+            cache_size: None,
+        };
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            for t in tables {
+                db.execute_unprepared(&format!("ALTER TABLE {t} DISABLE TRIGGER trg_{t}_version"))
+                    .await?;
+            }
+            return Ok(load);
+        }
+        drop_version_triggers(db, tables).await?;
+        if let Some(row) = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                "PRAGMA cache_size",
+            ))
+            .await?
+        {
+            load.cache_size = Some(row.try_get_by_index(0)?);
+        }
+        db.execute_unprepared("PRAGMA cache_size = -65536").await?;
+        let list = tables
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = db
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                format!(
+                    "SELECT name, sql FROM sqlite_master \
+                     WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
+                ),
+            ))
+            .await?;
+        for row in rows {
+            let name: String = row.try_get_by_index(0)?;
+            let sql: String = row.try_get_by_index(1)?;
+            db.execute_unprepared(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
+                .await?;
+            load.indexes.push(sql);
+        }
+        Ok(load)
+    }
+
+    pub async fn end(self, db: &impl ConnectionTrait, workspace: uuid::Uuid) -> Result<(), DbErr> {
+        let tables: Vec<&str> = self.tables.iter().map(String::as_str).collect();
+        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            for t in &tables {
+                db.execute_unprepared(&format!("ALTER TABLE {t} ENABLE TRIGGER trg_{t}_version"))
+                    .await?;
+            }
+        } else {
+            for sql in &self.indexes {
+                db.execute_unprepared(sql).await?;
+            }
+            create_version_triggers(db, &tables).await?;
+            if let Some(size) = self.cache_size {
+                db.execute_unprepared(&format!("PRAGMA cache_size = {size}"))
+                    .await?;
+            }
+        }
+        db.execute_raw(sea_orm::Statement::from_sql_and_values(
+            db.get_database_backend(),
+            match db.get_database_backend() {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE workspaces SET data_version = data_version + 1 WHERE id = $1"
+                }
+                _ => "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?",
+            },
+            [workspace.into()],
+        ))
+        .await?;
+        Ok(())
+    }
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for M20261128000007WorkspaceDataVersion {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -923,71 +1078,29 @@ impl MigrationTrait for M20261128000007WorkspaceDataVersion {
         )
         .await?;
         let db = m.get_connection();
-        match m.get_database_backend() {
-            sea_orm::DatabaseBackend::Sqlite => {
-                for t in VERSIONED_TABLES {
-                    for (op, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
-                        db.execute_unprepared(&format!(
-                            "CREATE TRIGGER IF NOT EXISTS trg_{t}_{op}_version \
-                             AFTER {op} ON {t} FOR EACH ROW BEGIN \
-                               UPDATE workspaces SET data_version = data_version + 1 \
-                               WHERE id = {row}.workspace_id; \
-                             END",
-                            op = op.to_lowercase(),
-                        ))
-                        .await?;
-                    }
-                }
-            }
-            _ => {
-                db.execute_unprepared(
-                    "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
-                     LANGUAGE plpgsql AS $$ BEGIN \
-                       IF TG_OP = 'DELETE' THEN \
-                         UPDATE workspaces SET data_version = data_version + 1 WHERE id = OLD.workspace_id; \
-                         RETURN OLD; \
-                       END IF; \
-                       UPDATE workspaces SET data_version = data_version + 1 WHERE id = NEW.workspace_id; \
-                       RETURN NEW; \
-                     END $$",
-                )
-                .await?;
-                for t in VERSIONED_TABLES {
-                    db.execute_unprepared(&format!(
-                        "CREATE OR REPLACE TRIGGER trg_{t}_version \
-                         AFTER INSERT OR UPDATE OR DELETE ON {t} \
-                         FOR EACH ROW EXECUTE FUNCTION timether_bump_data_version()"
-                    ))
-                    .await?;
-                }
-            }
+        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            db.execute_unprepared(
+                "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
+                 LANGUAGE plpgsql AS $$ BEGIN \
+                   IF TG_OP = 'DELETE' THEN \
+                     UPDATE workspaces SET data_version = data_version + 1 WHERE id = OLD.workspace_id; \
+                     RETURN OLD; \
+                   END IF; \
+                   UPDATE workspaces SET data_version = data_version + 1 WHERE id = NEW.workspace_id; \
+                   RETURN NEW; \
+                 END $$",
+            )
+            .await?;
         }
-        Ok(())
+        create_version_triggers(db, &VERSIONED_TABLES).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        match m.get_database_backend() {
-            sea_orm::DatabaseBackend::Sqlite => {
-                for t in VERSIONED_TABLES {
-                    for op in ["insert", "update", "delete"] {
-                        db.execute_unprepared(&format!(
-                            "DROP TRIGGER IF EXISTS trg_{t}_{op}_version"
-                        ))
-                        .await?;
-                    }
-                }
-            }
-            _ => {
-                for t in VERSIONED_TABLES {
-                    db.execute_unprepared(&format!(
-                        "DROP TRIGGER IF EXISTS trg_{t}_version ON {t}"
-                    ))
-                    .await?;
-                }
-                db.execute_unprepared("DROP FUNCTION IF EXISTS timether_bump_data_version()")
-                    .await?;
-            }
+        drop_version_triggers(db, &VERSIONED_TABLES).await?;
+        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            db.execute_unprepared("DROP FUNCTION IF EXISTS timether_bump_data_version()")
+                .await?;
         }
         m.alter_table(
             Table::alter()

@@ -433,15 +433,19 @@ async fn check(
     let now = (state.clock)();
     let headers = req.headers();
     let raw = bearer(headers).ok_or_else(unauthorized)?;
-    let token = match tokens::find_live(db, raw, now).await? {
+    let live = match tokens::find_live(db, raw, now).await? {
         Ok(t) => t,
         Err(why) => {
             tracing::info!(?why, "API token refused");
             return Err(invalid_token());
         }
     };
+    let token = &live.token;
     let limit = state.settings.api_rate_limit_per_minute;
-    let w = app::rate_limit::count(db, &format!("api:token:{}", token.id), 60, now).await?;
+    let w = state
+        .api_leases
+        .count(db, &format!("api:token:{}", token.id), limit, 60, now)
+        .await?;
     *window = Some(w);
     if w.hits > limit {
         return Err(ApiError {
@@ -474,7 +478,7 @@ async fn check(
             "This token belongs to another workspace. Use a token created in this workspace.",
         ));
     }
-    let scope = match tokens::scope_of(db, &token).await? {
+    let scope = match tokens::scope_of(&live) {
         Ok(s) => s,
         Err(why) => {
             tracing::info!(?why, token_id = %token.id, "API token refused");
@@ -499,12 +503,12 @@ async fn check(
         }
         scope.writable()?;
     }
-    tokens::touch(db, &token, now).await?;
+    tokens::touch(db, token, now).await?;
     req.extensions_mut().insert(ApiCtx {
         db: db.clone(),
         scope,
         token_id: token.id,
-        token_name: token.name,
+        token_name: token.name.clone(),
         token_scope,
         token_expires_at: token.expires_at,
         now,
