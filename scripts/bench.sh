@@ -107,7 +107,7 @@ echo "$bare_ser_out"
 echo "floor: a server function that only checks the session, 32 connections, $DURATION"
 session_out="$(BENCH_BODY="{}" wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/rpc.lua "http://127.0.0.1:$PORT/rpc/new_entry_times")"
 echo "$session_out"
-echo "floor: GET /api/v1/me (token, rate-limit counter, membership, person), 32 connections, $DURATION"
+echo "floor: GET /api/v1/me (token with membership and workspace, leased counter, person), 32 connections, $DURATION"
 me_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/api_entries.lua "http://127.0.0.1:$PORT/api/v1/me")"
 echo "$me_out"
 echo "reports page, 1 connection, $DURATION"
@@ -156,7 +156,7 @@ generator on the same machine as the server.
 | Bare axum handler serialising the same entries on each request, 32 connections | $bare_ser_rps req/s | |
 | API vs bare serialising | $api_ratio % | ≥ 40 % |
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
-| Floor: API authentication alone (\`GET /api/v1/me\`: token, per-token counter, membership, person), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
+| Floor: API authentication alone (\`GET /api/v1/me\`: token with membership and workspace, leased per-token counter, person), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download, gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
 
 The list request is the one the Timer and Time entries pages send
@@ -167,43 +167,54 @@ $ENTRIES entries over three years for five people.
 
 ## Where the goals are missed, and why
 
-- **List vs bare and API vs bare serialising (goals 40 %)**: entry pages
-  are cached per workspace data version (\`entries::service::page_cache\`):
-  database triggers move \`workspaces.data_version\` on every change to
-  entries, their tags, projects, clients, tags and invoices, from any
-  instance or path, and every request reads it with its membership, so a
-  page is served from memory only while it is current. A repeated list
-  request then skips the page query (about 1 ms of SQLite work for 100
-  entries with projects, clients and tags on this machine) and runs two
-  statements: the session (with the person) and the membership (with the
-  workspace and its version). What is left is the floor in the table:
-  security.md asks that every request check its session row or its
-  token (revocation holds on the very next request, on every instance)
-  and that the per-token counter be shared by all instances, and sqlx
-  runs each SQLite connection on its own worker thread, handing every
-  statement across a channel (a \`perf\` profile under this load shows
-  about a third of the time in the kernel switching threads and half the
-  CPU in system time). Even a server function that does nothing but
-  check the session stays far under 40 % of a handler that answers from
-  memory, and the API's authentication alone under 40 % of the
-  serialising handler; the goals cannot be met on this two-core machine
-  without dropping those checks. Next steps that would narrow the gap:
-  one statement for session, membership and workspace (and for token,
-  membership and workspace), and leasing blocks of the per-token counter
-  instead of one write per request. Runs on this machine, load generator
-  included, vary by up to a quarter.
-- **Seed rate (goal 100,000/s)**: 1,000-row inserts in one transaction;
-  the profile is SQLite's B-tree work for five indexes and the tag links
-  plus the same thread hand-offs; the data-version triggers add one
-  small update per row. A faster seed would need SQLite's bulk paths
-  outside sqlx.
+- **List vs bare and API vs bare serialising (goals 40 %)**: a request
+  now authenticates and learns its scope in one statement: the session
+  (or the API token) with its person, their membership in the workspace
+  and the workspace's plan, billing status and data version
+  (\`tenant::with_scope\`). The per-token API counter is leased: one write
+  to the shared \`rate_limits\` row reserves a block (a twentieth of the
+  limit, at most 100) that the instance hands out from memory, while the
+  shared row stays the only place the window's total lives, so the limit
+  holds across instances (\`rate_limit::Leases\`). Entry pages are cached
+  per workspace data version (\`entries::service::page_cache\`): database
+  triggers move \`workspaces.data_version\` on every change to entries,
+  their tags, projects, clients, tags and invoices, from any instance or
+  path, so a page is served from memory only while it is current. A
+  repeated list request therefore runs one statement. What is left:
+  security.md S1 asks that every request check its session row (or its
+  token), and sqlx runs each SQLite connection on its own worker thread,
+  so that one statement still costs two thread hand-offs (a \`perf\`
+  profile under this load shows about a quarter of the time in the
+  kernel, most of it switching tasks); and the list's 55 KB of JSON is
+  serialised on every request, which the static bare handler never does
+  (serde_json's string escaping is the largest single symbol in the
+  profile). The floor rows show the limit: a server function that only
+  checks the session reaches about 13 % of the static handler. The API,
+  measured against a handler that serialises too, is at about a quarter.
+  Next steps: keep the serialised page in the cache for pages without a
+  running entry; a SQLite driver without the per-statement thread
+  hand-off. Runs on this machine, load generator included, vary by up to
+  a third.
+- **Seed rate (goal 100,000/s)**: the entries go in as a bulk load
+  (\`db::migrations::BulkLoad\`): the data-version triggers are off for the
+  load and the workspace's version moves once at the end, SQLite's
+  secondary indexes are dropped and built again once, the connection gets
+  a 64 MB page cache, and the next 2,000-entry batch is made and its
+  statement built while the previous one is written. That doubled the
+  rate; what is left is SQLite inserting rows keyed by 36-character text
+  UUIDs with text timestamps into a B-tree per index (SQLite's own insert
+  and compare code leads the profile). 100,000/s would need compact keys
+  (16-byte UUIDs, integer times): a schema change.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) now erases every component's view
   type (\`always-erase-components\`), which cut the gzip size from
-  1,105 KB to about 720 KB. The rest is mostly the reactive system and
-  serde code monomorphised per server function and resource type; next
-  steps are fewer distinct resource types and splitting rarely used pages
-  (invoices, settings, API reference) into lazily loaded WASM.
+  1,105 KB to about 720 KB (the Sessions page since added about 15 KB).
+  The rest is mostly the reactive system and serde code monomorphised
+  per server function and resource type. Next step: lazily loaded routes
+  for rarely used pages (invoices, settings, API reference, two-factor
+  setup). Leptos 0.8 and cargo-leptos 0.3.10 support them
+  (\`#[lazy_route]\` route types, \`hydrate_lazy\`, \`--split\` on every
+  build); how much moves out of the first download is still to be measured.
 
 ## Raw output
 

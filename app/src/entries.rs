@@ -393,11 +393,12 @@ pub mod service {
             .order_by_desc(time_entries::Column::StartedAt)
             .order_by_desc(time_entries::Column::Id)
             .limit(limit + 1);
-        let key = page_cache::key(scope, "page", tz, &page.build(db.get_database_backend()));
+        let stmt = page.build(db.get_database_backend());
+        let key = page_cache::key(scope, "page", tz, &stmt);
         if let Some(hit) = page_cache::page(&key, now) {
             return Ok(hit);
         }
-        let mut entries = load_views(db, tz, page, now).await?;
+        let mut entries = load_views(db, tz, stmt, now).await?;
         entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
         let next = if entries.len() as u64 > limit {
             entries.truncate(limit as usize);
@@ -604,7 +605,8 @@ pub mod service {
             tz,
             scope
                 .find::<time_entries::Entity>()
-                .filter(time_entries::Column::Id.is_in(ids.clone())),
+                .filter(time_entries::Column::Id.is_in(ids.clone()))
+                .build(db.get_database_backend()),
             now,
         )
         .await?;
@@ -612,8 +614,8 @@ pub mod service {
         Ok(views)
     }
 
-    /// The entries a query selects, with project, client, tags and invoice
-    /// state, read in one statement that returns one row (a JSON array).
+    /// The entries a built query on `time_entries` selects, with project,
+    /// client, tags and invoice state, read in one statement that returns one row (a JSON array).
     /// On SQLite every result row crosses from the database's thread to the
     /// request's, so one row instead of a few hundred is what keeps the list
     /// fast. Projects, clients, tags and invoices are joined within the
@@ -621,11 +623,10 @@ pub mod service {
     async fn load_views(
         db: &impl ConnectionTrait,
         tz: Tz,
-        query: Select<time_entries::Entity>,
+        stmt: Statement,
         now: DateTime<Utc>,
     ) -> Result<Vec<TimeEntry>, Error> {
         let backend = db.get_database_backend();
-        let stmt = query.build(backend);
         let draft = crate::invoices::InvoiceStatus::Draft.as_str();
         let sql = match backend {
             DbBackend::Sqlite => format!(

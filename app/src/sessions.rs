@@ -97,7 +97,6 @@ pub mod service {
     use crate::error::Error;
     use crate::settings::Settings;
     use chrono_tz::Tz;
-    use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
     /// Browser, system and device from a stored User-Agent (at most 512
@@ -197,14 +196,7 @@ pub mod service {
                 "This is the session you are using now. Use Sign out in the user menu to end it.",
             ));
         }
-        let done = sessions::Entity::update_many()
-            .col_expr(sessions::Column::RevokedAt, Expr::value(now))
-            .filter(sessions::Column::Id.eq(id))
-            .filter(sessions::Column::UserId.eq(me.user_id))
-            .filter(sessions::Column::RevokedAt.is_null())
-            .exec(db)
-            .await?;
-        if done.rows_affected == 0 {
+        if !crate::auth::sessions::revoke(db, me.user_id, id, now).await? {
             return Err(Error::not_found("The session"));
         }
         tracing::info!(user = %me.user_id, session = %id, "session revoked");

@@ -70,7 +70,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     use crate::context::{reply, request, set_cookie};
     let ctx = request()?;
     if let Some(s) = &ctx.session {
-        sessions::revoke(&ctx.db, s.session_id, ctx.now)
+        sessions::revoke(&ctx.db, s.user_id, s.session_id, ctx.now)
             .await
             .map_err(reply)?;
     }
@@ -101,7 +101,7 @@ pub mod ssr {
         workspace_id: Option<uuid::Uuid>,
     ) -> Result<(), Error> {
         if let Some(old) = &ctx.session {
-            sessions::revoke(&ctx.db, old.session_id, ctx.now).await?;
+            sessions::revoke(&ctx.db, old.user_id, old.session_id, ctx.now).await?;
         }
         let token = sessions::create(
             &ctx.db,

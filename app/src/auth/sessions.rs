@@ -164,18 +164,22 @@ pub fn is_live(row: &sessions::Model, settings: &Settings, now: DateTime<Utc>) -
     now - row.last_seen_at < idle && now - row.created_at < absolute
 }
 
+/// Revokes `user_id`'s session `session_id`; false when no such live
+/// session of theirs exists.
 pub async fn revoke(
     db: &impl ConnectionTrait,
+    user_id: Uuid,
     session_id: Uuid,
     now: DateTime<Utc>,
-) -> Result<(), Error> {
-    sessions::Entity::update_many()
+) -> Result<bool, Error> {
+    let done = sessions::Entity::update_many()
         .col_expr(sessions::Column::RevokedAt, Expr::value(now))
         .filter(sessions::Column::Id.eq(session_id))
+        .filter(sessions::Column::UserId.eq(user_id))
         .filter(sessions::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(done.rows_affected > 0)
 }
 
 /// Revokes every session of a person except `keep`.
