@@ -189,8 +189,9 @@ $ENTRIES entries over three years for five people.
   serialised on every request, which the static bare handler never does
   (serde_json's string escaping is the largest single symbol in the
   profile). The floor rows show the limit: a server function that only
-  checks the session reaches about 13 % of the static handler. The API,
-  measured against a handler that serialises too, is at about a quarter.
+  checks the session reaches 13 to 22 % of the static handler across
+  runs. The API, measured against a handler that serialises too, is at
+  about a quarter.
   Next steps: keep the serialised page in the cache for pages without a
   running entry; a SQLite driver without the per-statement thread
   hand-off. Runs on this machine, load generator included, vary by up to
