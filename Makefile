@@ -11,8 +11,10 @@ run: toolchain build-release
 toolchain:
 	@scripts/toolchain.sh
 
+# --split: the lazy routes (app/src/pages/mod.rs, `lazy`) go into WASM chunks
+# of their own; a build without it leaves them unlinked and nothing hydrates.
 build-release:
-	cargo leptos build --release
+	cargo leptos build --release --split
 
 test-deps:
 	@scripts/test-deps.sh

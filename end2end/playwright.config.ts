@@ -31,7 +31,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    // The release build made by `cargo leptos build --release`, on a fresh SQLite file.
+    // The release build made by `make build-release` (`cargo leptos build --release --split`), on a fresh SQLite file.
     command: "./target/release/timether serve",
     cwd: "..",
     url: `http://127.0.0.1:${port}/signin`,

@@ -42,7 +42,8 @@ pub mod validate;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
+use pages::lazy;
 
 /// The HTML document the server renders around the app. The
 /// Content-Security-Policy meta tag carries this response's nonce, which
@@ -98,20 +99,20 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/entries") view=pages::entries::EntriesPage/>
                     <Route path=path!("/reports") view=pages::reports::ReportsPage/>
-                    <Route path=path!("/invoices") view=pages::invoices::InvoicesPage/>
-                    <Route path=path!("/invoices/:id") view=pages::invoices::InvoicePage/>
+                    <Route path=path!("/invoices") view={Lazy::<lazy::Invoices>::new()}/>
+                    <Route path=path!("/invoices/:id") view={Lazy::<lazy::Invoice>::new()}/>
                     <Route path=path!("/clients") view=pages::catalog::ClientsPage/>
                     <Route path=path!("/projects") view=pages::catalog::ProjectsPage/>
                     <Route path=path!("/tags") view=pages::catalog::TagsPage/>
-                    <Route path=path!("/workspaces/new") view=pages::workspace_settings::NewWorkspacePage/>
-                    <Route path=path!("/settings/workspace") view=pages::workspace_settings::GeneralPage/>
-                    <Route path=path!("/settings/workspace/members") view=pages::workspace_settings::MembersPage/>
-                    <Route path=path!("/settings/workspace/plan") view=pages::workspace_settings::PlanPage/>
-                    <Route path=path!("/settings/workspace/api") view=pages::api_tokens::ApiTokensPage/>
-                    <Route path=path!("/developers/api") view=pages::api_docs::ApiDocsPage/>
-                    <Route path=path!("/profile") view=pages::profile::ProfilePage/>
-                    <Route path=path!("/profile/security") view=pages::profile::SecurityPage/>
-                    <Route path=path!("/profile/sessions") view=pages::profile::SessionsPage/>
+                    <Route path=path!("/workspaces/new") view={Lazy::<lazy::NewWorkspace>::new()}/>
+                    <Route path=path!("/settings/workspace") view={Lazy::<lazy::WorkspaceGeneral>::new()}/>
+                    <Route path=path!("/settings/workspace/members") view={Lazy::<lazy::WorkspaceMembers>::new()}/>
+                    <Route path=path!("/settings/workspace/plan") view={Lazy::<lazy::WorkspacePlan>::new()}/>
+                    <Route path=path!("/settings/workspace/api") view={Lazy::<lazy::ApiTokens>::new()}/>
+                    <Route path=path!("/developers/api") view={Lazy::<lazy::ApiDocs>::new()}/>
+                    <Route path=path!("/profile") view={Lazy::<lazy::Profile>::new()}/>
+                    <Route path=path!("/profile/security") view={Lazy::<lazy::Security>::new()}/>
+                    <Route path=path!("/profile/sessions") view={Lazy::<lazy::Sessions>::new()}/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -5,6 +5,8 @@ use crate::context::RequestCtx;
 use crate::error::Error;
 use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Where a bucket stands after one more attempt was counted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,16 +94,19 @@ async fn reserve(
 /// database write for each one. The window's total still lives only in the
 /// shared `rate_limits` row: this process reserves a block of attempts there
 /// with one write and hands them out from memory, so the limit holds across
-/// every instance sharing the database; an instance holding part of a block
-/// unused can make the others refuse up to that many attempts early. Limits
+/// every instance sharing the database and is never exceeded. Each other
+/// instance holding part of a block unused can make a token be refused up to
+/// that block early. One request per bucket reserves at a time; requests
+/// arriving meanwhile wait for its block instead of reserving their own, so
+/// a burst of parallel requests does not reserve more than it uses. Limits
 /// under 40 a window are counted one by one, exactly.
 #[derive(Default)]
 pub struct Leases {
-    held: std::sync::Mutex<std::collections::HashMap<String, Lease>>,
+    held: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<Lease>>>>,
 }
 
 /// Attempts `next..=last` of `window` reserved by this process.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Lease {
     window: i64,
     next: i64,
@@ -129,6 +134,10 @@ pub fn block_for(limit: i64) -> i64 {
     (limit / 20).clamp(1, 100)
 }
 
+/// Buckets remembered at most; past this, those idle now are forgotten
+/// (their unused attempts are then simply not handed out).
+const MAX_BUCKETS: usize = 10_000;
+
 impl Leases {
     /// Counts one attempt in `bucket` (limit `limit` per `window_secs`).
     pub async fn count(
@@ -142,36 +151,30 @@ impl Leases {
         let ts = now.timestamp();
         let window = ts.div_euclid(window_secs) * window_secs;
         let reset_secs = (window + window_secs - ts).max(1) as u64;
-        if let Some(hits) = self
-            .lock()
-            .get_mut(bucket)
-            .and_then(|l| l.take(window, limit))
-        {
+        let cell = {
+            let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            if held.len() >= MAX_BUCKETS && !held.contains_key(bucket) {
+                // Forget buckets nobody is using at this moment.
+                held.retain(|_, cell| Arc::strong_count(cell) > 1);
+            }
+            held.entry(bucket.to_string()).or_default().clone()
+        };
+        let mut lease = cell.lock().await;
+        if let Some(hits) = lease.take(window, limit) {
             return Ok(Window { hits, reset_secs });
         }
         let block = block_for(limit);
         let w = reserve(db, bucket, window_secs, block, now).await?;
         let first = w.hits - block + 1;
-        let mut held = self.lock();
-        if held.len() >= 10_000 {
-            held.retain(|_, l| l.window == window);
-        }
-        held.insert(
-            bucket.to_string(),
-            Lease {
-                window,
-                next: first + 1,
-                last: w.hits,
-            },
-        );
+        *lease = Lease {
+            window,
+            next: first + 1,
+            last: w.hits,
+        };
         Ok(Window {
             hits: first,
             reset_secs: w.reset_secs,
         })
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Lease>> {
-        self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

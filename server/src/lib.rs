@@ -204,6 +204,12 @@ async fn request_context(
     if path.starts_with(RPC_PREFIX) || !is_public_path(&path) {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if path.starts_with("/pkg/") {
+        // The bundle's files keep their names across releases, and the main
+        // WASM, its bindings and the lazy routes' chunks must come from the
+        // same build: browsers may keep them, but ask first (304 when unchanged).
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     res
 }

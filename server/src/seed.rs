@@ -313,7 +313,7 @@ pub async fn seed(
         }
     }
 
-    // The entries go in as a bulk load: no per-row version triggers, and on
+    // The entries go in as a bulk load: no version bump per row, and on
     // SQLite the indexes are built once at the end (see `BulkLoad`).
     let load = BulkLoad::begin(&txn, &BULK_TABLES).await?;
     let backend = txn.get_database_backend();
@@ -325,8 +325,8 @@ pub async fn seed(
         projects: &project_list,
         tags: &tag_ids,
     };
-    // While the database writes one batch, the next is made and its
-    // statement built: the two cores work side by side.
+    // While the database thread writes a batch's entries, this task makes
+    // the next batch and builds its statements.
     let ranges: Vec<(usize, usize)> = (0..count)
         .step_by(BATCH)
         .map(|from| (from, (from + BATCH).min(count)))

@@ -1314,25 +1314,54 @@ async fn a_high_limit_is_reserved_in_blocks_and_holds_across_instances() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     // The shared row holds the window's total; the refusal came from the
     // used-up block without another write.
-    let backend = app.db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = $1"
+    let hits = |id: String| {
+        let db = app.db.clone();
+        async move {
+            let backend = db.get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = $1"
+                }
+                _ => "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = ?",
+            };
+            let row = db
+                .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                    backend,
+                    sql,
+                    [format!("api:token:{id}").into()],
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get::<i64>("", "hits").unwrap()
         }
-        _ => "SELECT SUM(hits) AS hits FROM rate_limits WHERE bucket = ?",
     };
-    let row = app
-        .db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            backend,
-            sql,
-            [format!("api:token:{id}").into()],
-        ))
-        .await
-        .unwrap()
-        .unwrap();
-    let hits: i64 = row.try_get("", "hits").unwrap();
-    assert_eq!(hits, 100);
+    assert_eq!(hits(id).await, 100);
+
+    // A burst of parallel requests waits for the block being reserved
+    // instead of each reserving its own: all 40 pass, and 40 are counted.
+    let (burst, burst_id) = create_token(&mut owner, "Burst", None, "ReadOnly").await;
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let mut client = app.client();
+        let (burst, ws) = (burst.clone(), ws.clone());
+        calls.spawn(async move {
+            api(
+                &mut client,
+                "GET",
+                "/api/v1/me",
+                Some(&burst),
+                Some(&ws),
+                None,
+            )
+            .await
+            .status
+        });
+    }
+    while let Some(status) = calls.join_next().await {
+        assert_eq!(status.unwrap(), StatusCode::OK);
+    }
+    assert_eq!(hits(burst_id).await, 40);
 
     // Two instances on one database share one budget per token: never more
     // than the limit, and at most one unused block short of it.

@@ -178,6 +178,42 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
                 .data_version
         }
     };
+    // The schema objects a bulk load takes aside and puts back.
+    let schema = || {
+        let db = db.clone();
+        async move {
+            use sea_orm::ConnectionTrait;
+            let backend = db.get_database_backend();
+            let sql = match backend {
+                sea_orm::DbBackend::Postgres => {
+                    "SELECT 'index' AS kind, indexdef AS def FROM pg_indexes \
+                     WHERE tablename IN ('time_entries', 'time_entry_tags') \
+                     UNION ALL SELECT 'trigger', tgname::text || ':' || tgenabled::text FROM pg_trigger \
+                     WHERE NOT tgisinternal AND tgrelid IN \
+                       ('time_entries'::regclass, 'time_entry_tags'::regclass) \
+                     ORDER BY 1, 2"
+                }
+                _ => {
+                    "SELECT type AS kind, sql AS def FROM sqlite_master \
+                     WHERE tbl_name IN ('time_entries', 'time_entry_tags') AND sql IS NOT NULL \
+                     ORDER BY 1, 2"
+                }
+            };
+            db.query_all_raw(sea_orm::Statement::from_string(backend, sql))
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    (
+                        r.try_get::<String>("", "kind").unwrap(),
+                        r.try_get::<String>("", "def").unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let objects = schema().await;
+    assert!(objects.iter().any(|(k, _)| k == "trigger"), "{objects:?}");
     let mut lists = Vec::new();
     for ws in &workspaces {
         let before = version(*ws).await;
@@ -241,6 +277,11 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
         lists.push(list);
     }
     assert_eq!(lists[0], lists[1], "the same seed gives the same entries");
+    assert_eq!(
+        schema().await,
+        objects,
+        "every index and trigger is back as it was"
+    );
 
     let bad = timether(&url, &["dev", "seed", "--workspace", "nope"], None);
     assert!(!bad.ok);

@@ -572,3 +572,17 @@ async fn a_huge_html_user_agent_is_stored_cut_and_as_text() {
         .unwrap();
     assert_eq!(row.user_agent.len(), 512);
 }
+
+#[tokio::test]
+async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Cache Person").await;
+    let page = c.get("/entries").await;
+    assert_eq!(page.headers["cache-control"], "no-store");
+    // The main WASM and the lazy routes' chunks keep their names across
+    // releases: a browser may keep them but must ask before using them.
+    for file in ["/pkg/timether.wasm", "/pkg/split___invoices_view.wasm"] {
+        let r = c.get(file).await;
+        assert_eq!(r.headers["cache-control"], "no-cache", "{file}");
+    }
+}

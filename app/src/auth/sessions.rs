@@ -33,7 +33,9 @@ pub struct AuthSession {
     pub timezone: String,
     pub current_workspace_id: Option<Uuid>,
     /// The person's scope in the current workspace, read in the same
-    /// statement as the session; `None` when they are no longer a member.
+    /// statement as the session: `None` when there is no current workspace
+    /// or they are no longer a member of it. A snapshot of the request's
+    /// start: not for use after changing the current workspace.
     pub scope: Option<Scope>,
 }
 

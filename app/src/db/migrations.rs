@@ -16,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261128000005CreateTwoFactor),
             Box::new(M20261128000006CreateApiTokens),
             Box::new(M20261128000007WorkspaceDataVersion),
+            Box::new(M20261128000008BulkLoadSwitch),
         ]
     }
 }
@@ -912,161 +913,6 @@ const VERSIONED_TABLES: [&str; 6] = [
     "invoices",
 ];
 
-/// The triggers that move `workspaces.data_version` forward on every row
-/// written to `tables` (SQLite: one per table and operation; PostgreSQL:
-/// one per table calling `timether_bump_data_version()`).
-pub async fn create_version_triggers(
-    db: &impl ConnectionTrait,
-    tables: &[&str],
-) -> Result<(), DbErr> {
-    let pg = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-    for t in tables {
-        if pg {
-            db.execute_unprepared(&format!(
-                "CREATE OR REPLACE TRIGGER trg_{t}_version \
-                 AFTER INSERT OR UPDATE OR DELETE ON {t} \
-                 FOR EACH ROW EXECUTE FUNCTION timether_bump_data_version()"
-            ))
-            .await?;
-            continue;
-        }
-        for (op, row) in [("insert", "NEW"), ("update", "NEW"), ("delete", "OLD")] {
-            db.execute_unprepared(&format!(
-                "CREATE TRIGGER IF NOT EXISTS trg_{t}_{op}_version \
-                 AFTER {op} ON {t} FOR EACH ROW BEGIN \
-                   UPDATE workspaces SET data_version = data_version + 1 \
-                   WHERE id = {row}.workspace_id; \
-                 END"
-            ))
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-pub async fn drop_version_triggers(
-    db: &impl ConnectionTrait,
-    tables: &[&str],
-) -> Result<(), DbErr> {
-    let pg = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
-    for t in tables {
-        if pg {
-            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS trg_{t}_version ON {t}"))
-                .await?;
-            continue;
-        }
-        for op in ["insert", "update", "delete"] {
-            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS trg_{t}_{op}_version"))
-                .await?;
-        }
-    }
-    Ok(())
-}
-
-/// A bulk load (`timether dev seed`) writing many rows into one workspace.
-///
-/// Inside its transaction it takes the per-row version triggers off the
-/// tables it fills, and before committing puts them back and moves the
-/// workspace's version forward once. Both databases make the schema change
-/// part of the transaction (SQLite drops and recreates the triggers,
-/// PostgreSQL disables and enables them), and the transaction holds the
-/// write lock on those tables throughout, so no other writer can slip a row
-/// in unversioned, and no reader sees the new rows before the new version.
-///
-/// On SQLite it also drops the tables' secondary indexes and builds them
-/// again at the end from their stored definitions (one sort each is quicker
-/// than growing them row by row), and gives the connection a larger page
-/// cache for the load. Rebuilding an index checks it again, so a unique
-/// index still refuses the load if its rows break it.
-pub struct BulkLoad {
-    tables: Vec<String>,
-    /// SQLite: the dropped indexes' `CREATE INDEX` statements.
-    indexes: Vec<String>,
-    /// SQLite: the connection's page cache setting before the load.
-    cache_size: Option<i64>,
-}
-
-impl BulkLoad {
-    pub async fn begin(db: &impl ConnectionTrait, tables: &[&str]) -> Result<Self, DbErr> {
-        let mut load = BulkLoad {
-            tables: tables.iter().map(|t| String::from(*t)).collect(),
-            indexes: Vec::new(),
-            cache_size: None,
-        };
-        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            for t in tables {
-                db.execute_unprepared(&format!("ALTER TABLE {t} DISABLE TRIGGER trg_{t}_version"))
-                    .await?;
-            }
-            return Ok(load);
-        }
-        drop_version_triggers(db, tables).await?;
-        if let Some(row) = db
-            .query_one_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Sqlite,
-                "PRAGMA cache_size",
-            ))
-            .await?
-        {
-            load.cache_size = Some(row.try_get_by_index(0)?);
-        }
-        db.execute_unprepared("PRAGMA cache_size = -65536").await?;
-        let list = tables
-            .iter()
-            .map(|t| format!("'{}'", t.replace('\'', "''")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let rows = db
-            .query_all_raw(sea_orm::Statement::from_string(
-                sea_orm::DatabaseBackend::Sqlite,
-                format!(
-                    "SELECT name, sql FROM sqlite_master \
-                     WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({list})"
-                ),
-            ))
-            .await?;
-        for row in rows {
-            let name: String = row.try_get_by_index(0)?;
-            let sql: String = row.try_get_by_index(1)?;
-            db.execute_unprepared(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))
-                .await?;
-            load.indexes.push(sql);
-        }
-        Ok(load)
-    }
-
-    pub async fn end(self, db: &impl ConnectionTrait, workspace: uuid::Uuid) -> Result<(), DbErr> {
-        let tables: Vec<&str> = self.tables.iter().map(String::as_str).collect();
-        if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            for t in &tables {
-                db.execute_unprepared(&format!("ALTER TABLE {t} ENABLE TRIGGER trg_{t}_version"))
-                    .await?;
-            }
-        } else {
-            for sql in &self.indexes {
-                db.execute_unprepared(sql).await?;
-            }
-            create_version_triggers(db, &tables).await?;
-            if let Some(size) = self.cache_size {
-                db.execute_unprepared(&format!("PRAGMA cache_size = {size}"))
-                    .await?;
-            }
-        }
-        db.execute_raw(sea_orm::Statement::from_sql_and_values(
-            db.get_database_backend(),
-            match db.get_database_backend() {
-                sea_orm::DatabaseBackend::Postgres => {
-                    "UPDATE workspaces SET data_version = data_version + 1 WHERE id = $1"
-                }
-                _ => "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?",
-            },
-            [workspace.into()],
-        ))
-        .await?;
-        Ok(())
-    }
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for M20261128000007WorkspaceDataVersion {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
@@ -1078,29 +924,71 @@ impl MigrationTrait for M20261128000007WorkspaceDataVersion {
         )
         .await?;
         let db = m.get_connection();
-        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            db.execute_unprepared(
-                "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
-                 LANGUAGE plpgsql AS $$ BEGIN \
-                   IF TG_OP = 'DELETE' THEN \
-                     UPDATE workspaces SET data_version = data_version + 1 WHERE id = OLD.workspace_id; \
-                     RETURN OLD; \
-                   END IF; \
-                   UPDATE workspaces SET data_version = data_version + 1 WHERE id = NEW.workspace_id; \
-                   RETURN NEW; \
-                 END $$",
-            )
-            .await?;
+        match m.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => {
+                for t in VERSIONED_TABLES {
+                    for (op, row) in [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")] {
+                        db.execute_unprepared(&format!(
+                            "CREATE TRIGGER IF NOT EXISTS trg_{t}_{op}_version \
+                             AFTER {op} ON {t} FOR EACH ROW BEGIN \
+                               UPDATE workspaces SET data_version = data_version + 1 \
+                               WHERE id = {row}.workspace_id; \
+                             END",
+                            op = op.to_lowercase(),
+                        ))
+                        .await?;
+                    }
+                }
+            }
+            _ => {
+                db.execute_unprepared(
+                    "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
+                     LANGUAGE plpgsql AS $$ BEGIN \
+                       IF TG_OP = 'DELETE' THEN \
+                         UPDATE workspaces SET data_version = data_version + 1 WHERE id = OLD.workspace_id; \
+                         RETURN OLD; \
+                       END IF; \
+                       UPDATE workspaces SET data_version = data_version + 1 WHERE id = NEW.workspace_id; \
+                       RETURN NEW; \
+                     END $$",
+                )
+                .await?;
+                for t in VERSIONED_TABLES {
+                    db.execute_unprepared(&format!(
+                        "CREATE OR REPLACE TRIGGER trg_{t}_version \
+                         AFTER INSERT OR UPDATE OR DELETE ON {t} \
+                         FOR EACH ROW EXECUTE FUNCTION timether_bump_data_version()"
+                    ))
+                    .await?;
+                }
+            }
         }
-        create_version_triggers(db, &VERSIONED_TABLES).await
+        Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let db = m.get_connection();
-        drop_version_triggers(db, &VERSIONED_TABLES).await?;
-        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-            db.execute_unprepared("DROP FUNCTION IF EXISTS timether_bump_data_version()")
-                .await?;
+        match m.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => {
+                for t in VERSIONED_TABLES {
+                    for op in ["insert", "update", "delete"] {
+                        db.execute_unprepared(&format!(
+                            "DROP TRIGGER IF EXISTS trg_{t}_{op}_version"
+                        ))
+                        .await?;
+                    }
+                }
+            }
+            _ => {
+                for t in VERSIONED_TABLES {
+                    db.execute_unprepared(&format!(
+                        "DROP TRIGGER IF EXISTS trg_{t}_version ON {t}"
+                    ))
+                    .await?;
+                }
+                db.execute_unprepared("DROP FUNCTION IF EXISTS timether_bump_data_version()")
+                    .await?;
+            }
         }
         m.alter_table(
             Table::alter()
@@ -1108,6 +996,146 @@ impl MigrationTrait for M20261128000007WorkspaceDataVersion {
                 .drop_column(Workspaces::DataVersion)
                 .to_owned(),
         )
+        .await?;
+        Ok(())
+    }
+}
+
+/// PostgreSQL's version trigger function learns to stand aside during a bulk
+/// load: a transaction that sets `timether.bulk_load` to `on` (see
+/// [`BulkLoad`]) writes its rows without a version bump per row, and moves
+/// the version once itself. The setting lives only as long as the
+/// transaction; no table lock or schema change is needed. (SQLite's bulk
+/// loads drop and recreate the triggers inside their transaction.)
+pub struct M20261128000008BulkLoadSwitch;
+
+impl MigrationName for M20261128000008BulkLoadSwitch {
+    fn name(&self) -> &str {
+        "m20261128_000008_bulk_load_switch"
+    }
+}
+
+const BUMP_BODY: &str = "IF TG_OP = 'DELETE' THEN \
+       UPDATE workspaces SET data_version = data_version + 1 WHERE id = OLD.workspace_id; \
+       RETURN OLD; \
+     END IF; \
+     UPDATE workspaces SET data_version = data_version + 1 WHERE id = NEW.workspace_id; \
+     RETURN NEW;";
+
+#[async_trait::async_trait]
+impl MigrationTrait for M20261128000008BulkLoadSwitch {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
+                 LANGUAGE plpgsql AS $$ BEGIN \
+                   IF current_setting('timether.bulk_load', true) = 'on' THEN RETURN NULL; END IF; \
+                   {BUMP_BODY} \
+                 END $$"
+            ))
+            .await?;
+        Ok(())
+    }
+
+    async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+            return Ok(());
+        }
+        m.get_connection()
+            .execute_unprepared(&format!(
+                "CREATE OR REPLACE FUNCTION timether_bump_data_version() RETURNS trigger \
+                 LANGUAGE plpgsql AS $$ BEGIN {BUMP_BODY} END $$"
+            ))
+            .await?;
+        Ok(())
+    }
+}
+
+/// A bulk load (`timether dev seed`) writing many rows of one workspace into
+/// `tables`, inside one transaction (which is why it takes a
+/// [`DatabaseTransaction`]: everything it changes is undone with it).
+///
+/// The per-row version triggers stand aside for the load, and [`end`]
+/// moves the workspace's version forward once, so no reader sees the new
+/// rows under the old version. On PostgreSQL a transaction-local setting
+/// tells the trigger function to skip (migration
+/// [`M20261128000008BulkLoadSwitch`]); rows other transactions write
+/// meanwhile still bump their versions. On SQLite, which has one writer at
+/// a time, the load drops the tables' version triggers and secondary
+/// indexes and at the end recreates them from the definitions the database
+/// held (one sort per index is quicker than growing it row by row, and a
+/// rebuilt unique index checks its rows again).
+///
+/// [`end`]: BulkLoad::end
+pub struct BulkLoad {
+    /// SQLite: the dropped triggers' and indexes' definitions, indexes first.
+    dropped: Vec<String>,
+}
+
+impl BulkLoad {
+    pub async fn begin(txn: &sea_orm::DatabaseTransaction, tables: &[&str]) -> Result<Self, DbErr> {
+        let mut load = BulkLoad {
+            dropped: Vec::new(),
+        };
+        if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL timether.bulk_load = 'on'")
+                .await?;
+            return Ok(load);
+        }
+        let list = tables
+            .iter()
+            .map(|t| format!("'{}'", t.replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = txn
+            .query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DatabaseBackend::Sqlite,
+                format!(
+                    "SELECT type, name, sql FROM sqlite_master \
+                     WHERE tbl_name IN ({list}) AND sql IS NOT NULL AND (type = 'index' \
+                       OR (type = 'trigger' AND name LIKE 'trg\\_%\\_version' ESCAPE '\\')) \
+                     ORDER BY type"
+                ),
+            ))
+            .await?;
+        for row in rows {
+            let kind: String = row.try_get_by_index(0)?;
+            let name: String = row.try_get_by_index(1)?;
+            let sql: String = row.try_get_by_index(2)?;
+            let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
+            txn.execute_unprepared(&format!("DROP {kind} \"{}\"", name.replace('"', "\"\"")))
+                .await?;
+            load.dropped.push(sql);
+        }
+        Ok(load)
+    }
+
+    pub async fn end(
+        self,
+        txn: &sea_orm::DatabaseTransaction,
+        workspace: uuid::Uuid,
+    ) -> Result<(), DbErr> {
+        let backend = txn.get_database_backend();
+        if backend == sea_orm::DatabaseBackend::Postgres {
+            txn.execute_unprepared("SET LOCAL timether.bulk_load = 'off'")
+                .await?;
+        }
+        for sql in &self.dropped {
+            txn.execute_unprepared(sql).await?;
+        }
+        txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DatabaseBackend::Postgres => {
+                    "UPDATE workspaces SET data_version = data_version + 1 WHERE id = $1"
+                }
+                _ => "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?",
+            },
+            [workspace.into()],
+        ))
         .await?;
         Ok(())
     }

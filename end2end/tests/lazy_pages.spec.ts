@@ -1,0 +1,44 @@
+import { test, expect, Page } from "@playwright/test";
+import { ready, signUp } from "./helpers";
+
+/** Collects uncaught errors and console errors (a chunk that fails to load or link shows here). */
+function watchErrors(page: Page) {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  return errors;
+}
+
+test("rarely used pages load their code on first visit, by link and by address", async ({ page }) => {
+  const errors = watchErrors(page);
+  const chunks: string[] = [];
+  page.on("request", (r) => {
+    if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+  });
+  await signUp(page, "Lazy Lou");
+  // The daily pages need no extra code.
+  expect(chunks).toEqual([]);
+
+  // By link: the invoices page's code arrives with the navigation.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invoices" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Invoices" })).toBeVisible();
+  expect(chunks.some((u) => u.includes("invoices_view"))).toBe(true);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
+  await page.getByRole("navigation", { name: "Profile" }).getByRole("link", { name: "Sessions" }).click();
+  await expect(page.getByText("This device")).toBeVisible();
+
+  // By address: the server renders the page, the browser fetches its chunk
+  // before hydrating, and the page is interactive.
+  await page.goto("/developers/api");
+  await ready(page);
+  await expect(page.getByRole("heading", { level: 1, name: "API reference" })).toBeVisible();
+  await page.goto("/settings/workspace");
+  await ready(page);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Time entries" }).click();
+  await expect(page).toHaveURL(/\/entries$/);
+
+  expect(errors).toEqual([]);
+});
