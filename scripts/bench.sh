@@ -203,14 +203,14 @@ $ENTRIES entries over three years for five people.
   hand-off. Runs on this machine, load generator included, vary by up to
   a third.
 - **Seed rate (goal 100,000/s)**: the entries go in as a bulk load
-  (\`db::migrations::BulkLoad\`): the data-version triggers are off for the
-  load and the workspace's version moves once at the end, SQLite's
-  secondary indexes are dropped and built again once, the connection gets
-  a 64 MB page cache, and the next 2,000-entry batch is made and its
-  statement built while the previous one is written. That doubled the
-  rate; what is left is SQLite inserting rows keyed by 36-character text
-  UUIDs with text timestamps into a B-tree per index (SQLite's own insert
-  and compare code leads the profile). 100,000/s would need compact keys
+  (\`db::migrations::BulkLoad\`): the data-version triggers stand aside for
+  the load and the workspace's version moves once at the end, SQLite's
+  secondary indexes are dropped and built again once, and the next
+  2,000-entry batch is made and its statements built while the previous
+  one is written. That took the rate from 21-29k to 43-68k entries/s
+  across runs; what is left is SQLite inserting rows keyed by
+  36-character text UUIDs with text timestamps (SQLite's own insert and
+  compare code leads the profile). 100,000/s would need compact keys
   (16-byte UUIDs, integer times): a schema change.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) erases every component's view type
