@@ -1504,3 +1504,98 @@ async fn a_disabled_persons_tokens_stop_at_once() {
     assert_eq!(r.json()["error"]["code"], "invalid_token");
     assert_eq!(r.body, unknown.body);
 }
+
+#[tokio::test]
+async fn the_entry_list_is_current_after_every_change_and_per_person() {
+    let app = spawn().await;
+    let (mut owner, ws) = {
+        let (mut owner, _) = app.signed_up("Uma").await;
+        let ws = owner.workspace_id().await;
+        set_plan(&app, &ws, app::types::Plan::Team).await;
+        (owner, ws)
+    };
+    let (mut member, member_email) = app.signed_up("Vic").await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    let (owners, _) = create_token(&mut owner, "Owner's", None, "ReadWrite").await;
+    let (members, _) = create_token(&mut member, "Member's", None, "ReadWrite").await;
+    let mut c = app.client();
+    let w = Some(ws.as_str());
+    let list = |token: String| {
+        let mut c = app.client();
+        let ws = ws.clone();
+        async move {
+            let r = api(
+                &mut c,
+                "GET",
+                "/api/v1/time-entries?limit=10",
+                Some(&token),
+                Some(&ws),
+                None,
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+            r.json()["data"].as_array().unwrap().clone()
+        }
+    };
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/time-entries",
+        Some(&owners),
+        w,
+        Some(json!({ "description": "Planning", "start": "2026-11-02T09:00:00Z", "end": "2026-11-02T10:00:00Z" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert_eq!(list(owners.clone()).await.len(), 1);
+    // The same page again, then the member's: never the owner's page.
+    assert_eq!(list(owners.clone()).await[0]["description"], "Planning");
+    assert!(list(members.clone()).await.is_empty());
+
+    // An edit shows on the next read.
+    let r = api(
+        &mut c,
+        "PATCH",
+        &format!("/api/v1/time-entries/{id}"),
+        Some(&owners),
+        w,
+        Some(json!({ "description": "Planning, edited" })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = list(owners.clone()).await;
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0]["description"], "Planning, edited");
+    assert_eq!(page[0]["duration_secs"], 3600);
+
+    // A running entry's duration follows the clock between two reads of
+    // the same page.
+    let r = api(
+        &mut c,
+        "POST",
+        "/api/v1/timer/start",
+        Some(&owners),
+        w,
+        Some(json!({ "description": "Running" })),
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+    let page = list(owners.clone()).await;
+    assert_eq!(page.len(), 2);
+    let running = page.iter().find(|e| e["end"].is_null()).unwrap();
+    let before = running["duration_secs"].as_i64().unwrap();
+    app.advance(300);
+    let page = list(owners.clone()).await;
+    let running = page.iter().find(|e| e["end"].is_null()).unwrap();
+    assert_eq!(running["description"], "Running");
+    let after = running["duration_secs"].as_i64().unwrap();
+    assert!((300..=302).contains(&(after - before)), "{before} -> {after}");
+
+    // A change outside the API (the UI's server functions) shows too.
+    let r = owner.call("delete_entry", json!({ "id": id })).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let page = list(owners.clone()).await;
+    assert_eq!(page.len(), 1);
+    assert!(page[0]["end"].is_null());
+}

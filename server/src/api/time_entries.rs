@@ -7,13 +7,14 @@ use app::entries::EntryInput;
 use app::timer::TimerInput;
 use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
+use axum::response::Response;
 use axum::{Extension, Json};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Serialize, ToSchema)]
 pub struct EntryTag {
     pub id: Uuid,
     pub name: String,
@@ -155,22 +156,159 @@ impl ListParams {
 
 #[utoipa::path(get, path = "/time-entries", tag = "time-entries", params(ListParams),
     responses((status = 200, body = EntryPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<EntryPage> {
+pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Response, ApiError> {
     let p: ListParams = query(&uri)?;
     let search = p.search()?;
-    let (entries, next) = service::search(&ctx.db, &ctx.scope, &search, ctx.now)
-        .await
-        .map_err(|e| match e {
-            app::error::Error::Invalid {
-                field: Some(f),
-                message,
-            } if f == "before" => app::error::Error::invalid("cursor", message),
-            e => e,
-        })?;
-    Ok(Json(EntryPage {
-        data: entries.into_iter().map(TimeEntry::from).collect(),
-        next_cursor: next,
-    }))
+    let key = pages::key(&ctx.scope, &search);
+    let page = match pages::get(&key) {
+        Some(page) => page,
+        None => {
+            let (entries, next) = service::search(&ctx.db, &ctx.scope, &search, ctx.now)
+                .await
+                .map_err(|e| match e {
+                    app::error::Error::Invalid {
+                        field: Some(f),
+                        message,
+                    } if f == "before" => app::error::Error::invalid("cursor", message),
+                    e => e,
+                })?;
+            pages::keep(key, entries, next)
+        }
+    };
+    Ok(page.response(ctx.now))
+}
+
+/// Entry pages as served, their finished entries already serialised.
+///
+/// A page is keyed by everything its answer depends on: the workspace and
+/// its data version (read with the token, so a page found here is current
+/// for the request: see `app::entries::service::page_cache`), the person
+/// and role asking (what they may see) and the whole search. Running
+/// entries stay values and get their duration from the request's time.
+/// Bounded by the bytes held.
+mod pages {
+    use super::TimeEntry;
+    use app::entries::service::Search;
+    use app::tenant::Scope;
+    use axum::response::{IntoResponse, Response};
+    use chrono::{DateTime, Utc};
+    use serde::ser::{SerializeSeq, SerializeStruct, Serializer};
+    use serde_json::value::RawValue;
+    use std::sync::{Arc, LazyLock};
+
+    /// Bytes of serialised pages held at most.
+    const CAPACITY: u64 = 64 << 20;
+
+    pub(super) enum Piece {
+        Finished(Box<RawValue>),
+        Running(TimeEntry),
+    }
+
+    pub(super) struct Page {
+        pieces: Vec<Piece>,
+        next_cursor: Option<String>,
+        bytes: usize,
+    }
+
+    #[derive(Clone)]
+    struct Weight;
+
+    impl quick_cache::Weighter<String, Arc<Page>> for Weight {
+        fn weight(&self, key: &String, page: &Arc<Page>) -> u64 {
+            (key.len() + page.bytes) as u64
+        }
+    }
+
+    static CACHE: LazyLock<quick_cache::sync::Cache<String, Arc<Page>, Weight>> =
+        LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, CAPACITY, Weight));
+
+    pub(super) fn key(scope: &Scope, search: &Search) -> String {
+        format!(
+            "{}|{}|{}|{:?}|{search:?}",
+            scope.workspace_id, scope.data_version, scope.user_id, scope.role
+        )
+    }
+
+    pub(super) fn get(key: &str) -> Option<Arc<Page>> {
+        CACHE.get(key)
+    }
+
+    pub(super) fn keep(
+        key: String,
+        entries: Vec<app::entries::TimeEntry>,
+        next_cursor: Option<String>,
+    ) -> Arc<Page> {
+        let mut bytes = 64 + next_cursor.as_ref().map_or(0, String::len);
+        let pieces = entries
+            .into_iter()
+            .map(|e| {
+                let e = TimeEntry::from(e);
+                if e.end.is_none() {
+                    bytes += 512;
+                    return Piece::Running(e);
+                }
+                let raw = serde_json::value::to_raw_value(&e)
+                    .expect("an entry serialises: plain fields, string map keys");
+                bytes += raw.get().len() + 1;
+                Piece::Finished(raw)
+            })
+            .collect();
+        let page = Arc::new(Page {
+            pieces,
+            next_cursor,
+            bytes,
+        });
+        CACHE.insert(key, page.clone());
+        page
+    }
+
+    impl Page {
+        pub(super) fn response(&self, now: DateTime<Utc>) -> Response {
+            let mut body = Vec::with_capacity(self.bytes + 1024);
+            let out = At { page: self, now };
+            serde_json::to_writer(&mut body, &out).expect("a page serialises");
+            (
+                [(http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response()
+        }
+    }
+
+    /// The page as the API's `EntryPage` at `now`.
+    struct At<'a> {
+        page: &'a Page,
+        now: DateTime<Utc>,
+    }
+
+    struct Data<'a>(&'a At<'a>);
+
+    impl serde::Serialize for At<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut st = s.serialize_struct("EntryPage", 2)?;
+            st.serialize_field("data", &Data(self))?;
+            st.serialize_field("next_cursor", &self.page.next_cursor)?;
+            st.end()
+        }
+    }
+
+    impl serde::Serialize for Data<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(Some(self.0.page.pieces.len()))?;
+            for piece in &self.0.page.pieces {
+                match piece {
+                    Piece::Finished(raw) => seq.serialize_element(raw)?,
+                    Piece::Running(e) => seq.serialize_element(&TimeEntry {
+                        duration_secs: (self.0.now - e.start).num_seconds().max(0),
+                        tags: e.tags.clone(),
+                        description: e.description.clone(),
+                        ..*e
+                    })?,
+                }
+            }
+            seq.end()
+        }
+    }
 }
 
 #[utoipa::path(get, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)),
