@@ -3,6 +3,7 @@
 //! without an end; `crate::timer` starts and stops it.
 
 use crate::error::AppError;
+use crate::prepared::Prepared;
 use crate::types::Tag;
 use chrono::{DateTime, NaiveDate, Utc};
 use leptos::prelude::*;
@@ -108,11 +109,13 @@ pub struct EntryInput {
     pub confirm_invoiced: bool,
 }
 
+/// A page of the person's finished entries; read it with
+/// [`Prepared::into_value`].
 #[server(prefix = "/rpc", endpoint = "list_entries", input = Json)]
-pub async fn list_entries(filter: EntryFilter) -> Result<EntryPage, AppError> {
+pub async fn list_entries(filter: EntryFilter) -> Result<Prepared<EntryPage>, AppError> {
     crate::context::scoped(|ctx, scope| async move {
         let tz = ctx.session()?.tz();
-        service::list(&ctx.db, &scope, tz, &filter, ctx.now).await
+        service::list_served(&ctx.db, &scope, tz, &filter, ctx.now).await
     })
     .await
 }
@@ -364,6 +367,38 @@ pub mod service {
         })
     }
 
+    /// [`list`] serialised, as the UI receives it. Kept with the entry
+    /// pages (see [`page_cache`]) under everything the answer depends on:
+    /// the workspace's data version, the person and role, the zone, the
+    /// local day (its "Today" and "Yesterday" labels) and the filter. The
+    /// list holds finished entries only, so nothing in it runs on with the
+    /// clock.
+    pub async fn list_served(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        tz: Tz,
+        filter: &EntryFilter,
+        now: DateTime<Utc>,
+    ) -> Result<Prepared<EntryPage>, Error> {
+        let key = format!(
+            "served|{}|{}|{}|{:?}|{}|{}|{filter:?}",
+            scope.workspace_id,
+            scope.data_version,
+            scope.user_id,
+            scope.role,
+            tz.name(),
+            periods::local_day(tz, now),
+        );
+        if let Some(hit) = page_cache::served(&key) {
+            return Ok(hit);
+        }
+        let page = list(db, scope, tz, filter, now).await?;
+        let served = Prepared::serialise(&page)
+            .map_err(|e| Error::Internal(format!("serialising an entry page: {e}")))?;
+        page_cache::keep_served(key, served.clone());
+        Ok(served)
+    }
+
     /// One page of `q`, newest first, after the cursor `before` (the
     /// `next` of the previous page), and the cursor of the page after it.
     async fn keyset_page(
@@ -434,6 +469,7 @@ pub mod service {
         enum Value {
             Page(Arc<(Vec<TimeEntry>, Option<String>)>),
             Secs(i64),
+            Served(Prepared<EntryPage>),
         }
 
         #[derive(Clone)]
@@ -444,6 +480,7 @@ pub mod service {
                 match v {
                     Value::Page(p) => p.0.len() as u64 + 1,
                     Value::Secs(_) => 1,
+                    Value::Served(p) => p.json_len() as u64 / 500 + 1,
                 }
             }
         }
@@ -490,6 +527,17 @@ pub mod service {
 
         pub(super) fn keep_secs(key: String, n: i64) {
             CACHE.insert(key, Value::Secs(n));
+        }
+
+        pub(super) fn served(key: &str) -> Option<Prepared<EntryPage>> {
+            match CACHE.get(key) {
+                Some(Value::Served(p)) => Some(p),
+                _ => None,
+            }
+        }
+
+        pub(super) fn keep_served(key: String, page: Prepared<EntryPage>) {
+            CACHE.insert(key, Value::Served(page));
         }
     }
 

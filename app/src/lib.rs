@@ -14,6 +14,7 @@ pub mod error;
 pub mod invoices;
 pub mod pages;
 pub mod periods;
+pub mod prepared;
 pub mod profile;
 pub mod projects;
 pub mod reports;

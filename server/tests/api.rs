@@ -1590,7 +1590,10 @@ async fn the_entry_list_is_current_after_every_change_and_per_person() {
     let running = page.iter().find(|e| e["end"].is_null()).unwrap();
     assert_eq!(running["description"], "Running");
     let after = running["duration_secs"].as_i64().unwrap();
-    assert!((300..=302).contains(&(after - before)), "{before} -> {after}");
+    assert!(
+        (300..=302).contains(&(after - before)),
+        "{before} -> {after}"
+    );
 
     // A change outside the API (the UI's server functions) shows too.
     let r = owner.call("delete_entry", json!({ "id": id })).await;

@@ -702,3 +702,44 @@ async fn cached_pages_follow_every_change_made_anywhere() {
         "Edited by another instance"
     );
 }
+
+#[tokio::test]
+async fn the_served_list_follows_the_day_and_the_person() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Wren").await;
+    let ws = owner.workspace_id().await;
+    let (mut member, member_email) = app.signed_up("Xan").await;
+    member.join(&mut owner, &member_email, &ws, "Member").await;
+    // The last hour, as the form suggests it.
+    let times = owner.call("new_entry_times", json!({})).await.json();
+    let (start, end) = (times[0].as_str().unwrap(), times[1].as_str().unwrap());
+    let r = owner.call("create_entry", entry(start, end)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let label = |page: &Value| page["days"][0]["label"].as_str().unwrap().to_string();
+    let first = owner
+        .call("list_entries", json!({ "filter": {} }))
+        .await
+        .json();
+    let before = label(&first);
+    assert!(before == "Today" || before == "Yesterday", "{before}");
+    // The same question again is answered the same.
+    let again = owner
+        .call("list_entries", json!({ "filter": {} }))
+        .await
+        .json();
+    assert_eq!(again, first);
+    // Another person of the workspace asks the same: their own list.
+    let theirs = member.call("list_entries", json!({ "filter": {} })).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
+    assert!(all_entries(&theirs.json()).is_empty(), "{}", theirs.body);
+    // A day later nothing changed in the workspace, but the labels did.
+    app.advance(24 * 3600);
+    let later = owner
+        .call("list_entries", json!({ "filter": {} }))
+        .await
+        .json();
+    let after = label(&later);
+    assert_ne!(after, before);
+    assert_ne!(after, "Today");
+    assert_eq!(all_entries(&later), all_entries(&first));
+}

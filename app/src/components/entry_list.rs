@@ -14,6 +14,7 @@ use crate::entries::{
 };
 use crate::error::AppError;
 use crate::periods::hours_minutes;
+use crate::prepared::Prepared;
 use crate::timer::continue_entry;
 use leptos::prelude::*;
 use uuid::Uuid;
@@ -39,7 +40,7 @@ pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
     let version = expect_context::<EntriesVersion>().0;
     let page = Resource::new(
         move || (filter.get(), version.get()),
-        |(f, _)| list_entries(f),
+        |(f, _)| async move { list_entries(f).await.map(Prepared::into_value) },
     );
     let older: RwSignal<Vec<EntryPage>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
@@ -51,7 +52,7 @@ pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
             before: Some(before.clone()),
             ..filter.get_untracked()
         };
-        async move { list_entries(f).await }
+        async move { list_entries(f).await.map(Prepared::into_value) }
     });
     Effect::new(move |_| {
         if let Some(Ok(p)) = load_more.value().get() {

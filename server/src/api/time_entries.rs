@@ -267,11 +267,7 @@ mod pages {
             let mut body = Vec::with_capacity(self.bytes + 1024);
             let out = At { page: self, now };
             serde_json::to_writer(&mut body, &out).expect("a page serialises");
-            (
-                [(http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response()
+            ([(http::header::CONTENT_TYPE, "application/json")], body).into_response()
         }
     }
 
