@@ -161,7 +161,7 @@ generator on the same machine as the server.
 | Bare axum handler serialising the same entries on each request, 32 connections | $bare_ser_rps req/s | |
 | API vs bare serialising | $api_ratio % | ≥ 40 % |
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
-| Floor: API authentication alone (\`GET /api/v1/me\`: token with membership and workspace, leased per-token counter, person), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
+| Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download for the daily pages, gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
 | Lazily loaded code of the rarely used pages ($lazy_count files, fetched on a first visit to one of them), gzip -9 | $lazy_kb KB in all | |
 
@@ -171,37 +171,36 @@ workspace scope, the keyset page query on the (workspace, user, started_at)
 index, whole-day totals, tags and projects, JSON. The workspace holds
 $ENTRIES entries over three years for five people.
 
-## Where the goals are missed, and why
+## How the numbers come about, and where goals are missed
 
-- **List vs bare and API vs bare serialising (goals 40 %)**: a request
-  now authenticates and learns its scope in one statement: the session
-  (or the API token) with its person, their membership in the workspace
-  and the workspace's plan, billing status and data version
-  (\`tenant::with_scope\`). The per-token API counter is leased: one write
-  to the shared \`rate_limits\` row reserves a block (a twentieth of the
-  limit, at most 100) that the instance hands out from memory, while the
-  shared row stays the only place the window's total lives, so the limit
-  holds across instances (\`rate_limit::Leases\`). Entry pages are cached
-  per workspace data version (\`entries::service::page_cache\`): database
-  triggers move \`workspaces.data_version\` on every change to entries,
-  their tags, projects, clients, tags and invoices, from any instance or
-  path, so a page is served from memory only while it is current. A
-  repeated list request therefore runs one statement. What is left:
-  security.md S1 asks that every request check its session row (or its
-  token), and sqlx runs each SQLite connection on its own worker thread,
-  so that one statement still costs two thread hand-offs (a \`perf\`
-  profile under this load shows about a quarter of the time in the
-  kernel, most of it switching tasks); and the list's 55 KB of JSON is
-  serialised on every request, which the static bare handler never does
-  (serde_json's string escaping is the largest single symbol in the
-  profile). The floor rows show the limit: a server function that only
-  checks the session reaches 13 to 22 % of the static handler across
-  runs. The API, measured against a handler that serialises too, is at
-  about a quarter.
-  Next steps: keep the serialised page in the cache for pages without a
-  running entry; a SQLite driver without the per-statement thread
-  hand-off. Runs on this machine, load generator included, vary by up to
-  a third.
+- **How the lists are served**: a request authenticates and learns its
+  scope in one statement: the session (or the API token) with its person,
+  their membership in the workspace and the workspace's plan, billing
+  status and data version (\`tenant::with_scope\`). The per-token API
+  counter is leased: one write to the shared \`rate_limits\` row reserves
+  a block (a twentieth of the limit, at most 100) that the instance hands
+  out from memory, while the shared row stays the only place the window's
+  total lives, so the limit holds across instances
+  (\`rate_limit::Leases\`). Database triggers move
+  \`workspaces.data_version\` on every change to entries, their tags,
+  projects, clients, tags and invoices, from any instance or path, and
+  answers are kept per version: entry pages
+  (\`entries::service::page_cache\`), the UI list's JSON as its server
+  function sends it (\`entries::service::list_served\`,
+  \`app::prepared::Prepared\`), and the API list with each finished
+  entry's JSON made once (\`server/src/api/time_entries.rs\`, \`pages\`;
+  running entries get their duration from the request's time). A repeated
+  list request therefore runs one statement and writes held bytes.
+- **List vs bare (goal 40 %)**: the bare handler here returns a static
+  body, about ten times the rate of one that serialises. What is left on
+  the list is the floor measured above it, a server function that only
+  checks its session: security.md S1 asks that every request check its
+  session row, and sqlx runs each SQLite connection on its own worker
+  thread, so that one statement costs thread hand-offs (\`perf stat\`
+  counts about six context switches per request), plus Leptos's server
+  function dispatch. Next step: a SQLite read path without the
+  per-statement thread hand-off for the session check. Runs on this
+  machine, load generator included, vary by up to a third.
 - **Seed rate (goal 100,000/s)**: the entries go in as a bulk load
   (\`db::migrations::BulkLoad\`): the data-version triggers stand aside for
   the load and the workspace's version moves once at the end, SQLite's
