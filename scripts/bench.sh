@@ -114,9 +114,10 @@ echo "reports page, 1 connection, $DURATION"
 report_out="$(wrk -t1 -c1 -d"$DURATION" --latency -s scripts/bench/page.lua "http://127.0.0.1:$PORT/reports")"
 echo "$report_out"
 # The page must really be the reports page, not a redirect to sign-in.
-curl -fs "http://127.0.0.1:$PORT/reports" -H "Cookie: $cookie" | grep -q ">Reports</h1>" \
+curl -fs -m 30 "http://127.0.0.1:$PORT/reports" -H "Cookie: $cookie" | grep -q ">Reports</h1>" \
   || { echo "reports page did not render for the signed-in person" >&2; exit 1; }
-errors="$(grep -c "Non-2xx" <<<"$app_out$report_out$api_out$session_out$me_out" || true)"
+# Failed or unanswered requests (wrk counts the latter as timeouts).
+errors="$(grep -cE "Non-2xx|timeout [1-9]" <<<"$app_out$report_out$api_out$session_out$me_out" || true)"
 [ "$errors" = 0 ] || { echo "some requests failed" >&2; exit 1; }
 
 app_rps="$(rps <<<"$app_out")"; bare_rps="$(rps <<<"$bare_out")"
