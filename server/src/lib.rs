@@ -65,7 +65,12 @@ pub fn router_with_clock(
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
     let shell_options = leptos_options.clone();
+    // The bundle straight from its folder: a file that is not there is a
+    // plain 404, never a rendered page.
+    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
+        .join(leptos_options.site_pkg_dir.as_ref());
     let app_routes = Router::new()
+        .nest_service("/pkg", tower_http::services::ServeDir::new(pkg_dir))
         .leptos_routes_with_context(
             &leptos_options,
             routes,

@@ -585,4 +585,8 @@ async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
         let r = c.get(file).await;
         assert_eq!(r.headers["cache-control"], "no-cache", "{file}");
     }
+    // A file the bundle does not have is a plain 404, not a rendered page.
+    let r = c.get("/pkg/no_such_chunk.wasm").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(!r.body.contains("<html"), "{}", r.body);
 }
