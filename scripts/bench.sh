@@ -193,7 +193,7 @@ $ENTRIES entries over three years for five people.
   running entries get their duration from the request's time). A repeated
   list request therefore runs one statement and writes held bytes.
 - **List vs bare (goal 40 %)**: the bare handler here returns a static
-  body, about ten times the rate of one that serialises. What is left on
+  body, about three times the rate of one that serialises. What is left on
   the list is the floor measured above it, a server function that only
   checks its session: security.md S1 asks that every request check its
   session row, and sqlx runs each SQLite connection on its own worker
@@ -221,8 +221,12 @@ $ENTRIES entries over three years for five people.
   is fetched on a first visit to one of them, which took the first
   download from about 731 KB to the figure above. The rest is mostly the
   reactive system and serde code monomorphised per server function and
-  resource type, shared by every page; the next steps are fewer distinct
-  resource types and making the reports and catalogue pages lazy too.
+  resource type, shared by every page. Making the reports and catalogue
+  pages lazy too took the main WASM to 488 KB, but under this benchmark
+  the server then hung while rendering (the top bar's pickers read the
+  catalogue resource synchronously, a Leptos lock race:
+  leptos-rs/leptos#4673), so that waits until the pickers await the
+  catalogue instead; then fewer distinct resource types.
 
 ## Raw output
 
