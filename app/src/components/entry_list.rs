@@ -4,9 +4,7 @@
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{
-    catalog_lists, use_catalog, use_timer, CatalogLists, EntriesVersion,
-};
+use crate::components::layout::{use_catalog, use_timer, with_catalog, EntriesVersion};
 use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
 use crate::entries::{
     create_entry, delete_entry, list_entries, restore_entry, update_entry, DayGroup, EntryFilter,
@@ -330,20 +328,16 @@ pub fn EntryForm(
             .map(|x| x.billable)
     };
     let is_billable = move || billable.get().or_else(project_default).unwrap_or(false);
-    let CatalogLists {
-        projects,
-        clients,
-        tags: all_tags,
-    } = catalog_lists();
     let current_project = entry.as_ref().and_then(|e| e.project.clone());
     let title = if id.is_some() {
         "Edit time entry"
     } else {
         "Add time manually"
     };
-    let (desc_id, project_id, start_id, end_id, billable_id) = (
+    let (desc_id, project_id, tags_id, start_id, end_id, billable_id) = (
         f("description"),
         f("project"),
+        f("tags"),
         f("start"),
         f("end"),
         f("billable"),
@@ -372,16 +366,21 @@ pub fn EntryForm(
                     prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/>
                 <p class="field-error" role="alert">{field_error("description")}</p>
             </div>
-            <div class="field" class:field-invalid=move || field_error("project_id")().is_some()>
-                <label for=project_id.clone()>"Project"</label>
-                <ProjectSelect id=project_id.clone() value=project projects clients current=current_project/>
-                <p class="field-error" role="alert">{field_error("project_id")}</p>
-            </div>
-            <div class="field" class:field-invalid=move || field_error("tag_ids")().is_some()>
-                <span class="field-label">"Tags"</span>
-                <TagPicker id=f("tags") value=tags tags=all_tags/>
-                <p class="field-error" role="alert">{field_error("tag_ids")}</p>
-            </div>
+            {with_catalog(move |c| {
+                let (project_id, tags_id) = (project_id.clone(), tags_id.clone());
+                view! {
+                    <div class="field" class:field-invalid=move || field_error("project_id")().is_some()>
+                        <label for=project_id.clone()>"Project"</label>
+                        <ProjectSelect id=project_id value=project projects=c.projects clients=c.clients current=current_project.clone()/>
+                        <p class="field-error" role="alert">{field_error("project_id")}</p>
+                    </div>
+                    <div class="field" class:field-invalid=move || field_error("tag_ids")().is_some()>
+                        <span class="field-label">"Tags"</span>
+                        <TagPicker id=tags_id value=tags tags=c.tags/>
+                        <p class="field-error" role="alert">{field_error("tag_ids")}</p>
+                    </div>
+                }
+            })}
             <div class="field" class:field-invalid=move || field_error("start")().is_some()>
                 <label for=start_id.clone()>"Start"</label>
                 <input id=start_id.clone() type="datetime-local" required=true

@@ -31,8 +31,12 @@ pub fn use_catalog() -> Resource<Result<Catalog, AppError>> {
     expect_context::<CatalogResource>().0
 }
 
-/// The picker lists as signals: active projects, active clients, all tags
-/// (empty until the catalogue has loaded).
+/// The picker lists as signals: active projects, active clients, all tags.
+///
+/// Only for views rendered once the catalogue has loaded (see
+/// [`catalogue_loaded`]); elsewhere use [`with_catalog`]. Read before it has
+/// loaded, the server would render empty pickers that the browser hydrates
+/// full.
 pub fn catalog_lists() -> CatalogLists {
     let c = use_catalog();
     let ok = move || c.get().and_then(|r| r.ok()).unwrap_or_default();
@@ -48,6 +52,87 @@ pub struct CatalogLists {
     pub projects: Signal<Vec<crate::types::Project>>,
     pub clients: Signal<Vec<crate::types::Client>>,
     pub tags: Signal<Vec<crate::types::Tag>>,
+}
+
+/// Waits until the catalogue has loaded, without subscribing to it: a
+/// boundary that awaits this renders once the pickers have their lists,
+/// and is not rebuilt when the catalogue reloads (the pickers follow it
+/// through [`catalog_lists`]).
+pub async fn catalogue_loaded() {
+    use std::future::{Future, IntoFuture};
+    let mut pending = Box::pin(use_catalog().into_future());
+    // Loaded or failed, either will do: the pickers show what there is.
+    let _ = std::future::poll_fn(move |cx| untrack(|| pending.as_mut().poll(cx))).await;
+}
+
+/// Renders `f` with the catalogue (active clients and projects, all tags)
+/// once it has loaded.
+///
+/// The catalogue is awaited inside this boundary, never read synchronously:
+/// server rendering then waits for it here, so the HTML it sends is the HTML
+/// the browser hydrates (a picker rendered empty on the server and full in
+/// the browser breaks hydration), and no two boundaries race for the same
+/// pending resource (leptos-rs/leptos#4578).
+///
+/// Not inside content that itself waits for data (such as the top bar's
+/// timer): a boundary created there is numbered after the rest of the page
+/// on the server but in page order in the browser, which shifts the numbers
+/// that match each resource to its data.
+pub fn with_catalog<V, F>(f: F) -> impl IntoView
+where
+    V: IntoView + 'static,
+    F: Fn(Catalog) -> V + Send + Sync + 'static,
+{
+    let catalog = use_catalog();
+    let f = std::sync::Arc::new(f);
+    view! {
+        <Transition fallback=|| view! { <span class="skeleton skeleton-line"></span> }>
+            {move || {
+                let f = f.clone();
+                Suspend::new(async move { f(catalog.await.unwrap_or_default()) })
+            }}
+        </Transition>
+    }
+}
+
+/// Renders `f` with the signed-in person once known (nothing when signed
+/// out; the shell sends them to sign in). Awaited for the same reasons as
+/// [`with_catalog`].
+pub fn with_me<V, F>(f: F) -> impl IntoView
+where
+    V: IntoView + 'static,
+    F: Fn(Me) -> V + Send + Sync + 'static,
+{
+    let me = use_me().0;
+    let f = std::sync::Arc::new(f);
+    view! {
+        <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
+            {move || {
+                let f = f.clone();
+                Suspend::new(async move { me.await.ok().map(|m| f(m)) })
+            }}
+        </Transition>
+    }
+}
+
+/// Its children, for owners and admins only (those who manage clients,
+/// projects, tags and invoices).
+#[component]
+pub fn ManagersOnly(children: ChildrenFn) -> impl IntoView {
+    let me = use_me().0;
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    me.await
+                        .ok()
+                        .filter(|m| m.current.role.can_manage())
+                        .map(|_| children())
+                })
+            }}
+        </Transition>
+    }
 }
 
 /// The running timer, shown in the top bar.
@@ -96,22 +181,24 @@ pub fn AppLayout() -> impl IntoView {
                     </button>
                     <TimerBar/>
                     <Transition fallback=|| view! { <span class="skeleton skeleton-line"></span> }>
-                        {move || me.get().map(|r| match r {
-                            Ok(me) => view! { <TopbarContent me/> }.into_any(),
-                            Err(e) => {
-                                redirect_if_signed_out(&e);
-                                view! { <p class="topbar-error" role="alert">{e.to_string()}</p> }.into_any()
+                        {move || Suspend::new(async move {
+                            match me.await {
+                                Ok(me) => view! { <TopbarContent me/> }.into_any(),
+                                Err(e) => {
+                                    redirect_if_signed_out(&e);
+                                    view! { <p class="topbar-error" role="alert">{e.to_string()}</p> }.into_any()
+                                }
                             }
                         })}
                     </Transition>
                 </header>
                 <Transition fallback=|| ()>
-                    {move || me.get().and_then(|r| r.ok()).filter(|m| m.current.billing_status == BillingStatus::ReadOnly).map(|_| view! {
+                    {move || Suspend::new(async move { me.await.ok().filter(|m| m.current.billing_status == BillingStatus::ReadOnly).map(|_| view! {
                         <div class="banner banner-warning" role="status">
                             <strong>"This workspace is read-only."</strong>
                             " Its billing needs attention. You can still view and export data; changes are blocked until billing is resolved."
                         </div>
-                    })}
+                    })})}
                 </Transition>
                 <main id="main" class="content" tabindex="-1">
                     <Outlet/>

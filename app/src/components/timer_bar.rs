@@ -4,7 +4,9 @@
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{catalog_lists, use_timer, CatalogLists, EntriesVersion};
+use crate::components::layout::{
+    catalog_lists, catalogue_loaded, use_timer, CatalogLists, EntriesVersion,
+};
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::entries::TimeEntry;
 use crate::periods::clock;
@@ -29,11 +31,17 @@ pub fn TimerBar() -> impl IntoView {
     let timer = use_timer();
     view! {
         <Transition fallback=|| view! { <span class="skeleton skeleton-line timer-skeleton"></span> }>
-            {move || timer.get().map(|r| match r {
-                Ok(initial) => view! { <TimerForm initial/> }.into_any(),
-                Err(e) => {
-                    redirect_if_signed_out(&e);
-                    view! { <p class="timer-error" role="alert">{e.to_string()}</p> }.into_any()
+            {move || Suspend::new(async move {
+                // The pickers need the catalogue; it is awaited here rather
+                // than in a boundary of their own inside the form (see
+                // `with_catalog`).
+                catalogue_loaded().await;
+                match timer.await {
+                    Ok(initial) => view! { <TimerForm initial/> }.into_any(),
+                    Err(e) => {
+                        redirect_if_signed_out(&e);
+                        view! { <p class="timer-error" role="alert">{e.to_string()}</p> }.into_any()
+                    }
                 }
             })}
         </Transition>

@@ -5,7 +5,7 @@
 use crate::clients::{create_client, delete_client, list_clients, update_client};
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, use_me};
+use crate::components::layout::{use_catalog, use_me, ManagersOnly};
 use crate::error::AppError;
 use crate::periods::money;
 use crate::projects::{
@@ -16,15 +16,6 @@ use crate::types::{ArchiveFilter, Client, Project, Tag};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use uuid::Uuid;
-
-fn can_manage() -> Signal<bool> {
-    let me = use_me().0;
-    Signal::derive(move || {
-        me.get()
-            .and_then(|r| r.ok())
-            .is_some_and(|m| m.current.role.can_manage())
-    })
-}
 
 fn currency() -> Signal<String> {
     let me = use_me().0;
@@ -80,7 +71,7 @@ fn ArchiveToggle(filter: RwSignal<ArchiveFilter>, id: &'static str) -> impl Into
 
 #[component]
 pub fn ClientsPage() -> impl IntoView {
-    let manage = can_manage();
+    let me = use_me().0;
     let catalog = use_catalog();
     let toasts = use_toasts();
     let filter = RwSignal::new(ArchiveFilter::Active);
@@ -146,7 +137,7 @@ pub fn ClientsPage() -> impl IntoView {
             <h1>"Clients"</h1>
             <p class="lead">"Who the work is for. Projects belong to a client; reports and invoices group by them."</p>
         </div>
-        <Show when=move || manage.get()>
+        <ManagersOnly>
             <section class="card">
                 <h2>"Add a client"</h2>
                 <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); create.dispatch(name.get_untracked()); }>
@@ -159,7 +150,7 @@ pub fn ClientsPage() -> impl IntoView {
                     <p class="form-error" role="alert">{form_msg(err)}</p>
                 </form>
             </section>
-        </Show>
+        </ManagersOnly>
         <section class="card">
             <div class="card-toolbar">
                 <h2>"All clients"</h2>
@@ -167,7 +158,11 @@ pub fn ClientsPage() -> impl IntoView {
             </div>
             <p class="form-error" role="alert">{move || row_err.get().map(|e| e.to_string())}</p>
             <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
-                {move || list.get().map(|r| match r {
+                {move || Suspend::new(async move {
+                    // Awaited here, so the row actions are rendered the same on
+                    // the server and in the browser.
+                    let manage = me.await.is_ok_and(|m| m.current.role.can_manage());
+                    match list.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(items) if items.is_empty() => view! {
                         <p class="empty">{move || if filter.get() == ArchiveFilter::Archived { "No archived clients." } else { "No clients yet. Add the first one above." }}</p>
@@ -184,7 +179,7 @@ pub fn ClientsPage() -> impl IntoView {
                                                 <td>{c.name.clone()}</td>
                                                 <td>{if c.archived { view! { <span class="badge">"Archived"</span> }.into_any() } else { view! { <span class="muted">"Active"</span> }.into_any() }}</td>
                                                 <td class="cell-actions">
-                                                    <Show when=move || manage.get()>
+                                                    <Show when=move || manage>
                                                         <button type="button" class="btn btn-small btn-secondary" on:click={ let c = c1.clone(); move |_| { update.dispatch((c.clone(), !c.archived)); } }>
                                                             {if c1.archived { "Unarchive" } else { "Archive" }}
                                                         </button>
@@ -199,7 +194,7 @@ pub fn ClientsPage() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any(),
-                })}
+                }})}
             </Transition>
         </section>
         <ConfirmDialog
@@ -234,7 +229,7 @@ fn rate_text(cents: Option<i64>) -> String {
 
 #[component]
 pub fn ProjectsPage() -> impl IntoView {
-    let manage = can_manage();
+    let me = use_me().0;
     let currency = currency();
     let catalog = use_catalog();
     let toasts = use_toasts();
@@ -342,7 +337,7 @@ pub fn ProjectsPage() -> impl IntoView {
             <h1>"Projects"</h1>
             <p class="lead">"What you track time on: an optional client, a colour, whether its time is billable, and its hourly rate."</p>
         </div>
-        <Show when=move || manage.get()>
+        <ManagersOnly>
             <section class="card" id="project-form-card">
                 <h2>{move || if editing.get().is_some() { "Edit project" } else { "Add a project" }}</h2>
                 <form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), form.get_untracked())); }>
@@ -388,7 +383,7 @@ pub fn ProjectsPage() -> impl IntoView {
                     </div>
                 </form>
             </section>
-        </Show>
+        </ManagersOnly>
         <section class="card">
             <div class="card-toolbar">
                 <h2>"All projects"</h2>
@@ -396,7 +391,13 @@ pub fn ProjectsPage() -> impl IntoView {
             </div>
             <p class="form-error" role="alert">{move || row_err.get().map(|e| e.to_string())}</p>
             <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
-                {move || list.get().map(|r| match r {
+                {move || Suspend::new(async move {
+                    // Awaited here, so the row actions are rendered the same on
+                    // the server and in the browser.
+                    let manage = me.await.is_ok_and(|m| m.current.role.can_manage());
+                    // The client column reads the client list.
+                    let _ = clients.await;
+                    match list.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(items) if items.is_empty() => view! {
                         <p class="empty">{move || if filter.get() == ArchiveFilter::Archived { "No archived projects." } else { "No projects yet. Add the first one above." }}</p>
@@ -420,7 +421,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                                 <td class="amount">{match p.hourly_rate_cents { Some(c) => format!("{} {}", money(c), currency.get_untracked()), None => "Default".into() }}</td>
                                                 <td>{if p.archived { view! { <span class="badge">"Archived"</span> }.into_any() } else { view! { <span class="muted">"Active"</span> }.into_any() }}</td>
                                                 <td class="cell-actions">
-                                                    <Show when=move || manage.get()>
+                                                    <Show when=move || manage>
                                                         <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit project {}", pe.name) on:click={ let p = pe.clone(); move |_| {
                                                             editing.set(Some(p.id));
                                                             form.set(ProjectInput { name: p.name.clone(), client_id: p.client_id, color: p.color.clone(), billable: p.billable, hourly_rate: rate_text(p.hourly_rate_cents), archived: p.archived });
@@ -441,7 +442,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             </table>
                         </div>
                     }.into_any(),
-                })}
+                }})}
             </Transition>
         </section>
         <ConfirmDialog
@@ -459,7 +460,7 @@ pub fn ProjectsPage() -> impl IntoView {
 
 #[component]
 pub fn TagsPage() -> impl IntoView {
-    let manage = can_manage();
+    let me = use_me().0;
     let catalog = use_catalog();
     let toasts = use_toasts();
     let name = RwSignal::new(String::new());
@@ -502,7 +503,7 @@ pub fn TagsPage() -> impl IntoView {
             <h1>"Tags"</h1>
             <p class="lead">"Labels such as #meetings or #dev. Entries can carry any number of them; lists, reports and exports filter by them."</p>
         </div>
-        <Show when=move || manage.get()>
+        <ManagersOnly>
             <section class="card">
                 <h2>{move || if editing.get().is_some() { "Edit tag" } else { "Add a tag" }}</h2>
                 <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), name.get_untracked(), color.get_untracked())); }>
@@ -523,12 +524,16 @@ pub fn TagsPage() -> impl IntoView {
                     <p class="form-error" role="alert">{form_msg(err)}</p>
                 </form>
             </section>
-        </Show>
+        </ManagersOnly>
         <section class="card">
             <h2>"All tags"</h2>
             <p class="form-error" role="alert">{move || failed(delete).get().map(|e| e.to_string())}</p>
             <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
-                {move || list.get().map(|r| match r {
+                {move || Suspend::new(async move {
+                    // Awaited here, so the row actions are rendered the same on
+                    // the server and in the browser.
+                    let manage = me.await.is_ok_and(|m| m.current.role.can_manage());
+                    match list.await {
                     Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     Ok(items) if items.is_empty() => view! { <p class="empty">"No tags yet. Add the first one above."</p> }.into_any(),
                     Ok(items) => view! {
@@ -539,7 +544,7 @@ pub fn TagsPage() -> impl IntoView {
                                     <li class="tag-item">
                                         <span class="dot" style=format!("background:{}", t.color) aria-hidden="true"></span>
                                         <span class="tag-name">{format!("#{}", t.name)}</span>
-                                        <Show when=move || manage.get()>
+                                        <Show when=move || manage>
                                             <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit tag #{}", te.name) on:click={ let t = te.clone(); move |_| { editing.set(Some(t.id)); name.set(t.name.clone()); color.set(t.color.clone()); } }>"Edit"</button>
                                             <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete tag #{}", td.name) on:click={ let t = td.clone(); move |_| { target.set(Some(t.clone())); confirm.set(true); } }>"Delete"</button>
                                         </Show>
@@ -548,7 +553,7 @@ pub fn TagsPage() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                })}
+                }})}
             </Transition>
         </section>
         <ConfirmDialog

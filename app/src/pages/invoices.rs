@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
-use crate::components::layout::{use_catalog, EntriesVersion};
+use crate::components::layout::{with_catalog, EntriesVersion};
 use crate::error::AppError;
 use crate::invoices::{
     create_invoice, delete_invoice, get_invoice, list_invoices, set_invoice_status, Invoice,
@@ -28,7 +28,6 @@ fn status_badge(s: InvoiceStatus) -> impl IntoView {
 
 #[component]
 pub fn InvoicesPage() -> impl IntoView {
-    let catalog = use_catalog();
     let input = RwSignal::new(InvoiceInput::default());
     let create = Action::new(|i: &InvoiceInput| {
         let i = i.clone();
@@ -47,13 +46,6 @@ pub fn InvoicesPage() -> impl IntoView {
             .filter(|e| !e.is_field_error())
             .map(|e| e.to_string())
     };
-    let clients = Signal::derive(move || {
-        catalog
-            .get()
-            .and_then(|r| r.ok())
-            .map(|c: Catalog| c.clients)
-            .unwrap_or_default()
-    });
     let set = move |f: fn(&mut InvoiceInput, String)| {
         move |ev: leptos::ev::Event| input.update(|i| f(i, event_target_value(&ev)))
     };
@@ -68,10 +60,15 @@ pub fn InvoicesPage() -> impl IntoView {
             <form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); create.dispatch(input.get_untracked()); }>
                 <div class="field" class:field-invalid=move || field("client_id")().is_some()>
                     <label for="invoice-client">"Client"</label>
-                    <select id="invoice-client" class="select" required=true on:change=move |ev| input.update(|i| i.client_id = event_target_value(&ev).parse().ok())>
-                        <option value="">"Choose a client"</option>
-                        {move || clients.get().into_iter().map(|c| view! { <option value=c.id.to_string()>{c.name}</option> }).collect_view()}
-                    </select>
+                    {with_catalog(move |c: Catalog| view! {
+                        <select id="invoice-client" class="select" required=true on:change=move |ev| input.update(|i| i.client_id = event_target_value(&ev).parse().ok())>
+                            <option value="">"Choose a client"</option>
+                            {c.clients.into_iter().map(|c| {
+                                let cid = c.id;
+                                view! { <option value=cid.to_string() selected=move || input.with(|i| i.client_id == Some(cid))>{c.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    })}
                     <p class="field-error" role="alert">{field("client_id")}</p>
                 </div>
                 <div class="field" class:field-invalid=move || field("from")().is_some()>

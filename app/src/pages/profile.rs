@@ -2,7 +2,7 @@
 //! authentication) and Sessions (signed-in browsers and devices).
 
 use crate::components::forms::{action_error, redirect_if_signed_out, Field, FormError, Submit};
-use crate::components::layout::use_me;
+use crate::components::layout::{use_me, with_me};
 use crate::profile::{list_timezones, ChangePassword, UpdateProfile};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -43,8 +43,7 @@ pub fn ProfilePage() -> impl IntoView {
     view! {
         <Title text="Profile"/>
         <Tabs/>
-        <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
-            {move || me.get().and_then(|r| r.ok()).map(|me| {
+        {with_me(move |me| {
                 let name = Signal::derive({ let n = me.user.name.clone(); move || n.clone() });
                 let tz = Signal::derive({ let t = me.user.timezone.clone(); move || t.clone() });
                 view! {
@@ -62,7 +61,6 @@ pub fn ProfilePage() -> impl IntoView {
                     </section>
                 }
             })}
-        </Transition>
         <datalist id="timezones">
             <Suspense fallback=|| ()>
                 {move || zones.get().and_then(|r| r.ok()).map(|list| list.into_iter().map(|z| view! { <option value=z.clone()></option> }).collect_view())}

@@ -3,7 +3,7 @@
 
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{catalog_lists, CatalogLists, EntriesVersion};
+use crate::components::layout::{with_catalog, EntriesVersion};
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::periods::{hours_minutes, money, Period};
 use crate::reports::{get_report, ReportQuery};
@@ -42,11 +42,6 @@ pub fn ReportsPage() -> impl IntoView {
             }
         },
     );
-    let CatalogLists {
-        projects,
-        clients,
-        tags: all_tags,
-    } = catalog_lists();
     view! {
         <Title text="Reports"/>
         <div class="page-header">
@@ -74,27 +69,32 @@ pub fn ReportsPage() -> impl IntoView {
                     <input id="report-to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/>
                 </div>
             </Show>
-            <div class="field">
-                <label for="report-project">"Project"</label>
-                <ProjectSelect id="report-project".to_string() value=project projects clients none_label="Any project"/>
-            </div>
-            <div class="field">
-                <label for="report-client">"Client"</label>
-                <select id="report-client" class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
-                    <option value="" selected=move || client.get().is_none()>"Any client"</option>
-                    {move || clients.get().into_iter().map(|c| {
-                        let cid = c.id;
-                        view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <span class="field-label">"Tags"</span>
-                <TagPicker id="report-tags".to_string() value=tags tags=all_tags/>
-            </div>
+            {with_catalog(move |c| {
+                let clients = c.clients.clone();
+                view! {
+                    <div class="field">
+                        <label for="report-project">"Project"</label>
+                        <ProjectSelect id="report-project".to_string() value=project projects=c.projects clients=c.clients none_label="Any project"/>
+                    </div>
+                    <div class="field">
+                        <label for="report-client">"Client"</label>
+                        <select id="report-client" class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
+                            <option value="" selected=move || client.get().is_none()>"Any client"</option>
+                            {clients.into_iter().map(|c| {
+                                let cid = c.id;
+                                view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
+                            }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <span class="field-label">"Tags"</span>
+                        <TagPicker id="report-tags".to_string() value=tags tags=c.tags/>
+                    </div>
+                }
+            })}
         </section>
         <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
-            {move || report.get().map(|r| match r {
+            {move || Suspend::new(async move { match report.await {
                 None => view! { <p class="muted">"Choose both dates for a custom period."</p> }.into_any(),
                 Some(Err(e)) => {
                     redirect_if_signed_out(&e);
@@ -121,7 +121,7 @@ pub fn ReportsPage() -> impl IntoView {
                         </div>
                     }.into_any()
                 }
-            })}
+            }})}
         </Transition>
     }
 }

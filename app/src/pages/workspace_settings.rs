@@ -4,9 +4,9 @@
 use crate::components::forms::{
     action_error, redirect_if_signed_out, reload_to, Field, FormError, Submit,
 };
-use crate::components::layout::use_me;
+use crate::components::layout::{use_me, with_me};
 use crate::error::AppError;
-use crate::types::{BillingStatus, Me, Member, Plan, Role};
+use crate::types::{BillingStatus, Member, Plan, Role};
 use crate::workspaces::{
     list_members, remove_member, AddMember, ChangeMemberRole, ChangePlan, CreateWorkspace,
     RenameWorkspace, UpdateRates, COMMON_CURRENCIES,
@@ -39,16 +39,6 @@ pub(crate) fn Header(title: &'static str) -> impl IntoView {
             <p class="lead">"Name, members, plan and API tokens of the workspace you are in."</p>
         </div>
         <Tabs/>
-    }
-}
-
-/// Renders `f` once the signed-in person is known.
-fn with_me<V: IntoView + 'static>(f: impl Fn(Me) -> V + Send + Sync + 'static) -> impl IntoView {
-    let me = use_me().0;
-    view! {
-        <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
-            {move || me.get().and_then(|r| r.ok()).map(&f)}
-        </Transition>
     }
 }
 
