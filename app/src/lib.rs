@@ -99,12 +99,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=components::layout::AppLayout>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/entries") view=pages::entries::EntriesPage/>
-                    <Route path=path!("/reports") view=pages::reports::ReportsPage/>
+                    <Route path=path!("/reports") view={Lazy::<lazy::Reports>::new()}/>
                     <Route path=path!("/invoices") view={Lazy::<lazy::Invoices>::new()}/>
                     <Route path=path!("/invoices/:id") view={Lazy::<lazy::Invoice>::new()}/>
-                    <Route path=path!("/clients") view=pages::catalog::ClientsPage/>
-                    <Route path=path!("/projects") view=pages::catalog::ProjectsPage/>
-                    <Route path=path!("/tags") view=pages::catalog::TagsPage/>
+                    <Route path=path!("/clients") view={Lazy::<lazy::Clients>::new()}/>
+                    <Route path=path!("/projects") view={Lazy::<lazy::Projects>::new()}/>
+                    <Route path=path!("/tags") view={Lazy::<lazy::Tags>::new()}/>
                     <Route path=path!("/workspaces/new") view={Lazy::<lazy::NewWorkspace>::new()}/>
                     <Route path=path!("/settings/workspace") view={Lazy::<lazy::WorkspaceGeneral>::new()}/>
                     <Route path=path!("/settings/workspace/members") view={Lazy::<lazy::WorkspaceMembers>::new()}/>

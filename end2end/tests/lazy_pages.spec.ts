@@ -11,7 +11,7 @@ function watchErrors(page: Page) {
   return errors;
 }
 
-test("rarely used pages load their code on first visit, by link and by address", async ({ page }) => {
+test("pages other than the timer and the entries load their code on first visit, by link and by address", async ({ page }) => {
   const errors = watchErrors(page);
   const chunks: string[] = [];
   page.on("request", (r) => {
@@ -25,6 +25,9 @@ test("rarely used pages load their code on first visit, by link and by address",
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invoices" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Invoices" })).toBeVisible();
   expect(chunks.some((u) => u.includes("invoices_view"))).toBe(true);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
+  expect(chunks.some((u) => u.includes("reports_view"))).toBe(true);
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Profile" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Profile" })).toBeVisible();
   await page.getByRole("navigation", { name: "Profile" }).getByRole("link", { name: "Sessions" }).click();

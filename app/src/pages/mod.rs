@@ -13,8 +13,9 @@ pub mod reports;
 pub mod two_factor;
 pub mod workspace_settings;
 
-/// Pages people open now and then (invoices, settings, profile, the API
-/// reference) load their code when first visited: each is a lazy route
+/// Pages people open now and then (reports, clients, projects, tags,
+/// invoices, settings, profile, the API reference) load their code when
+/// first visited: each is a lazy route
 /// whose view lives in its own WASM chunk (`cargo leptos build --split`),
 /// so the first download carries only what the daily pages need. The
 /// server renders them as usual; the browser fetches the chunk before it
@@ -41,6 +42,10 @@ pub mod lazy {
     }
 
     lazy_pages!(
+        Reports => super::reports::ReportsPage,
+        Clients => super::catalog::ClientsPage,
+        Projects => super::catalog::ProjectsPage,
+        Tags => super::catalog::TagsPage,
         Invoices => super::invoices::InvoicesPage,
         Invoice => super::invoices::InvoicePage,
         NewWorkspace => super::workspace_settings::NewWorkspacePage,
