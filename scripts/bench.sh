@@ -163,8 +163,8 @@ generator on the same machine as the server.
 | API vs bare serialising | $api_ratio % | ≥ 40 % |
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
 | Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
-| Browser download for the daily pages, gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
-| Lazily loaded code of the rarely used pages ($lazy_count files, fetched on a first visit to one of them), gzip -9 | $lazy_kb KB in all | |
+| Browser download, first page (the Timer and Time entries pages need nothing more), gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
+| Lazily loaded code of the other pages (reports, clients, projects, tags, invoices, settings, profile, API; $lazy_count files, each fetched on a first visit to its page), gzip -9 | $lazy_kb KB in all | |
 
 The list request is the one the Timer and Time entries pages send
 (\`POST /rpc/list_entries\` with the session cookie): session lookup,
@@ -215,18 +215,18 @@ $ENTRIES entries over three years for five people.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) erases every component's view type
   (\`always-erase-components\`), which cut the gzip size from 1,105 KB to
-  about 720 KB. The rarely used pages (invoices, workspace settings, API
-  tokens and reference, profile, security, sessions) are lazy routes
-  (\`pages::lazy\`, built with \`cargo leptos build --split\`): their code
-  is fetched on a first visit to one of them, which took the first
-  download from about 731 KB to the figure above. The rest is mostly the
-  reactive system and serde code monomorphised per server function and
-  resource type, shared by every page. Making the reports and catalogue
-  pages lazy too took the main WASM to 488 KB, but under this benchmark
-  the server then hung while rendering (the top bar's pickers read the
-  catalogue resource synchronously, a Leptos lock race:
-  leptos-rs/leptos#4673), so that waits until the pickers await the
-  catalogue instead; then fewer distinct resource types.
+  about 720 KB. Every page but the Timer and Time entries (reports,
+  clients, projects, tags, invoices, workspace settings, API tokens and
+  reference, profile, security, sessions) is a lazy route
+  (\`pages::lazy\`, built with \`cargo leptos build --split\`): its code
+  is fetched on a first visit to it, which took the first download from
+  about 731 KB to the figure above. (Reports and the catalogue pages were
+  made lazy once before and backed out: under this benchmark the server
+  hung while the top bar's pickers read the catalogue before it had
+  loaded, a Leptos lock race, leptos-rs/leptos#4673. The pickers now
+  render once the catalogue has loaded.) The rest is mostly the reactive
+  system and serde code monomorphised per server function and resource
+  type, shared by every page.
 
 ## Raw output
 
