@@ -199,19 +199,26 @@ $ENTRIES entries over three years for five people.
   session row, and sqlx runs each SQLite connection on its own worker
   thread, so that one statement costs thread hand-offs (\`perf stat\`
   counts about six context switches per request), plus Leptos's server
-  function dispatch. Next step: a SQLite read path without the
-  per-statement thread hand-off for the session check. Runs on this
-  machine, load generator included, vary by up to a third.
+  function dispatch. A \`perf record\` of the server under the list load
+  puts about half of all samples in the kernel's task switching and
+  futex wake-ups around sqlx's channel to that worker thread (flume),
+  against about 1 % in SQLite's own statement execution. Next step: a
+  SQLite read path without the per-statement thread hand-off for the
+  session check. Runs on this machine, load generator included, vary by
+  up to a third (on 2026-11-28 a 10 s run gave 15,700 req/s for the list
+  and 25,200 for the floor, a 4 s run minutes later 22,100 and 23,400).
 - **Seed rate (goal 100,000/s)**: the entries go in as a bulk load
   (\`db::migrations::BulkLoad\`): the data-version triggers stand aside for
   the load and the workspace's version moves once at the end, SQLite's
   secondary indexes are dropped and built again once, and the next
   2,000-entry batch is made and its statements built while the previous
-  one is written. That took the rate from 21-29k to 43-68k entries/s
-  across runs; what is left is SQLite inserting rows keyed by
-  36-character text UUIDs with text timestamps (SQLite's own insert and
-  compare code leads the profile). 100,000/s would need compact keys
-  (16-byte UUIDs, integer times): a schema change.
+  one is written. The rate depends on the machine more than anything
+  else: with the same code, earlier runs on a slower VM gave 43-68k
+  entries/s (21-29k before the bulk load), the table above is this run's.
+  What bounds it is SQLite inserting rows keyed by 36-character text UUIDs
+  with text timestamps (SQLite's own insert and compare code leads the
+  profile); compact keys (16-byte UUIDs, integer times) would give
+  headroom on slow machines, at the cost of a schema change.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) erases every component's view type
   (\`always-erase-components\`), which cut the gzip size from 1,105 KB to
