@@ -3,6 +3,7 @@
 //! search box. Archived projects are not offered (the catalogue only has
 //! active ones) unless the entry already uses one.
 
+use crate::components::layout::with_catalog;
 use crate::entries::EntryProject;
 use crate::types::{Client, Project, Tag};
 use leptos::prelude::*;
@@ -154,4 +155,44 @@ pub fn TagPicker(
             </div>
         </details>
     }
+}
+
+/// The project, client and tag filters of the entries and reports pages,
+/// rendered once the catalogue has loaded. Ids are `{id_prefix}-project`,
+/// `{id_prefix}-client` and `{id_prefix}-tags`.
+#[component]
+pub fn CatalogFilters(
+    id_prefix: &'static str,
+    project: RwSignal<Option<Uuid>>,
+    client: RwSignal<Option<Uuid>>,
+    tags: RwSignal<Vec<Uuid>>,
+) -> impl IntoView {
+    let (project_id, client_id, tags_id) = (
+        format!("{id_prefix}-project"),
+        format!("{id_prefix}-client"),
+        format!("{id_prefix}-tags"),
+    );
+    with_catalog(move |c| {
+        let clients = c.clients.clone();
+        view! {
+            <div class="field">
+                <label for=project_id.clone()>"Project"</label>
+                <ProjectSelect id=project_id.clone() value=project projects=c.projects clients=c.clients none_label="Any project"/>
+            </div>
+            <div class="field">
+                <label for=client_id.clone()>"Client"</label>
+                <select id=client_id.clone() class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
+                    <option value="" selected=move || client.get().is_none()>"Any client"</option>
+                    {clients.into_iter().map(|c| {
+                        let cid = c.id;
+                        view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <span class="field-label">"Tags"</span>
+                <TagPicker id=tags_id.clone() value=tags tags=c.tags/>
+            </div>
+        }
+    })
 }

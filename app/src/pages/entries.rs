@@ -2,8 +2,7 @@
 //! range, project, client and tags, a page at a time.
 
 use crate::components::entry_list::EntryList;
-use crate::components::layout::with_catalog;
-use crate::components::pickers::{ProjectSelect, TagPicker};
+use crate::components::pickers::CatalogFilters;
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,29 +45,7 @@ pub fn EntriesPage() -> impl IntoView {
                 <label for="filter-to">"To"</label>
                 <input id="filter-to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/>
             </div>
-            {with_catalog(move |c| {
-                let clients = c.clients.clone();
-                view! {
-                    <div class="field">
-                        <label for="filter-project">"Project"</label>
-                        <ProjectSelect id="filter-project".to_string() value=project projects=c.projects clients=c.clients none_label="Any project"/>
-                    </div>
-                    <div class="field">
-                        <label for="filter-client">"Client"</label>
-                        <select id="filter-client" class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
-                            <option value="" selected=move || client.get().is_none()>"Any client"</option>
-                            {clients.into_iter().map(|c| {
-                                let cid = c.id;
-                                view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <span class="field-label">"Tags"</span>
-                        <TagPicker id="filter-tags".to_string() value=tags tags=c.tags/>
-                    </div>
-                }
-            })}
+            <CatalogFilters id_prefix="filter" project client tags/>
             <Show when=active>
                 <button type="button" class="btn btn-ghost clear-filters" on:click=move |_| {
                     from.set(String::new()); to.set(String::new()); project.set(None); client.set(None); tags.set(Vec::new());

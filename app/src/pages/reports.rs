@@ -3,8 +3,8 @@
 
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{with_catalog, EntriesVersion};
-use crate::components::pickers::{ProjectSelect, TagPicker};
+use crate::components::layout::EntriesVersion;
+use crate::components::pickers::CatalogFilters;
 use crate::periods::{hours_minutes, money, Period};
 use crate::reports::{get_report, ReportQuery};
 use leptos::prelude::*;
@@ -69,29 +69,7 @@ pub fn ReportsPage() -> impl IntoView {
                     <input id="report-to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/>
                 </div>
             </Show>
-            {with_catalog(move |c| {
-                let clients = c.clients.clone();
-                view! {
-                    <div class="field">
-                        <label for="report-project">"Project"</label>
-                        <ProjectSelect id="report-project".to_string() value=project projects=c.projects clients=c.clients none_label="Any project"/>
-                    </div>
-                    <div class="field">
-                        <label for="report-client">"Client"</label>
-                        <select id="report-client" class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
-                            <option value="" selected=move || client.get().is_none()>"Any client"</option>
-                            {clients.into_iter().map(|c| {
-                                let cid = c.id;
-                                view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
-                            }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field">
-                        <span class="field-label">"Tags"</span>
-                        <TagPicker id="report-tags".to_string() value=tags tags=c.tags/>
-                    </div>
-                }
-            })}
+            <CatalogFilters id_prefix="report" project client tags/>
         </section>
         <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
             {move || Suspend::new(async move { match report.await {
