@@ -164,7 +164,7 @@ generator on the same machine as the server.
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
 | Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download, first page (the Timer and Time entries pages need nothing more), gzip -9 (WASM $wasm_gz + JS $js_gz + CSS $css_gz bytes; WASM raw $wasm_raw) | $total_kb KB | ≤ 400 KB |
-| Lazily loaded code of the other pages (sign-in, sign-up, reports, clients, projects, tags, invoices, settings, profile, API; $lazy_count files, each fetched on a first visit to its page), gzip -9 | $lazy_kb KB in all | |
+| Lazily loaded code of the other pages (reports, clients, projects, tags, invoices, settings, profile, API; $lazy_count files, each fetched on a first visit to its page), gzip -9 | $lazy_kb KB in all | |
 
 The list request is the one the Timer and Time entries pages send
 (\`POST /rpc/list_entries\` with the session cookie): session lookup,
@@ -222,10 +222,9 @@ $ENTRIES entries over three years for five people.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) erases every component's view type
   (\`always-erase-components\`), which cut the gzip size from 1,105 KB to
-  about 720 KB. Every page but the Timer and Time entries (sign-in,
-  sign-up, reports, clients, projects, tags, invoices, workspace
-  settings, API tokens and reference, profile, security, sessions) is a
-  lazy route
+  about 720 KB. Every page but the Timer and Time entries (reports,
+  clients, projects, tags, invoices, workspace settings, API tokens and
+  reference, profile, security, sessions) is a lazy route
   (\`pages::lazy\`, built with \`cargo leptos build --split\`): its code
   is fetched on a first visit to it, which took the first download from
   about 731 KB to the figure above. (Reports and the catalogue pages were
