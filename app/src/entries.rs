@@ -111,7 +111,7 @@ pub struct EntryInput {
 
 /// A page of the person's finished entries; read it with
 /// [`Prepared::into_value`].
-#[server(prefix = "/rpc", endpoint = "list_entries", input = Json)]
+#[server(prefix = "/rpc", endpoint = "list_entries", input = Json, output = server_fn::codec::Post<crate::prepared::PreparedJson>)]
 pub async fn list_entries(filter: EntryFilter) -> Result<Prepared<EntryPage>, AppError> {
     crate::context::scoped(|ctx, scope| async move {
         let tz = ctx.session()?.tz();

@@ -156,12 +156,31 @@ pub fn scope_in_row(
     let plan: Option<String> = row.try_get("", "scope_plan")?;
     let billing: Option<String> = row.try_get("", "scope_billing_status")?;
     let version: Option<i64> = row.try_get("", "scope_data_version")?;
-    Ok(match (workspace_id, role, plan, billing, version) {
+    Ok(scope_from_columns(
+        workspace_id,
+        user_id,
+        role,
+        plan,
+        billing,
+        version,
+    ))
+}
+
+/// The scope from [`with_scope`]'s columns, however they were read.
+pub fn scope_from_columns(
+    workspace_id: Option<Uuid>,
+    user_id: Uuid,
+    role: Option<String>,
+    plan: Option<String>,
+    billing: Option<String>,
+    version: Option<i64>,
+) -> Option<Scope> {
+    match (workspace_id, role, plan, billing, version) {
         (Some(ws), Some(role), Some(plan), Some(billing), Some(version)) => Some(
             Scope::from_stored(ws, user_id, &role, &plan, &billing, version),
         ),
         _ => None,
-    })
+    }
 }
 
 /// Narrows a query to active, archived or all rows by its `archived_at` column.

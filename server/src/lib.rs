@@ -38,6 +38,8 @@ pub struct AppState {
     pub clock: Clock,
     /// This instance's reserved blocks of the per-token API limit.
     pub api_leases: Arc<app::rate_limit::Leases>,
+    /// SQLite's direct read path for the session check (`None` on PostgreSQL).
+    pub sqlite_reads: Option<Arc<app::db::direct::SqliteReads>>,
 }
 
 /// Builds the whole application router.
@@ -61,6 +63,7 @@ pub fn router_with_clock(
         settings: settings.clone(),
         clock,
         api_leases: Arc::default(),
+        sqlite_reads: app::db::direct::SqliteReads::for_url(&settings.database_url).map(Arc::new),
     };
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
@@ -173,7 +176,15 @@ async fn request_context(
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| sessions::token_from_cookie_header(&state.settings, h));
     let session = match token {
-        Some(t) => match sessions::authenticate(&state.db, &state.settings, &t, now).await {
+        Some(t) => match sessions::authenticate(
+            &state.db,
+            state.sqlite_reads.as_deref(),
+            &state.settings,
+            &t,
+            now,
+        )
+        .await
+        {
             Ok(s) => s,
             Err(e) => {
                 tracing::error!(error = %e, "session lookup failed");

@@ -138,3 +138,90 @@ async fn a_revoked_session_is_refused_by_a_second_instance_at_once() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(b.me().await.status, StatusCode::UNAUTHORIZED);
 }
+
+/// SQLite's direct read path for the session check and the sea-orm path
+/// read the same session the same way: in a workspace, after leaving it,
+/// revoked, and for a disabled account.
+#[tokio::test]
+async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
+    use app::auth::sessions::authenticate;
+    use app::db::entities::{memberships, sessions as session_rows, users};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+
+    let app = spawn().await;
+    let Some(reads) = app::db::direct::SqliteReads::for_url(&app.url) else {
+        assert!(is_postgres(), "a SQLite file must get the direct path");
+        return;
+    };
+    let (c, email) = app.signed_up("Direct Dana").await;
+    let cookie = c.cookie.clone().unwrap();
+    let token = cookie.split_once('=').unwrap().1.to_string();
+    let now = chrono::Utc::now();
+    let both = || async {
+        let direct = authenticate(&app.db, Some(&reads), &app.settings, &token, now)
+            .await
+            .unwrap();
+        let orm = authenticate(&app.db, None, &app.settings, &token, now)
+            .await
+            .unwrap();
+        assert_eq!(format!("{direct:?}"), format!("{orm:?}"));
+        direct
+    };
+
+    let s = both().await.expect("a live session");
+    assert_eq!(s.email, email);
+    assert_eq!(s.name, "Direct Dana");
+    let scope = s.scope.clone().expect("a scope in the personal workspace");
+    assert_eq!(Some(scope.workspace_id), s.current_workspace_id);
+    assert_eq!(format!("{:?}", scope.role), "Owner");
+
+    // Out of the workspace: still signed in, with no scope there.
+    memberships::Entity::delete_many()
+        .filter(memberships::Column::UserId.eq(s.user_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let s2 = both().await.expect("still signed in");
+    assert!(s2.scope.is_none());
+
+    // A disabled account, then a revoked session: signed out either way.
+    users::Entity::update(users::ActiveModel {
+        id: Set(s.user_id),
+        disabled_at: Set(Some(now)),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    assert!(both().await.is_none());
+    users::Entity::update(users::ActiveModel {
+        id: Set(s.user_id),
+        disabled_at: Set(None),
+        ..Default::default()
+    })
+    .exec(&app.db)
+    .await
+    .unwrap();
+    assert!(both().await.is_some());
+    session_rows::Entity::update_many()
+        .col_expr(
+            session_rows::Column::RevokedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
+        .filter(session_rows::Column::Id.eq(s.session_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert!(both().await.is_none());
+    // An unknown token finds nothing on either path.
+    let other = authenticate(
+        &app.db,
+        Some(&reads),
+        &app.settings,
+        "x".repeat(43).as_str(),
+        now,
+    )
+    .await
+    .unwrap();
+    assert!(other.is_none());
+}

@@ -3,6 +3,7 @@
 //! looks the row up, so a deleted or revoked row signs the browser out on
 //! its next request on every server instance.
 
+use crate::db::direct::{col, Cols, SqliteReads};
 use crate::db::entities::{memberships, sessions, users};
 use crate::error::Error;
 use crate::settings::Settings;
@@ -12,10 +13,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic,
-    QueryFilter, QueryTrait, SelectA, SelectB, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    IdenStatic, QueryFilter, QueryResult, QueryTrait, SelectA, SelectB, Set, Statement,
 };
 use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// `last_seen_at` is written at most this often per session.
@@ -95,11 +97,21 @@ pub async fn create(
     Ok(token)
 }
 
+/// What the session statement reads: the session, its person (`None` for
+/// a dangling row) and their scope in the session's current workspace.
+struct Found {
+    session: sessions::Model,
+    user: Option<users::Model>,
+    scope: Option<Scope>,
+}
+
 /// Finds the live session for a cookie token, enforcing revocation,
 /// disabled accounts and the idle and absolute timeouts. Touches
-/// `last_seen_at` when it is older than a minute.
+/// `last_seen_at` when it is older than a minute. With `reads` (a SQLite
+/// file) the lookup runs on SQLite's direct read path, else through `db`.
 pub async fn authenticate(
     db: &impl ConnectionTrait,
+    reads: Option<&SqliteReads>,
     settings: &Settings,
     token: &str,
     now: DateTime<Utc>,
@@ -107,32 +119,23 @@ pub async fn authenticate(
     if token.is_empty() || token.len() > 128 {
         return Ok(None);
     }
-    // One statement: the session, its person, and their membership in the
-    // session's current workspace with that workspace.
-    let current_membership = sessions::Entity::belongs_to(memberships::Entity)
-        .from((
-            sessions::Column::CurrentWorkspaceId,
-            sessions::Column::UserId,
-        ))
-        .to((
-            memberships::Column::WorkspaceId,
-            memberships::Column::UserId,
-        ))
-        .into();
-    let query = tenant::with_scope(
-        sessions::Entity::find()
-            .filter(sessions::Column::TokenHash.eq(digest(token)))
-            .find_also_related(users::Entity),
-        current_membership,
-    );
-    let Some(found) = db
-        .query_one_raw(query.build(db.get_database_backend()))
-        .await?
-    else {
-        return Ok(None);
+    let hash = digest(token);
+    let found = match reads {
+        Some(reads) => reads.query_one(&lookup(DbBackend::Sqlite, hash), read_direct)?,
+        None => match db
+            .query_one_raw(lookup(db.get_database_backend(), hash))
+            .await?
+        {
+            Some(r) => Some(read_result(&r)?),
+            None => None,
+        },
     };
-    let row = sessions::Model::from_query_result(&found, SelectA.as_str())?;
-    let Some(user) = users::Model::from_query_result_optional(&found, SelectB.as_str())? else {
+    let Some(Found {
+        session: row,
+        user: Some(user),
+        scope,
+    }) = found
+    else {
         return Ok(None);
     };
     if row.revoked_at.is_some() || !is_live(&row, settings, now) {
@@ -155,8 +158,99 @@ pub async fn authenticate(
         email: user.email,
         timezone: user.timezone,
         current_workspace_id: row.current_workspace_id,
-        scope: tenant::scope_in_row(&found, row.current_workspace_id, user.id)?,
+        scope,
     }))
+}
+
+/// The session lookup for a token digest: one statement reading the
+/// session, its person, and their membership in the session's current
+/// workspace with that workspace.
+fn lookup_query(token_hash: String) -> impl QueryTrait {
+    let current_membership = sessions::Entity::belongs_to(memberships::Entity)
+        .from((
+            sessions::Column::CurrentWorkspaceId,
+            sessions::Column::UserId,
+        ))
+        .to((
+            memberships::Column::WorkspaceId,
+            memberships::Column::UserId,
+        ))
+        .into();
+    tenant::with_scope(
+        sessions::Entity::find()
+            .filter(sessions::Column::TokenHash.eq(token_hash))
+            .find_also_related(users::Entity),
+        current_membership,
+    )
+}
+
+/// [`lookup_query`] for `backend`. Every request runs it, and its SQL does
+/// not depend on the digest (a bound value), so the SQL is built once per
+/// backend and only the value changes.
+fn lookup(backend: DbBackend, token_hash: String) -> Statement {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let held = match backend {
+        DbBackend::Sqlite => &SQLITE,
+        DbBackend::Postgres => &POSTGRES,
+        _ => return lookup_query(token_hash).build(backend),
+    };
+    let sql = held.get_or_init(|| lookup_query(String::new()).build(backend).sql);
+    Statement::from_sql_and_values(backend, sql.as_str(), [token_hash.into()])
+}
+
+/// The session statement's row as sea-orm reads it.
+fn read_result(found: &QueryResult) -> Result<Found, Error> {
+    let session = sessions::Model::from_query_result(found, SelectA.as_str())?;
+    let user = users::Model::from_query_result_optional(found, SelectB.as_str())?;
+    let scope = tenant::scope_in_row(found, session.current_workspace_id, session.user_id)?;
+    Ok(Found {
+        session,
+        user,
+        scope,
+    })
+}
+
+/// The same row as SQLite's direct read path returns it; the column names
+/// are the ones sea-orm gave the statement (`A_`/`B_` prefixes for the
+/// session and the person, `scope_` for [`tenant::with_scope`]).
+fn read_direct(r: &Cols<'_, '_>) -> Result<Found, DbErr> {
+    let session = sessions::Model {
+        id: col::uuid(r, "A_id")?,
+        token_hash: col::text(r, "A_token_hash")?,
+        user_id: col::uuid(r, "A_user_id")?,
+        current_workspace_id: col::opt_uuid(r, "A_current_workspace_id")?,
+        created_at: col::time(r, "A_created_at")?,
+        last_seen_at: col::time(r, "A_last_seen_at")?,
+        user_agent: col::text(r, "A_user_agent")?,
+        ip: col::text(r, "A_ip")?,
+        revoked_at: col::opt_time(r, "A_revoked_at")?,
+    };
+    let user = match col::opt_uuid(r, "B_id")? {
+        None => None,
+        Some(id) => Some(users::Model {
+            id,
+            email: col::text(r, "B_email")?,
+            name: col::text(r, "B_name")?,
+            password_hash: col::text(r, "B_password_hash")?,
+            timezone: col::text(r, "B_timezone")?,
+            disabled_at: col::opt_time(r, "B_disabled_at")?,
+            created_at: col::time(r, "B_created_at")?,
+        }),
+    };
+    let scope = tenant::scope_from_columns(
+        session.current_workspace_id,
+        session.user_id,
+        col::opt_text(r, "scope_role")?,
+        col::opt_text(r, "scope_plan")?,
+        col::opt_text(r, "scope_billing_status")?,
+        col::opt_i64(r, "scope_data_version")?,
+    );
+    Ok(Found {
+        session,
+        user,
+        scope,
+    })
 }
 
 /// The idle and absolute timeout rules, with time passed in.
@@ -327,6 +421,18 @@ mod tests {
             token_from_cookie_header(&s, "a=b; __Host-timether_session=xyz; c=d").as_deref(),
             Some("xyz")
         );
+    }
+
+    #[test]
+    fn the_held_lookup_is_the_built_statement_for_any_token() {
+        for backend in [DbBackend::Sqlite, DbBackend::Postgres] {
+            for token in ["a", "another token"] {
+                let built = lookup_query(digest(token)).build(backend);
+                let held = lookup(backend, digest(token));
+                assert_eq!(held.sql, built.sql);
+                assert_eq!(held.values, built.values);
+            }
+        }
     }
 
     #[test]

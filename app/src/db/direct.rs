@@ -1,0 +1,250 @@
+//! SQLite's direct read path, for the one statement every request runs.
+//!
+//! sqlx runs each SQLite connection on a worker thread of its own and talks
+//! to it through channels, so every statement costs several thread
+//! hand-offs. Under load those hand-offs, not SQLite, were most of a
+//! request's cost (BENCHMARKS.md: about half of all samples in task
+//! switching, 1 % in SQLite's statement execution). The session check that
+//! every request makes (security.md S1) therefore reads through
+//! [`SqliteReads`]: a few read-only connections of the same file, on which
+//! the statement runs in place, on the request's own thread. A point read
+//! in WAL mode takes microseconds and never waits for a writer, so it costs
+//! less than a hand-off would.
+//!
+//! The statement is still built by sea-orm (one definition of the query);
+//! only its execution moves. PostgreSQL and in-memory SQLite keep the
+//! sea-orm path, and everything that writes stays there.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, Row};
+use sea_orm::{DbErr, Statement, Value};
+use std::sync::Mutex;
+use std::time::Duration;
+use uuid::Uuid;
+
+/// Read-only connections to a SQLite file, handed out one at a time.
+pub struct SqliteReads {
+    path: String,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl std::fmt::Debug for SqliteReads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteReads")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connections kept for reuse; more are opened when requests overlap and
+/// closed again when the pool is full.
+const KEEP: usize = 8;
+
+impl SqliteReads {
+    /// The direct reader for a database URL: `None` for PostgreSQL and for
+    /// in-memory SQLite (whose data a second connection would not see).
+    pub fn for_url(url: &str) -> Option<Self> {
+        if !url.starts_with("sqlite:") {
+            return None;
+        }
+        super::sqlite_path(url).map(|path| SqliteReads {
+            path,
+            idle: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn open(&self) -> Result<Connection, DbErr> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        // A reader waits only while a checkpoint resets the WAL, which is brief.
+        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+        Ok(conn)
+    }
+
+    /// Runs `stmt` (built by sea-orm for SQLite) and decodes its first row
+    /// with `decode`; `None` when there is no row.
+    pub fn query_one<T>(
+        &self,
+        stmt: &Statement,
+        decode: impl FnOnce(&Cols<'_, '_>) -> Result<T, DbErr>,
+    ) -> Result<Option<T>, DbErr> {
+        let taken = self.idle.lock().map_err(|_| poisoned())?.pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        let out = run(&conn, stmt, decode);
+        let mut idle = self.idle.lock().map_err(|_| poisoned())?;
+        if idle.len() < KEEP {
+            idle.push(conn);
+        }
+        out
+    }
+}
+
+fn run<T>(
+    conn: &Connection,
+    stmt: &Statement,
+    decode: impl FnOnce(&Cols<'_, '_>) -> Result<T, DbErr>,
+) -> Result<Option<T>, DbErr> {
+    let mut prepared = conn.prepare_cached(&stmt.sql).map_err(err)?;
+    let values = stmt.values.as_ref().map(|v| v.0.as_slice()).unwrap_or(&[]);
+    for (i, value) in values.iter().enumerate() {
+        bind(&mut prepared, i + 1, value)?;
+    }
+    let mut rows = prepared.raw_query();
+    match rows.next().map_err(err)? {
+        Some(row) => {
+            let names = row.as_ref().column_names();
+            decode(&Cols { row, names: &names }).map(Some)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Binds a value the way sqlx stores it in SQLite (UUIDs as 16-byte
+/// blobs). Only the kinds the direct statements use are accepted.
+fn bind(stmt: &mut rusqlite::CachedStatement<'_>, at: usize, value: &Value) -> Result<(), DbErr> {
+    let done = match value {
+        Value::String(s) => stmt.raw_bind_parameter(at, s.as_deref()),
+        Value::Uuid(u) => stmt.raw_bind_parameter(at, u.as_ref().map(|u| u.as_bytes().to_vec())),
+        Value::BigInt(n) => stmt.raw_bind_parameter(at, *n),
+        Value::Int(n) => stmt.raw_bind_parameter(at, *n),
+        Value::Bool(b) => stmt.raw_bind_parameter(at, *b),
+        other => {
+            return Err(DbErr::Custom(format!(
+                "the direct SQLite path cannot bind {other:?}"
+            )))
+        }
+    };
+    done.map_err(err)
+}
+
+fn err(e: rusqlite::Error) -> DbErr {
+    DbErr::Custom(format!("SQLite read: {e}"))
+}
+
+fn poisoned() -> DbErr {
+    DbErr::Custom("SQLite read connections: lock poisoned".into())
+}
+
+fn bad(column: &str, what: &str) -> DbErr {
+    DbErr::Type(format!("column {column}: {what}"))
+}
+
+/// A result row with its column names, read by name (rusqlite's own
+/// lookup by name asks SQLite for every column's name on each read).
+pub struct Cols<'r, 's> {
+    row: &'r Row<'s>,
+    names: &'r [&'r str],
+}
+
+/// Column readers that accept what sqlx writes into SQLite.
+pub mod col {
+    use super::*;
+
+    fn value<'r>(row: &'r Cols<'_, '_>, column: &str) -> Result<ValueRef<'r>, DbErr> {
+        let at = row
+            .names
+            .iter()
+            .position(|n| *n == column)
+            .ok_or_else(|| bad(column, "not in the result"))?;
+        row.row.get_ref(at).map_err(err)
+    }
+
+    pub fn opt_text(row: &Cols<'_, '_>, column: &str) -> Result<Option<String>, DbErr> {
+        match value(row, column)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(|s| Some(s.to_string()))
+                .map_err(|_| bad(column, "not UTF-8")),
+            _ => Err(bad(column, "not text")),
+        }
+    }
+
+    pub fn text(row: &Cols<'_, '_>, column: &str) -> Result<String, DbErr> {
+        opt_text(row, column)?.ok_or_else(|| bad(column, "null"))
+    }
+
+    pub fn opt_i64(row: &Cols<'_, '_>, column: &str) -> Result<Option<i64>, DbErr> {
+        match value(row, column)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(n) => Ok(Some(n)),
+            _ => Err(bad(column, "not an integer")),
+        }
+    }
+
+    pub fn opt_uuid(row: &Cols<'_, '_>, column: &str) -> Result<Option<Uuid>, DbErr> {
+        match value(row, column)? {
+            ValueRef::Null => Ok(None),
+            ValueRef::Blob(b) => Uuid::from_slice(b)
+                .map(Some)
+                .map_err(|_| bad(column, "not a UUID")),
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .ok()
+                .and_then(|s| Uuid::parse_str(s).ok())
+                .map(Some)
+                .ok_or_else(|| bad(column, "not a UUID")),
+            _ => Err(bad(column, "not a UUID")),
+        }
+    }
+
+    pub fn uuid(row: &Cols<'_, '_>, column: &str) -> Result<Uuid, DbErr> {
+        opt_uuid(row, column)?.ok_or_else(|| bad(column, "null"))
+    }
+
+    pub fn opt_time(row: &Cols<'_, '_>, column: &str) -> Result<Option<DateTime<Utc>>, DbErr> {
+        match opt_text(row, column)? {
+            None => Ok(None),
+            Some(s) => parse_time(&s)
+                .map(Some)
+                .ok_or_else(|| bad(column, "not a time")),
+        }
+    }
+
+    pub fn time(row: &Cols<'_, '_>, column: &str) -> Result<DateTime<Utc>, DbErr> {
+        opt_time(row, column)?.ok_or_else(|| bad(column, "null"))
+    }
+}
+
+/// A stored time as sqlx writes it (RFC 3339), or in SQLite's own
+/// `YYYY-MM-DD HH:MM:SS[.fff][+HH:MM]` forms (UTC when no offset is given).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = DateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f%:z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_in_every_form_sqlite_holds() {
+        let t = DateTime::parse_from_rfc3339("2026-03-29T01:30:05.25Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(parse_time("2026-03-29T01:30:05.250+00:00"), Some(t));
+        assert_eq!(parse_time("2026-03-29T03:30:05.25+02:00"), Some(t));
+        assert_eq!(parse_time("2026-03-29 01:30:05.25+00:00"), Some(t));
+        assert_eq!(parse_time("2026-03-29 01:30:05.25"), Some(t));
+        assert_eq!(parse_time("29/03/2026"), None);
+    }
+
+    #[test]
+    fn only_files_get_a_direct_reader() {
+        assert!(SqliteReads::for_url("sqlite://data/t.db?mode=rwc").is_some());
+        assert!(SqliteReads::for_url("sqlite::memory:").is_none());
+        assert!(SqliteReads::for_url("postgres://u:p@127.0.0.1/t").is_none());
+    }
+}
