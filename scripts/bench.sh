@@ -239,10 +239,10 @@ $ENTRIES entries over three years for five people.
   machine of 2026-11-28, between 77k and 96k on that of 2026-12-01 (five
   runs within an hour), and 43-68k on a slower VM before (21-29k before
   the bulk load); the table above is this run's.
-  What bounds it is SQLite inserting rows keyed by 36-character text UUIDs
-  with text timestamps (SQLite's own insert and compare code leads the
-  profile); compact keys (16-byte UUIDs, integer times) would give
-  headroom on slow machines, at the cost of a schema change.
+  What bounds it is SQLite's own insert and compare code (it leads the
+  profile): rows keyed by 16-byte UUID blobs (v7, ordered by each
+  entry's start) with timestamps as RFC 3339 text; integer times would
+  give headroom on slow machines, at the cost of a schema change.
 - **Browser download (goal 400 KB)**: the release WASM (opt-level z, LTO,
   one codegen unit, \`wasm-opt -Oz\`) erases every component's view type
   (\`always-erase-components\`), which cut the gzip size from 1,105 KB to
