@@ -264,7 +264,16 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
             let id = parse_workspace(&workspace)?;
             let until = until.unwrap_or_else(|| now.date_naive());
             let started = std::time::Instant::now();
-            let done = crate::seed::seed(&db, id, entries, seed, until, now).await?;
+            let done = crate::seed::seed(
+                &db,
+                Some(&settings.database_url),
+                id,
+                entries,
+                seed,
+                until,
+                now,
+            )
+            .await?;
             let secs = started.elapsed().as_secs_f64();
             writeln!(
                 out,

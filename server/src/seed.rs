@@ -1,9 +1,10 @@
 //! `timether dev seed`: fills a workspace with realistic, deterministic data
 //! (clients, projects, tags, people, entries spread over years, a few
 //! running timers) for tests, demos and benchmarks. The same seed and end
-//! date give the same data. Rows go in with multi-row inserts inside one
-//! transaction, which is what makes 100,000+ entries per second possible on
-//! SQLite.
+//! date give the same data. On a SQLite file the entries go in through
+//! prepared statements on a connection of their own, which is what makes
+//! 100,000+ entries per second possible; elsewhere through multi-row
+//! inserts inside one transaction.
 
 use app::db::entities::{
     clients, memberships, projects, tags, time_entries, time_entry_tags, users,
@@ -128,8 +129,16 @@ fn key(name: &str) -> String {
 }
 
 /// Seeds `workspace` with `count` entries ending on `until` (exclusive).
+///
+/// `direct` is the database's URL: when it names a SQLite file, the people
+/// and the catalogue are committed first and the entries then go in through
+/// their own connection ([`SqliteBulk`](app::db::direct::SqliteBulk)),
+/// which is several times quicker than statements through sqlx; `None` (or
+/// PostgreSQL, or SQLite in memory) writes everything through sea-orm in
+/// one transaction.
 pub async fn seed(
     db: &DatabaseConnection,
+    direct: Option<&str>,
     workspace: Uuid,
     count: usize,
     seed: u64,
@@ -210,6 +219,9 @@ pub async fn seed(
         }
         seeded_people.push(uid);
     }
+    // In id order, so a second seed of the workspace (whose seeded people
+    // are members by then) spreads its entries over people the same way.
+    people.sort();
 
     // The catalogue: reuse what exists by name, create the rest.
     let mut client_ids = Vec::new();
@@ -313,102 +325,88 @@ pub async fn seed(
         }
     }
 
-    // The entries go in as a bulk load: no version bump per row, and on
-    // SQLite the indexes are built once at the end (see `BulkLoad`).
-    let load = BulkLoad::begin(&txn, &BULK_TABLES).await?;
-    let backend = txn.get_database_backend();
     let plan = Plan {
         workspace,
         count,
         end,
-        people: &people,
-        projects: &project_list,
-        tags: &tag_ids,
+        now,
+        people,
+        projects: project_list,
+        tags: tag_ids,
+        need_timer,
     };
-    // While the database thread writes a batch's entries, this task makes
-    // the next batch and builds its statements.
-    let ranges: Vec<(usize, usize)> = (0..count)
-        .step_by(BATCH)
-        .map(|from| (from, (from + BATCH).min(count)))
-        .collect();
-    let mut next = ranges
-        .first()
-        .map(|&(from, to)| Batch::build(backend, plan.entries(&mut rng, &mut ids, from, to)));
-    for k in 0..ranges.len() {
-        let current = next
-            .take()
-            .expect("each batch is built before it is written");
-        out.entries += current.entries;
-        out.tag_links += current.links;
-        let following = ranges.get(k + 1).copied();
-        let (written, built) = tokio::join!(current.write(&txn), async {
-            following
-                .map(|(from, to)| Batch::build(backend, plan.entries(&mut rng, &mut ids, from, to)))
-        });
-        written?;
-        next = built;
-    }
-    // A few running timers, started a little before now.
-    let mut timers = Vec::new();
-    for uid in need_timer {
-        let start = now - Duration::minutes(rng.gen_range(10..240));
-        let eid = id(&mut ids);
-        timers.push(entry(
-            eid,
-            workspace,
-            uid,
-            &mut rng,
-            Some(project_list[0]),
-            start,
-            None,
-        ));
-    }
-    out.running = timers.len();
-    Batch::build(backend, (timers, Vec::new()))
-        .write(&txn)
-        .await?;
-    load.end(&txn, workspace).await?;
-    txn.commit().await?;
-    // A bulk load leaves SQLite's write-ahead log holding every new page;
-    // fold it into the database so reads afterwards do not search it.
-    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await?;
-    }
+    let written = match direct.and_then(app::db::sqlite_file) {
+        // A SQLite file: the catalogue is committed, and the entries go in
+        // through the bulk load's own connection, on a blocking thread.
+        Some(path) => {
+            txn.commit().await?;
+            tokio::task::spawn_blocking(move || plan.write_direct(&path, &mut rng, &mut ids))
+                .await??
+        }
+        None => {
+            let written = plan.write(&txn, &mut rng, &mut ids).await?;
+            txn.commit().await?;
+            // A bulk load leaves SQLite's write-ahead log holding every new
+            // page; fold it into the database so reads afterwards do not
+            // search it.
+            if db.get_database_backend() == DbBackend::Sqlite {
+                db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .await?;
+            }
+            written
+        }
+    };
+    out.entries = written.entries;
+    out.tag_links = written.links;
+    out.running = written.running;
     Ok(out)
 }
 
-fn entry(
-    eid: Uuid,
-    workspace: Uuid,
+/// One generated entry, before it becomes a row.
+struct SeedEntry {
+    id: Uuid,
     person: Uuid,
-    rng: &mut StdRng,
+    description: &'static str,
+    /// The project and whether it is billable.
     project: Option<(Uuid, bool)>,
     start: DateTime<Utc>,
+    /// `None` for a running timer.
     end: Option<DateTime<Utc>>,
-) -> time_entries::ActiveModel {
-    time_entries::ActiveModel {
-        id: Set(eid),
-        workspace_id: Set(workspace),
-        user_id: Set(person),
-        description: Set(DESCRIPTIONS[rng.gen_range(0..DESCRIPTIONS.len())].into()),
-        project_id: Set(project.map(|p| p.0)),
-        billable: Set(project.is_some_and(|p| p.1)),
-        started_at: Set(start),
-        ended_at: Set(end),
-        invoice_id: Set(None),
-        deleted_at: Set(None),
-        created_at: Set(end.unwrap_or(start)),
-        updated_at: Set(end.unwrap_or(start)),
+}
+
+impl SeedEntry {
+    fn billable(&self) -> bool {
+        self.project.is_some_and(|p| p.1)
+    }
+
+    /// When the entry was written: when it ended, or started if running.
+    fn written_at(&self) -> DateTime<Utc> {
+        self.end.unwrap_or(self.start)
+    }
+
+    fn model(&self, workspace: Uuid) -> time_entries::ActiveModel {
+        time_entries::ActiveModel {
+            id: Set(self.id),
+            workspace_id: Set(workspace),
+            user_id: Set(self.person),
+            description: Set(self.description.into()),
+            project_id: Set(self.project.map(|p| p.0)),
+            billable: Set(self.billable()),
+            started_at: Set(self.start),
+            ended_at: Set(self.end),
+            invoice_id: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(self.written_at()),
+            updated_at: Set(self.written_at()),
+        }
     }
 }
 
-fn link(entry: Uuid, tag: Uuid, workspace: Uuid) -> time_entry_tags::ActiveModel {
-    time_entry_tags::ActiveModel {
-        entry_id: Set(entry),
-        tag_id: Set(tag),
-        workspace_id: Set(workspace),
-    }
+/// What a seed wrote in its bulk load.
+struct Written {
+    entries: usize,
+    links: usize,
+    running: usize,
 }
 
 /// No tag, one or two different tags.
@@ -428,31 +426,183 @@ fn pick_tags(rng: &mut StdRng, tags: &[Uuid]) -> Vec<Uuid> {
     out
 }
 
+/// Entries and their tag links (entry, tag).
+type Generated = (Vec<SeedEntry>, Vec<(Uuid, Uuid)>);
+
 /// What the entries of a seed are made from.
-struct Plan<'a> {
+struct Plan {
     workspace: Uuid,
     count: usize,
     end: DateTime<Utc>,
-    people: &'a [Uuid],
-    projects: &'a [(Uuid, bool)],
-    tags: &'a [Uuid],
+    now: DateTime<Utc>,
+    people: Vec<Uuid>,
+    projects: Vec<(Uuid, bool)>,
+    tags: Vec<Uuid>,
+    /// Seeded people who get a running timer.
+    need_timer: Vec<Uuid>,
 }
 
-impl Plan<'_> {
+/// Columns as sea-orm writes them (`SeedEntry::model`); the integration
+/// test `seed::the_direct_bulk_load_writes_what_sea_orm_writes` holds the
+/// two paths to the same bytes.
+const INSERT_ENTRY: &str = "INSERT INTO time_entries (id, workspace_id, user_id, description, \
+     project_id, billable, started_at, ended_at, invoice_id, deleted_at, created_at, updated_at) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, NULL, NULL, ?9, ?9)";
+const INSERT_LINK: &str =
+    "INSERT INTO time_entry_tags (entry_id, tag_id, workspace_id) VALUES (?1, ?2, ?3)";
+
+impl Plan {
+    /// Batches of entry numbers.
+    fn ranges(&self) -> Vec<(usize, usize)> {
+        (0..self.count)
+            .step_by(BATCH)
+            .map(|from| (from, (from + BATCH).min(self.count)))
+            .collect()
+    }
+
+    /// A few running timers, started a little before now.
+    fn timers(&self, rng: &mut StdRng, ids: &mut StdRng) -> Vec<SeedEntry> {
+        self.need_timer
+            .iter()
+            .map(|uid| {
+                let start = self.now - Duration::minutes(rng.gen_range(10..240));
+                let id = id(ids);
+                SeedEntry {
+                    id,
+                    person: *uid,
+                    description: DESCRIPTIONS[rng.gen_range(0..DESCRIPTIONS.len())],
+                    project: self.projects.first().copied(),
+                    start,
+                    end: None,
+                }
+            })
+            .collect()
+    }
+
+    /// Writes the entries through sea-orm inside `txn` (PostgreSQL, and
+    /// SQLite in memory). While the database writes a batch's entries, this
+    /// task makes the next batch and builds its statements.
+    async fn write(
+        &self,
+        txn: &sea_orm::DatabaseTransaction,
+        rng: &mut StdRng,
+        ids: &mut StdRng,
+    ) -> Result<Written, sea_orm::DbErr> {
+        // No version bump per row, and on SQLite the indexes are built once
+        // at the end (see `BulkLoad`).
+        let load = BulkLoad::begin(txn, &BULK_TABLES).await?;
+        let backend = txn.get_database_backend();
+        let ranges = self.ranges();
+        let mut written = Written {
+            entries: 0,
+            links: 0,
+            running: 0,
+        };
+        let mut next = ranges.first().map(|&(from, to)| {
+            Batch::build(backend, self.workspace, self.entries(rng, ids, from, to))
+        });
+        for k in 0..ranges.len() {
+            let current = next
+                .take()
+                .expect("each batch is built before it is written");
+            written.entries += current.entries;
+            written.links += current.links;
+            let following = ranges.get(k + 1).copied();
+            let (done, built) = tokio::join!(current.write(txn), async {
+                following.map(|(from, to)| {
+                    Batch::build(backend, self.workspace, self.entries(rng, ids, from, to))
+                })
+            });
+            done?;
+            next = built;
+        }
+        let timers = self.timers(rng, ids);
+        written.running = timers.len();
+        Batch::build(backend, self.workspace, (timers, Vec::new()))
+            .write(txn)
+            .await?;
+        load.end(txn, self.workspace).await?;
+        Ok(written)
+    }
+
+    /// Writes the entries into the SQLite file at `path` through
+    /// [`SqliteBulk`](app::db::direct::SqliteBulk), in one transaction of
+    /// its own.
+    fn write_direct(
+        &self,
+        path: &str,
+        rng: &mut StdRng,
+        ids: &mut StdRng,
+    ) -> Result<Written, sea_orm::DbErr> {
+        let projects: Vec<Uuid> = self.projects.iter().map(|p| p.0).collect();
+        let bulk = app::db::direct::SqliteBulk::begin(
+            path,
+            &BULK_TABLES,
+            &[
+                ("workspaces", &[self.workspace]),
+                ("users", &self.people),
+                ("projects", &projects),
+                ("tags", &self.tags),
+            ],
+        )?;
+        let conn = bulk.connection();
+        let fail = |e: rusqlite::Error| sea_orm::DbErr::Custom(format!("seeding: {e}"));
+        let mut insert_entry = conn.prepare(INSERT_ENTRY).map_err(fail)?;
+        let mut insert_link = conn.prepare(INSERT_LINK).map_err(fail)?;
+        let workspace = self.workspace.as_bytes();
+        let mut put = |(entries, links): Generated| -> Result<(usize, usize), sea_orm::DbErr> {
+            for e in &entries {
+                let start = app::db::direct::time_text(e.start);
+                let end = e.end.map(app::db::direct::time_text);
+                let written = end.clone().unwrap_or_else(|| start.clone());
+                insert_entry
+                    .execute(rusqlite::params![
+                        e.id.as_bytes(),
+                        workspace,
+                        e.person.as_bytes(),
+                        e.description,
+                        e.project.map(|p| *p.0.as_bytes()),
+                        e.billable(),
+                        start,
+                        end,
+                        written,
+                    ])
+                    .map_err(fail)?;
+            }
+            for (entry, tag) in &links {
+                insert_link
+                    .execute(rusqlite::params![
+                        entry.as_bytes(),
+                        tag.as_bytes(),
+                        workspace
+                    ])
+                    .map_err(fail)?;
+            }
+            Ok((entries.len(), links.len()))
+        };
+        let mut written = Written {
+            entries: 0,
+            links: 0,
+            running: 0,
+        };
+        for (from, to) in self.ranges() {
+            let (n, l) = put(self.entries(rng, ids, from, to))?;
+            written.entries += n;
+            written.links += l;
+        }
+        let timers = self.timers(rng, ids);
+        written.running = timers.len();
+        put((timers, Vec::new()))?;
+        drop((insert_entry, insert_link));
+        bulk.finish(self.workspace)?;
+        Ok(written)
+    }
+
     /// Entries `from..to` of the seed with their tag links: weekdays mostly,
     /// office hours, 10 minutes to 3 hours, over the three years before the
     /// end. Archived projects only in the past. Oldest first, with
     /// time-ordered ids, so rows append at the end of their B-trees.
-    fn entries(
-        &self,
-        rng: &mut StdRng,
-        ids: &mut StdRng,
-        from: usize,
-        to: usize,
-    ) -> (
-        Vec<time_entries::ActiveModel>,
-        Vec<time_entry_tags::ActiveModel>,
-    ) {
+    fn entries(&self, rng: &mut StdRng, ids: &mut StdRng, from: usize, to: usize) -> Generated {
         let span_days = 3 * 365;
         let mut entries = Vec::with_capacity(to - from);
         let mut links = Vec::with_capacity(2 * (to - from));
@@ -476,18 +626,17 @@ impl Plan<'_> {
             } else {
                 None
             };
-            let eid = time_id(ids, start);
-            entries.push(entry(
-                eid,
-                self.workspace,
+            let id = time_id(ids, start);
+            entries.push(SeedEntry {
+                id,
                 person,
-                rng,
+                description: DESCRIPTIONS[rng.gen_range(0..DESCRIPTIONS.len())],
                 project,
                 start,
-                Some(start + Duration::seconds(secs)),
-            ));
-            for t in pick_tags(rng, self.tags) {
-                links.push(link(eid, t, self.workspace));
+                end: Some(start + Duration::seconds(secs)),
+            });
+            for t in pick_tags(rng, &self.tags) {
+                links.push((id, t));
             }
         }
         (entries, links)
@@ -502,20 +651,22 @@ struct Batch {
 }
 
 impl Batch {
-    fn build(
-        backend: DbBackend,
-        (entries, links): (
-            Vec<time_entries::ActiveModel>,
-            Vec<time_entry_tags::ActiveModel>,
-        ),
-    ) -> Batch {
+    fn build(backend: DbBackend, workspace: Uuid, (entries, links): Generated) -> Batch {
         let mut statements = Vec::with_capacity(2);
         let (n, l) = (entries.len(), links.len());
         if n > 0 {
-            statements.push(time_entries::Entity::insert_many(entries).build(backend));
+            let models = entries.iter().map(|e| e.model(workspace));
+            statements.push(time_entries::Entity::insert_many(models).build(backend));
         }
         if l > 0 {
-            statements.push(time_entry_tags::Entity::insert_many(links).build(backend));
+            let models = links
+                .iter()
+                .map(|&(entry, tag)| time_entry_tags::ActiveModel {
+                    entry_id: Set(entry),
+                    tag_id: Set(tag),
+                    workspace_id: Set(workspace),
+                });
+            statements.push(time_entry_tags::Entity::insert_many(models).build(backend));
         }
         Batch {
             statements,

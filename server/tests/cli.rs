@@ -287,3 +287,118 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
     assert!(!bad.ok);
     assert!(bad.stderr.contains("workspace"), "{}", bad.stderr);
 }
+
+/// On a SQLite file the seed's entries go in through a connection of their
+/// own (`db::direct::SqliteBulk`) instead of sea-orm. The rows must be the
+/// very values sea-orm writes (UUIDs as 16-byte blobs, times as sqlx's RFC
+/// 3339 text, booleans as integers), or seeded and tracked entries would
+/// sort, filter and compare differently.
+#[tokio::test]
+async fn the_direct_bulk_load_writes_what_sea_orm_writes() {
+    use sea_orm::ConnectionTrait;
+
+    if common::is_postgres() {
+        // The direct path is SQLite's; PostgreSQL always takes sea-orm's.
+        return;
+    }
+    let (url, _dir) = common::database_url();
+    let db = common::connect(&url).await;
+    let now = "2026-11-27T10:30:00Z"
+        .parse::<chrono::DateTime<chrono::Utc>>()
+        .unwrap();
+    let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+    let email = common::unique_email("bulk");
+    let (_, ws) = app::users::create(&db, "Bulk Load", &email, common::PASSWORD, now)
+        .await
+        .unwrap();
+    let text = |sql: String| {
+        let db = db.clone();
+        async move {
+            db.query_all_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                sql,
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(0).unwrap())
+            .collect::<Vec<_>>()
+        }
+    };
+    // Every column of both tables, quoted with its storage class.
+    let quoted = |table: &'static str| async move {
+        let columns = text(format!("SELECT name FROM pragma_table_info('{table}')")).await;
+        let row = columns
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        text(format!("SELECT {row} FROM \"{table}\" ORDER BY 1")).await
+    };
+    let schema = || {
+        text(
+            "SELECT type || ':' || name || ':' || coalesce(sql, '') FROM sqlite_master ORDER BY 1"
+                .into(),
+        )
+    };
+    let before = schema().await;
+
+    let by_orm = timether_server::seed::seed(&db, None, ws, 3000, 11, until, now)
+        .await
+        .unwrap();
+    let orm_entries = quoted("time_entries").await;
+    let orm_links = quoted("time_entry_tags").await;
+    db.execute_unprepared("DELETE FROM time_entries")
+        .await
+        .unwrap();
+    assert!(quoted("time_entry_tags").await.is_empty(), "links cascade");
+
+    let direct = timether_server::seed::seed(&db, Some(&url), ws, 3000, 11, until, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (direct.entries, direct.tag_links, direct.running),
+        (by_orm.entries, by_orm.tag_links, by_orm.running)
+    );
+    assert_eq!(
+        orm_entries.len(),
+        3002,
+        "3000 entries and two running timers"
+    );
+    assert!(orm_links.len() > 1000, "{}", orm_links.len());
+    let entries = quoted("time_entries").await;
+    let first_diff = orm_entries.iter().zip(&entries).find(|(a, b)| a != b);
+    assert_eq!(
+        first_diff, None,
+        "the first row that differs (sea-orm, direct)"
+    );
+    assert_eq!(entries, orm_entries);
+    assert_eq!(quoted("time_entry_tags").await, orm_links);
+    assert_eq!(schema().await, before, "indexes and triggers are back");
+    assert!(
+        text("SELECT 'x' FROM pragma_foreign_key_check".into())
+            .await
+            .is_empty(),
+        "every row's references hold"
+    );
+
+    // A load whose outside references are gone does not start; one dropped
+    // unfinished leaves the schema as it was.
+    let path = app::db::sqlite_file(&url).unwrap();
+    let gone = app::db::direct::SqliteBulk::begin(
+        &path,
+        &["time_entries"],
+        &[("workspaces", &[ws, uuid::Uuid::now_v7()])],
+    )
+    .err()
+    .expect("a missing workspace stops the load");
+    assert!(
+        gone.to_string().contains("1 of the 2 rows of workspaces"),
+        "{gone}"
+    );
+    let unfinished =
+        app::db::direct::SqliteBulk::begin(&path, &["time_entries"], &[("workspaces", &[ws])])
+            .unwrap();
+    drop(unfinished);
+    assert_eq!(schema().await, before, "an unfinished load is rolled back");
+}

@@ -13,7 +13,10 @@
 //!
 //! The statement is still built by sea-orm (one definition of the query);
 //! only its execution moves. PostgreSQL and in-memory SQLite keep the
-//! sea-orm path, and everything that writes stays there.
+//! sea-orm path, and everything that writes stays there, with one
+//! exception: a bulk load (`timether dev seed`) writes through
+//! [`SqliteBulk`], its own connection with prepared statements bound in
+//! place.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::types::ValueRef;
@@ -45,10 +48,7 @@ impl SqliteReads {
     /// The direct reader for a database URL: `None` for PostgreSQL and for
     /// in-memory SQLite (whose data a second connection would not see).
     pub fn for_url(url: &str) -> Option<Self> {
-        if !url.starts_with("sqlite:") {
-            return None;
-        }
-        super::sqlite_path(url).map(|path| SqliteReads {
+        super::sqlite_file(url).map(|path| SqliteReads {
             path,
             idle: Mutex::new(Vec::new()),
         })
@@ -106,6 +106,120 @@ fn run<T>(
     }
 }
 
+/// A bulk load's own write connection to a SQLite file (`timether dev
+/// seed`). Its rows go in through prepared statements bound in place: no
+/// statement text per batch, no copy of every value into sqlx's arguments
+/// and no hand-off to sqlx's worker thread, which together cost as much as
+/// SQLite's inserts themselves. Like [`BulkLoad`] it drops the tables'
+/// secondary indexes and version triggers for the load and recreates them
+/// at the end, all in one immediate transaction: other connections read the
+/// old data until the commit, and a load that fails or is dropped unfinished
+/// is rolled back whole.
+///
+/// Foreign keys are checked once instead of on every row (that lookup was a
+/// third of the inserts' cost): [`begin`](Self::begin) takes the rows the
+/// load will refer to outside itself and fails unless they all exist; the
+/// write lock it holds keeps them until the commit. References among the
+/// load's own rows are the caller's to get right (the seed's integration
+/// test runs SQLite's `foreign_key_check` over its output).
+///
+/// [`BulkLoad`]: super::migrations::BulkLoad
+pub struct SqliteBulk {
+    conn: Connection,
+    dropped: Vec<String>,
+}
+
+impl SqliteBulk {
+    /// Opens the SQLite file at `path` ([`super::sqlite_file`]), takes its
+    /// write lock, checks that every `(table, ids)` of `parents` exists
+    /// (by `id`) and drops what the load rebuilds.
+    pub fn begin(path: &str, tables: &[&str], parents: &[(&str, &[Uuid])]) -> Result<Self, DbErr> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(err)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
+        // The app's connection settings (`db::connect`), and the bulk cache.
+        conn.execute_batch(&format!(
+            "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; {}; BEGIN IMMEDIATE",
+            super::migrations::sqlite_bulk::CACHE
+        ))
+        .map_err(err)?;
+        for (table, ids) in parents {
+            let mut wanted = ids.to_vec();
+            wanted.sort();
+            wanted.dedup();
+            let marks = vec!["?"; wanted.len()].join(", ");
+            let found: i64 = conn
+                .query_row(
+                    &format!("SELECT count(*) FROM \"{table}\" WHERE id IN ({marks})"),
+                    rusqlite::params_from_iter(wanted.iter().map(|u| u.as_bytes())),
+                    |r| r.get(0),
+                )
+                .map_err(err)?;
+            let found = usize::try_from(found).unwrap_or(0);
+            if found != wanted.len() {
+                return Err(DbErr::Custom(format!(
+                    "bulk load: {} of the {} rows of {table} it refers to are gone",
+                    wanted.len().saturating_sub(found),
+                    wanted.len()
+                )));
+            }
+        }
+        let objects = {
+            let mut listed = conn
+                .prepare(&super::migrations::sqlite_bulk::objects(tables))
+                .map_err(err)?;
+            let rows = listed
+                .query_map([], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+                })
+                .map_err(err)?;
+            rows.collect::<Result<Vec<(String, String, String)>, _>>()
+                .map_err(err)?
+        };
+        let mut dropped = Vec::with_capacity(objects.len());
+        for (kind, name, sql) in objects {
+            conn.execute_batch(&super::migrations::sqlite_bulk::drop(&kind, &name))
+                .map_err(err)?;
+            dropped.push(sql);
+        }
+        Ok(SqliteBulk { conn, dropped })
+    }
+
+    /// The load's connection, inside its transaction, to prepare the
+    /// inserts on.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Recreates what [`begin`](Self::begin) dropped (a rebuilt unique index
+    /// checks its rows again), moves `workspace`'s data version on once,
+    /// commits, and folds the write-ahead log into the database so later
+    /// reads do not search it.
+    pub fn finish(self, workspace: Uuid) -> Result<(), DbErr> {
+        for sql in &self.dropped {
+            self.conn.execute_batch(sql).map_err(err)?;
+        }
+        self.conn
+            .execute(super::migrations::sqlite_bulk::BUMP, [workspace.as_bytes()])
+            .map_err(err)?;
+        self.conn.execute_batch("COMMIT").map_err(err)?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+            .map_err(err)?;
+        Ok(())
+    }
+}
+
+/// A time as sqlx writes it into SQLite (RFC 3339, `+00:00`, fractions of a
+/// second only when there are any), so that rows written directly sort and
+/// compare with the rest.
+pub fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false)
+}
+
 /// Binds a value the way sqlx stores it in SQLite (UUIDs as 16-byte
 /// blobs). Only the kinds the direct statements use are accepted.
 fn bind(stmt: &mut rusqlite::CachedStatement<'_>, at: usize, value: &Value) -> Result<(), DbErr> {
@@ -125,7 +239,7 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, at: usize, value: &Value) -> R
 }
 
 fn err(e: rusqlite::Error) -> DbErr {
-    DbErr::Custom(format!("SQLite read: {e}"))
+    DbErr::Custom(format!("SQLite (direct): {e}"))
 }
 
 fn poisoned() -> DbErr {

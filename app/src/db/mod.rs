@@ -13,7 +13,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     let mut opts = ConnectOptions::new(url.to_string());
     opts.sqlx_logging(false);
     if url.starts_with("sqlite:") {
-        if let Some(path) = sqlite_path(url) {
+        if let Some(path) = sqlite_file(url) {
             if let Some(dir) = std::path::Path::new(&path).parent() {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|e| {
@@ -42,7 +42,8 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
-fn sqlite_path(url: &str) -> Option<String> {
+/// The file behind a SQLite URL; `None` for PostgreSQL and SQLite in memory.
+pub fn sqlite_file(url: &str) -> Option<String> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
