@@ -256,9 +256,8 @@ $ENTRIES entries over three years for five people.
   are not written out and read back before the commit. Through sqlx the
   same rows went in as 2,000-entry multi-row statements, and binding and
   handing those to sqlx's worker thread cost as much as SQLite's inserts
-  (77-96k entries/s on this machine on 2026-12-01 morning, 82-126k
-  afterwards, against 121k on the machine of 2026-11-28 with the same
-  code). An integration test holds the two paths to the same bytes
+  (77-96k entries/s on this machine before the change, in five runs;
+  121k with that code on the machine of 2026-11-28). An integration test holds the two paths to the same bytes
   (\`cli::the_direct_bulk_load_writes_what_sea_orm_writes\`).
   A profile of a seed now: the inserts about 40 %, the index builds
   about a third, the commit and the checkpoint that folds the 50 MB
