@@ -45,3 +45,29 @@ test("pages other than the timer and the entries load their code on first visit,
 
   expect(errors).toEqual([]);
 });
+
+test("the entry form loads its code the first time it opens, for adding and for editing", async ({ page }) => {
+  const errors = watchErrors(page);
+  const chunks: string[] = [];
+  page.on("request", (r) => {
+    if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
+  });
+  await signUp(page, "Form Fay");
+  expect(chunks).toEqual([]);
+
+  await page.getByRole("button", { name: "Add time manually" }).click();
+  const form = page.getByRole("form", { name: "Add time manually" });
+  await form.getByLabel("Description").fill("Lazy notes");
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(page.getByText("Lazy notes")).toBeVisible();
+  expect(chunks.some((u) => u.includes("entry_form_view"))).toBe(true);
+
+  // Edit opens the same form, its code already here.
+  await page.getByRole("button", { name: "Edit “Lazy notes”" }).click();
+  const edit = page.getByRole("form", { name: "Edit time entry" });
+  await expect(edit.getByLabel("Description")).toHaveValue("Lazy notes");
+  await edit.getByLabel("Description").fill("Lazy notes, edited");
+  await edit.getByRole("button", { name: "Save changes" }).click();
+  await expect(page.getByText("Lazy notes, edited")).toBeVisible();
+  expect(errors).toEqual([]);
+});

@@ -1,6 +1,6 @@
 //! Time entries as people read them: grouped by day with day totals, each
 //! with Continue, Edit and Delete (with Undo), plus the entry form used for
-//! manual entries and edits.
+//! manual entries and edits (loaded when first opened: [`LazyEntryForm`]).
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
@@ -218,7 +218,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
                     }
                 }
             }>
-                <EntryForm
+                <LazyEntryForm
                     entry=Some(entry.clone())
                     new_start=String::new()
                     new_end=String::new()
@@ -229,10 +229,44 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
     }
 }
 
+/// [`EntryForm`], its code fetched by the browser the first time a form
+/// opens. The form only ever appears on a click (Edit, Add time manually),
+/// never in a server-rendered page, so the first download need not carry
+/// it: [`entry_form_view`] is a lazy function, split into a WASM chunk of
+/// its own by `cargo leptos build --split`.
+#[component]
+pub fn LazyEntryForm(
+    entry: Option<TimeEntry>,
+    new_start: String,
+    new_end: String,
+    on_done: Callback<()>,
+) -> impl IntoView {
+    let form = entry_form_view(entry, new_start, new_end, on_done);
+    // The chunk loads through the browser's fetch, which is not `Send`; the
+    // browser runs it on its one thread.
+    #[cfg(feature = "hydrate")]
+    let form = send_wrapper::SendWrapper::new(form);
+    view! {
+        <Suspense fallback=|| view! { <div class="skeleton skeleton-card" aria-busy="true"></div> }>
+            {Suspend::new(form)}
+        </Suspense>
+    }
+}
+
+#[lazy]
+fn entry_form_view(
+    entry: Option<TimeEntry>,
+    new_start: String,
+    new_end: String,
+    on_done: Callback<()>,
+) -> AnyView {
+    view! { <EntryForm entry new_start new_end on_done/> }.into_any()
+}
+
 /// Create (no `entry`) or edit a time entry. Keeps what was typed when the
 /// server refuses it, with the reason next to the field.
 #[component]
-pub fn EntryForm(
+fn EntryForm(
     entry: Option<TimeEntry>,
     new_start: String,
     new_end: String,

@@ -1,6 +1,6 @@
 //! The Timer page: today at a glance, recent entries, and manual entry.
 
-use crate::components::entry_list::{EntryForm, EntryList};
+use crate::components::entry_list::{EntryList, LazyEntryForm};
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,7 +36,7 @@ pub fn NewEntry(on_done: Callback<()>) -> impl IntoView {
         <Transition fallback=|| view! { <div class="skeleton skeleton-card"></div> }>
             {move || defaults.get().map(|r| {
                 let (s, e) = r.unwrap_or_default();
-                view! { <EntryForm entry=None new_start=s new_end=e on_done/> }
+                view! { <LazyEntryForm entry=None new_start=s new_end=e on_done/> }
             })}
         </Transition>
     }
