@@ -273,13 +273,24 @@ $ENTRIES entries over three years for five people.
   reference, profile, security, sessions) is a lazy route
   (\`pages::lazy\`, built with \`cargo leptos build --split\`): its code
   is fetched on a first visit to it, which took the first download from
-  about 731 KB to the figure above. (Reports and the catalogue pages were
+  about 731 KB to about 500 KB. The entry form (Edit, Add time manually)
+  is a lazy function (\`entry_list::LazyEntryForm\`): it only opens on a
+  click, so its code (a 19 KB chunk) arrives then, 10 KB less in the first
+  download. (Reports and the catalogue pages were
   made lazy once before and backed out: under this benchmark the server
   hung while the top bar's pickers read the catalogue before it had
   loaded, a Leptos lock race, leptos-rs/leptos#4673. The pickers now
-  render once the catalogue has loaded.) The rest is mostly the reactive
-  system and serde code monomorphised per server function and resource
-  type, shared by every page.
+  render once the catalogue has loaded.) What is left is mostly framework
+  code monomorphised for the app's types, which no single page owns:
+  \`twiggy top\` on the main module as split (2.09 MB before wasm-bindgen
+  and \`wasm-opt\`, names kept) counts the reactive system 339 KB, core
+  and alloc 365 KB, tachys views 206 KB (of which 120 KB are the
+  \`into_any\` of 480 erased view types and 67 KB the erased
+  attributes), serde_json 135 KB, static data 130 KB, and the app's own
+  functions 60 KB. Another 28 KB would go with lazy sign-in and sign-up
+  pages, tried on 2026-11-30 and backed out while server-rendered lazy
+  pages may stall (leptos-rs/leptos#4851); the rest needs fewer distinct
+  view and resource types, or a leaner wire format than JSON.
 
 ## Raw output
 
