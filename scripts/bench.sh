@@ -288,7 +288,7 @@ $ENTRIES entries over three years for five people.
   \`into_any\` of 480 erased view types and 67 KB the erased
   attributes), serde_json 135 KB, static data 130 KB, and the app's own
   functions 60 KB. Another 28 KB would go with lazy sign-in and sign-up
-  pages, tried on 2026-11-30 and backed out while server-rendered lazy
+  pages, tried on 2026-11-28 and backed out while server-rendered lazy
   pages may stall (leptos-rs/leptos#4851); the rest needs fewer distinct
   view and resource types, or a leaner wire format than JSON.
 
