@@ -11,12 +11,18 @@ function watchErrors(page: Page) {
   return errors;
 }
 
-test("pages other than the timer and the entries load their code on first visit, by link and by address", async ({ page }) => {
-  const errors = watchErrors(page);
+/** Collects the addresses of the lazily loaded WASM chunks the page fetches. */
+function watchChunks(page: Page) {
   const chunks: string[] = [];
   page.on("request", (r) => {
     if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
   });
+  return chunks;
+}
+
+test("pages other than the timer and the entries load their code on first visit, by link and by address", async ({ page }) => {
+  const errors = watchErrors(page);
+  const chunks = watchChunks(page);
   await signUp(page, "Lazy Lou");
   // The daily pages need no extra code.
   expect(chunks).toEqual([]);
@@ -48,10 +54,7 @@ test("pages other than the timer and the entries load their code on first visit,
 
 test("the entry form loads its code the first time it opens, for adding and for editing", async ({ page }) => {
   const errors = watchErrors(page);
-  const chunks: string[] = [];
-  page.on("request", (r) => {
-    if (/\/pkg\/split_.*\.wasm$/.test(r.url())) chunks.push(r.url());
-  });
+  const chunks = watchChunks(page);
   await signUp(page, "Form Fay");
   expect(chunks).toEqual([]);
 
