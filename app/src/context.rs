@@ -39,6 +39,21 @@ pub fn request() -> Result<RequestCtx, AppError> {
         })
 }
 
+/// Who is signed in, loaded by the server's middleware before a page renders
+/// (`server::request_context`), for [`page_me`].
+#[derive(Clone)]
+pub struct PageMe(pub Result<crate::types::Me, AppError>);
+
+/// The signed-in person the middleware loaded for this page request, if it
+/// did. The shell's `me` resource takes it as a value that is ready at once,
+/// so no part of the page waits for it: boundaries that each awaited one
+/// pending resource could leave a server-rendered page unfinished
+/// (leptos-rs/leptos#4851).
+pub fn page_me() -> Option<Result<crate::types::Me, AppError>> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageMe>().map(|m| m.0.clone()))
+}
+
 /// Turns a domain error into what the browser sees, setting the HTTP status.
 pub fn reply(e: Error) -> AppError {
     let app: AppError = e.into();

@@ -8,7 +8,7 @@ pub mod cli;
 pub mod seed;
 
 use app::auth::sessions;
-use app::context::RequestCtx;
+use app::context::{PageMe, RequestCtx};
 use app::settings::Settings;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -208,14 +208,27 @@ async fn request_context(
         }
     }
 
-    req.extensions_mut().insert(RequestCtx {
+    let ctx = RequestCtx {
         db: state.db.clone(),
         settings: state.settings.clone(),
         client_ip: ip,
         user_agent: sessions::truncate_bytes(&user_agent, sessions::MAX_USER_AGENT),
         session,
         now,
-    });
+    };
+    // A signed-in page renders with who is signed in already known (see
+    // `app::context::page_me`).
+    if req.method() == Method::GET
+        && ctx.session.is_some()
+        && !path.starts_with(RPC_PREFIX)
+        && !is_public_path(&path)
+    {
+        let me = app::auth::ssr::me(&ctx)
+            .await
+            .map_err(app::error::AppError::from);
+        req.extensions_mut().insert(PageMe(me));
+    }
+    req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
     if path.starts_with(RPC_PREFIX) || !is_public_path(&path) {
         res.headers_mut()

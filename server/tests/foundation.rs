@@ -590,3 +590,30 @@ async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(!r.body.contains("<html"), "{}", r.body);
 }
+
+/// The shell renders with the signed-in person in place. The server loads
+/// who is signed in before it renders a page, so the top bar, the read-only
+/// banner and the page do not each wait for one pending resource in
+/// boundaries of their own: boundaries sharing a pending resource could
+/// leave a page unfinished (leptos-rs/leptos#4851).
+#[tokio::test]
+async fn pages_render_the_signed_in_person_in_place() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Inline Person").await;
+    for path in ["/", "/entries", "/settings/workspace"] {
+        let page = c.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let name = page
+            .body
+            .find("Inline Person")
+            .unwrap_or_else(|| panic!("{path}: the person's name is on the page"));
+        let main = page
+            .body
+            .find("id=\"main\"")
+            .unwrap_or_else(|| panic!("{path}: the page has its main region"));
+        assert!(
+            name < main,
+            "{path}: the top bar shows the person with the shell, not in a chunk streamed after the page"
+        );
+    }
+}

@@ -147,9 +147,21 @@ pub fn use_timer() -> Resource<Result<Option<TimeEntry>, AppError>> {
 #[derive(Clone, Copy)]
 pub struct EntriesVersion(pub RwSignal<u32>);
 
+/// Who is signed in. Rendering on the server, the middleware has loaded it
+/// for the page already ([`crate::context::page_me`]): this returns without
+/// waiting, so the resource is ready when created and every boundary reading
+/// it renders in place. In the browser (and for a refetch) it asks the server.
+async fn load_me() -> Result<Me, AppError> {
+    #[cfg(feature = "ssr")]
+    if let Some(me) = crate::context::page_me() {
+        return me;
+    }
+    get_me().await
+}
+
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
+    let me = Resource::new(|| (), |_| load_me());
     provide_context(MeResource(me));
     provide_context(CatalogResource(Resource::new(|| (), |_| get_catalog())));
     provide_context(TimerResource(Resource::new(|| (), |_| current_timer())));
