@@ -22,14 +22,19 @@ impl Catalog {
 
 #[server(prefix = "/rpc", endpoint = "get_catalog")]
 pub async fn get_catalog() -> Result<Catalog, AppError> {
+    crate::context::scoped(|ctx, scope| async move { load(&ctx.db, &scope).await }).await
+}
+
+/// The catalogue of the workspace in `scope`.
+#[cfg(feature = "ssr")]
+pub async fn load(
+    db: &sea_orm::DatabaseConnection,
+    scope: &crate::tenant::Scope,
+) -> Result<Catalog, crate::error::Error> {
     use crate::types::ArchiveFilter;
-    crate::context::scoped(|ctx, scope| async move {
-        Ok(Catalog {
-            clients: crate::clients::service::list(&ctx.db, &scope, ArchiveFilter::Active).await?,
-            projects: crate::projects::service::list(&ctx.db, &scope, ArchiveFilter::Active)
-                .await?,
-            tags: crate::tags::service::list(&ctx.db, &scope).await?,
-        })
+    Ok(Catalog {
+        clients: crate::clients::service::list(db, scope, ArchiveFilter::Active).await?,
+        projects: crate::projects::service::list(db, scope, ArchiveFilter::Active).await?,
+        tags: crate::tags::service::list(db, scope).await?,
     })
-    .await
 }

@@ -39,19 +39,51 @@ pub fn request() -> Result<RequestCtx, AppError> {
         })
 }
 
-/// Who is signed in, loaded by the server's middleware before a page renders
-/// (`server::request_context`), for [`page_me`].
+/// What the shell of every signed-in page shows (who is signed in, the
+/// pickers' catalogue, the running timer), loaded by the server's middleware
+/// before the page renders (`server::request_context`).
+///
+/// The shell's resources take these as values that are ready at once
+/// ([`page_data`]), so on the server no part of the page waits for them.
+/// Several boundaries each awaiting one pending resource (the top bar, the
+/// read-only banner and the page all read who is signed in; the timer bar
+/// and the entry filters read the catalogue) could leave a server-rendered
+/// page unfinished (leptos-rs/leptos#4851).
 #[derive(Clone)]
-pub struct PageMe(pub Result<crate::types::Me, AppError>);
+pub struct PageData {
+    pub me: Result<crate::types::Me, AppError>,
+    pub catalog: Result<crate::catalog::Catalog, AppError>,
+    pub timer: Result<Option<crate::entries::TimeEntry>, AppError>,
+}
 
-/// The signed-in person the middleware loaded for this page request, if it
-/// did. The shell's `me` resource takes it as a value that is ready at once,
-/// so no part of the page waits for it: boundaries that each awaited one
-/// pending resource could leave a server-rendered page unfinished
-/// (leptos-rs/leptos#4851).
-pub fn page_me() -> Option<Result<crate::types::Me, AppError>> {
+impl PageData {
+    pub async fn load(ctx: &RequestCtx) -> PageData {
+        let me = crate::auth::ssr::me(ctx).await.map_err(AppError::from);
+        let in_scope = async {
+            let scope = crate::workspaces::service::current_scope(ctx).await?;
+            let catalog = crate::catalog::load(&ctx.db, &scope).await;
+            let tz = ctx.session()?.tz();
+            let timer = crate::timer::service::current(&ctx.db, &scope, tz, ctx.now).await;
+            Ok::<_, Error>((catalog, timer))
+        };
+        let (catalog, timer) = match in_scope.await {
+            Ok((catalog, timer)) => (
+                catalog.map_err(AppError::from),
+                timer.map_err(AppError::from),
+            ),
+            Err(e) => {
+                let e = AppError::from(e);
+                (Err(e.clone()), Err(e))
+            }
+        };
+        PageData { me, catalog, timer }
+    }
+}
+
+/// The shell's data the middleware loaded for this page request, if it did.
+pub fn page_data() -> Option<PageData> {
     use_context::<http::request::Parts>()
-        .and_then(|parts| parts.extensions.get::<PageMe>().map(|m| m.0.clone()))
+        .and_then(|parts| parts.extensions.get::<PageData>().cloned())
 }
 
 /// Turns a domain error into what the browser sees, setting the HTTP status.

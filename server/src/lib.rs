@@ -8,7 +8,7 @@ pub mod cli;
 pub mod seed;
 
 use app::auth::sessions;
-use app::context::{PageMe, RequestCtx};
+use app::context::{PageData, RequestCtx};
 use app::settings::Settings;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -216,17 +216,15 @@ async fn request_context(
         session,
         now,
     };
-    // A signed-in page renders with who is signed in already known (see
-    // `app::context::page_me`).
+    // A signed-in page renders with its shell's data already loaded (see
+    // `app::context::PageData`).
     if req.method() == Method::GET
         && ctx.session.is_some()
         && !path.starts_with(RPC_PREFIX)
         && !is_public_path(&path)
     {
-        let me = app::auth::ssr::me(&ctx)
-            .await
-            .map_err(app::error::AppError::from);
-        req.extensions_mut().insert(PageMe(me));
+        let page = PageData::load(&ctx).await;
+        req.extensions_mut().insert(page);
     }
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;

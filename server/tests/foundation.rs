@@ -591,10 +591,10 @@ async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
     assert!(!r.body.contains("<html"), "{}", r.body);
 }
 
-/// The shell renders with the signed-in person in place. The server loads
-/// who is signed in before it renders a page, so the top bar, the read-only
-/// banner and the page do not each wait for one pending resource in
-/// boundaries of their own: boundaries sharing a pending resource could
+/// The shell renders with the signed-in person and the catalogue in place.
+/// The server loads them before it renders a page, so the top bar, the
+/// read-only banner and the page do not each wait for one pending resource
+/// in boundaries of their own: boundaries sharing a pending resource could
 /// leave a page unfinished (leptos-rs/leptos#4851).
 #[tokio::test]
 async fn pages_render_the_signed_in_person_in_place() {
@@ -614,6 +614,15 @@ async fn pages_render_the_signed_in_person_in_place() {
         assert!(
             name < main,
             "{path}: the top bar shows the person with the shell, not in a chunk streamed after the page"
+        );
+        // The timer bar's project picker renders once the catalogue is there.
+        let picker = page
+            .body
+            .find("id=\"timer-project\"")
+            .unwrap_or_else(|| panic!("{path}: the timer bar has its project picker"));
+        assert!(
+            picker < main,
+            "{path}: the catalogue arrives with the shell"
         );
     }
 }

@@ -147,24 +147,42 @@ pub fn use_timer() -> Resource<Result<Option<TimeEntry>, AppError>> {
 #[derive(Clone, Copy)]
 pub struct EntriesVersion(pub RwSignal<u32>);
 
-/// Who is signed in. Rendering on the server, the middleware has loaded it
-/// for the page already ([`crate::context::page_me`]): this returns without
-/// waiting, so the resource is ready when created and every boundary reading
-/// it renders in place. In the browser (and for a refetch) it asks the server.
+// The shell's data. Rendering on the server, the middleware has loaded it
+// for the page already (`context::PageData`): these return without
+// waiting, so the resources are ready when created and every boundary
+// reading them renders in place. In the browser (and for a refetch) they
+// ask the server.
+
 async fn load_me() -> Result<Me, AppError> {
     #[cfg(feature = "ssr")]
-    if let Some(me) = crate::context::page_me() {
-        return me;
+    if let Some(page) = crate::context::page_data() {
+        return page.me;
     }
     get_me().await
+}
+
+async fn load_catalog() -> Result<Catalog, AppError> {
+    #[cfg(feature = "ssr")]
+    if let Some(page) = crate::context::page_data() {
+        return page.catalog;
+    }
+    get_catalog().await
+}
+
+async fn load_timer() -> Result<Option<TimeEntry>, AppError> {
+    #[cfg(feature = "ssr")]
+    if let Some(page) = crate::context::page_data() {
+        return page.timer;
+    }
+    current_timer().await
 }
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| load_me());
     provide_context(MeResource(me));
-    provide_context(CatalogResource(Resource::new(|| (), |_| get_catalog())));
-    provide_context(TimerResource(Resource::new(|| (), |_| current_timer())));
+    provide_context(CatalogResource(Resource::new(|| (), |_| load_catalog())));
+    provide_context(TimerResource(Resource::new(|| (), |_| load_timer())));
     provide_context(EntriesVersion(RwSignal::new(0)));
     provide_context(Toasts::new());
     let menu_open = RwSignal::new(false);
