@@ -603,25 +603,21 @@ async fn pages_render_the_signed_in_person_in_place() {
     for path in ["/", "/entries", "/settings/workspace"] {
         let page = c.get(path).await;
         assert_eq!(page.status, StatusCode::OK, "{path}");
-        let name = page
-            .body
-            .find("Inline Person")
-            .unwrap_or_else(|| panic!("{path}: the person's name is on the page"));
-        let main = page
-            .body
-            .find("id=\"main\"")
-            .unwrap_or_else(|| panic!("{path}: the page has its main region"));
+        let at = |what: &str| {
+            page.body
+                .find(what)
+                .unwrap_or_else(|| panic!("{path}: `{what}` is on the page"))
+        };
+        let main = at("id=\"main\"");
+        // Both come from the shell's data: in the page before its main
+        // region, not in a chunk streamed after it.
         assert!(
-            name < main,
-            "{path}: the top bar shows the person with the shell, not in a chunk streamed after the page"
+            at("Inline Person") < main,
+            "{path}: the top bar shows the person with the shell"
         );
         // The timer bar's project picker renders once the catalogue is there.
-        let picker = page
-            .body
-            .find("id=\"timer-project\"")
-            .unwrap_or_else(|| panic!("{path}: the timer bar has its project picker"));
         assert!(
-            picker < main,
+            at("id=\"timer-project\"") < main,
             "{path}: the catalogue arrives with the shell"
         );
     }
