@@ -116,8 +116,10 @@ fn run<T>(
 /// old data until the commit, and a load that fails or is dropped unfinished
 /// is rolled back whole.
 ///
-/// Foreign keys are checked once instead of on every row (that lookup was a
-/// third of the inserts' cost): [`begin`](Self::begin) takes the rows the
+/// Foreign keys are checked once instead of on every row (in a test with
+/// the `sqlite3` shell those lookups were almost half of the inserts' cost,
+/// 0.26 s of 100,000 entries with their tags against 0.14 s without):
+/// [`begin`](Self::begin) takes the rows the
 /// load will refer to outside itself and fails unless they all exist; the
 /// write lock it holds keeps them until the commit. References among the
 /// load's own rows are the caller's to get right (the seed's integration
