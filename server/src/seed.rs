@@ -133,7 +133,8 @@ fn key(name: &str) -> String {
 /// `direct` is the database's URL: when it names a SQLite file, the people
 /// and the catalogue are committed first and the entries then go in through
 /// their own connection ([`SqliteBulk`](app::db::direct::SqliteBulk)),
-/// which is several times quicker than statements through sqlx; `None` (or
+/// which took a seed from about 89,000 to about 125,000 entries a second
+/// on the benchmark machine (BENCHMARKS.md); `None` (or
 /// PostgreSQL, or SQLite in memory) writes everything through sea-orm in
 /// one transaction.
 pub async fn seed(
