@@ -58,23 +58,30 @@ pub struct PageData {
 
 impl PageData {
     pub async fn load(ctx: &RequestCtx) -> PageData {
-        let me = crate::auth::ssr::me(ctx).await.map_err(AppError::from);
-        let in_scope = async {
-            let scope = crate::workspaces::service::current_scope(ctx).await?;
-            let catalog = crate::catalog::load(&ctx.db, &scope).await;
-            let tz = ctx.session()?.tz();
-            let timer = crate::timer::service::current(&ctx.db, &scope, tz, ctx.now).await;
-            Ok::<_, Error>((catalog, timer))
-        };
-        let (catalog, timer) = match in_scope.await {
-            Ok((catalog, timer)) => (
-                catalog.map_err(AppError::from),
-                timer.map_err(AppError::from),
-            ),
+        // One scope for all three: resolving it may cost statements (a
+        // session without a current workspace picks and stores one).
+        let scope = match crate::workspaces::service::current_scope(ctx).await {
+            Ok(scope) => scope,
             Err(e) => {
                 let e = AppError::from(e);
-                (Err(e.clone()), Err(e))
+                return PageData {
+                    me: Err(e.clone()),
+                    catalog: Err(e.clone()),
+                    timer: Err(e),
+                };
             }
+        };
+        let me = crate::auth::ssr::me_in(ctx, &scope)
+            .await
+            .map_err(AppError::from);
+        let catalog = crate::catalog::load(&ctx.db, &scope)
+            .await
+            .map_err(AppError::from);
+        let timer = match ctx.session() {
+            Ok(session) => crate::timer::service::current(&ctx.db, &scope, session.tz(), ctx.now)
+                .await
+                .map_err(AppError::from),
+            Err(e) => Err(AppError::from(e)),
         };
         PageData { me, catalog, timer }
     }

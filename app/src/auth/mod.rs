@@ -177,8 +177,13 @@ pub mod ssr {
     }
 
     pub async fn me(ctx: &RequestCtx) -> Result<Me, Error> {
-        let session = ctx.session()?;
         let scope = workspaces::service::current_scope(ctx).await?;
+        me_in(ctx, &scope).await
+    }
+
+    /// [`me`] for a scope the caller has already resolved.
+    pub async fn me_in(ctx: &RequestCtx, scope: &crate::tenant::Scope) -> Result<Me, Error> {
+        let session = ctx.session()?;
         let list = workspaces::service::list_for_user(&ctx.db, session.user_id).await?;
         let current = list
             .iter()
