@@ -13,8 +13,10 @@ toolchain:
 
 # --split: the lazy routes (app/src/pages/mod.rs, `lazy`) go into WASM chunks
 # of their own; a build without it leaves them unlinked and nothing hydrates.
+# Then every bundle file gets gzip and Brotli copies the server sends instead.
 build-release:
 	cargo leptos build --release --split
+	scripts/precompress.sh
 
 test-deps:
 	@scripts/test-deps.sh

@@ -11,6 +11,8 @@ row "wasm32 target" "$(rustup target list --installed 2>/dev/null | grep -x wasm
 row cargo-leptos "$(first cargo leptos --version)" "0.3.10"
 row wasm-bindgen "$(first wasm-bindgen --version)" "$WB (from Cargo.lock)"
 row wasm-opt "$(first wasm-opt --version)" "any (npm binaryen)"
+row zopfli "$(command -v zopfli)" "Debian package zopfli (gzip copies)"
+row brotli "$(first brotli --version)" "Debian package brotli"
 row node "$(first node --version)" ">= 20"
 row npm "$(first npm --version)" "any"
 row playwright "$( [ -d end2end/node_modules/@playwright/test ] && node -p "require('./end2end/node_modules/@playwright/test/package.json').version")" "from end2end/package-lock.json"

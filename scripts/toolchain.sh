@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building Timether needs, skipping whatever is already there:
 # the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock,
-# wasm-opt (npm: binaryen), and the end-to-end test packages.
+# wasm-opt (npm: binaryen), zopfli and brotli, and the end-to-end test
+# packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -30,6 +31,17 @@ fi
 if ! command -v wasm-opt >/dev/null 2>&1; then
   say "installing wasm-opt (npm package binaryen)"
   npm install -g binaryen
+fi
+
+# The bundle's precompressed copies (scripts/precompress.sh): zopfli for
+# gzip, brotli for Brotli.
+need=()
+command -v zopfli >/dev/null 2>&1 || need+=(zopfli)
+command -v brotli >/dev/null 2>&1 || need+=(brotli)
+if [ ${#need[@]} -gt 0 ]; then
+  say "installing ${need[*]} from Debian"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
 fi
 
 if [ ! -d end2end/node_modules/@playwright/test ]; then

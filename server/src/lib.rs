@@ -68,12 +68,13 @@ pub fn router_with_clock(
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
     let shell_options = leptos_options.clone();
-    // The bundle straight from its folder: a file that is not there is a
-    // plain 404, never a rendered page.
     let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
         .join(leptos_options.site_pkg_dir.as_ref());
     let app_routes = Router::new()
-        .nest_service("/pkg", tower_http::services::ServeDir::new(pkg_dir))
+        .nest_service(
+            &format!("/{}", leptos_options.site_pkg_dir),
+            bundle_service(&pkg_dir),
+        )
         .leptos_routes_with_context(
             &leptos_options,
             routes,
@@ -111,6 +112,43 @@ pub fn router_with_clock(
                 "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+}
+
+/// The browser bundle straight from its folder: a file that is not there is
+/// a plain 404, never a rendered page. Where the build left a Brotli (`.br`)
+/// or gzip (`.gz`) copy beside a file (scripts/precompress.sh), a browser
+/// that accepts it gets the copy, Brotli first. A copy older than its file
+/// is from an earlier build and is removed here, so it is never served.
+pub fn bundle_service(dir: &std::path::Path) -> tower_http::services::ServeDir {
+    remove_stale_copies(dir);
+    tower_http::services::ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+}
+
+fn remove_stale_copies(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let modified = |p: &std::path::Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    for entry in entries.flatten() {
+        let copy = entry.path();
+        if copy.is_dir() {
+            remove_stale_copies(&copy);
+            continue;
+        }
+        if !matches!(copy.extension().and_then(|e| e.to_str()), Some("gz" | "br")) {
+            continue;
+        }
+        let file = copy.with_extension("");
+        let fresh = matches!((modified(&file), modified(&copy)), (Some(f), Some(c)) if c >= f);
+        if !fresh {
+            tracing::warn!(copy = %copy.display(), "removing a compressed copy older than its file");
+            if let Err(e) = std::fs::remove_file(&copy) {
+                tracing::error!(copy = %copy.display(), error = %e, "could not remove a stale compressed copy");
+            }
+        }
+    }
 }
 
 /// The client's address: the TCP peer, or the nearest untrusted hop of
@@ -237,6 +275,9 @@ async fn request_context(
         // same build: browsers may keep them, but ask first (304 when unchanged).
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        // The body depends on Accept-Encoding (precompressed copies).
+        res.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
 }

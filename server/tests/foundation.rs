@@ -591,6 +591,62 @@ async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
     assert!(!r.body.contains("<html"), "{}", r.body);
 }
 
+/// The bundle goes out precompressed where the build left copies: Brotli
+/// when the browser takes it, else gzip, else the file itself; a copy left
+/// from an earlier build (older than its file) is never sent.
+#[tokio::test]
+async fn the_bundle_is_sent_precompressed_and_never_from_a_stale_copy() {
+    use tower::ServiceExt;
+    let dir = tempfile::tempdir().unwrap();
+    let put = |name: &str, body: &[u8]| std::fs::write(dir.path().join(name), body).unwrap();
+    put("app.wasm", b"\0asm raw");
+    put("app.wasm.gz", b"gzip copy");
+    put("app.wasm.br", b"brotli copy");
+    put("old.js", b"new build");
+    put("old.js.gz", b"earlier build");
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(dir.path().join("old.js.gz"))
+        .unwrap()
+        .set_modified(hour_ago)
+        .unwrap();
+
+    let service = timether_server::bundle_service(dir.path());
+    let get = |path: &str, accept: Option<&str>| {
+        let mut req = axum::http::Request::get(path);
+        if let Some(accept) = accept {
+            req = req.header("accept-encoding", accept);
+        }
+        let service = service.clone();
+        let req = req.body(axum::body::Body::empty()).unwrap();
+        async move {
+            let res = service.oneshot(req).await.unwrap();
+            let encoding = res
+                .headers()
+                .get("content-encoding")
+                .map(|v| v.to_str().unwrap().to_string());
+            let kind = res.headers()["content-type"].to_str().unwrap().to_string();
+            let body = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (encoding, kind, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (enc, kind, body) = get("/app.wasm", Some("gzip, deflate, br")).await;
+    assert_eq!((enc.as_deref(), body.as_str()), (Some("br"), "brotli copy"));
+    assert_eq!(kind, "application/wasm", "the copy is typed as the file");
+    let (enc, _, body) = get("/app.wasm", Some("gzip")).await;
+    assert_eq!((enc.as_deref(), body.as_str()), (Some("gzip"), "gzip copy"));
+    let (enc, _, body) = get("/app.wasm", None).await;
+    assert_eq!((enc, body.as_str()), (None, "\0asm raw"));
+    // The stale copy is gone; the file itself goes out.
+    assert!(!dir.path().join("old.js.gz").exists());
+    let (enc, _, body) = get("/old.js", Some("gzip")).await;
+    assert_eq!((enc, body.as_str()), (None, "new build"));
+}
+
 /// The shell renders with the signed-in person and the catalogue in place.
 /// The server loads them before it renders a page, so the top bar, the
 /// read-only banner and the page do not each wait for one pending resource
