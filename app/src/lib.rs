@@ -94,8 +94,8 @@ pub fn App() -> impl IntoView {
         <Meta name="description" content="Timether: time tracking you can bill from."/>
         <Router>
             <Routes fallback=pages::not_found::NotFound>
-                <Route path=path!("/signin") view=pages::auth::SignInPage/>
-                <Route path=path!("/signup") view=pages::auth::SignUpPage/>
+                <Route path=path!("/signin") view={Lazy::<lazy::SignIn>::new()}/>
+                <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()}/>
                 <ParentRoute path=path!("") view=components::layout::AppLayout>
                     <Route path=path!("") view=pages::home::HomePage/>
                     <Route path=path!("/entries") view=pages::entries::EntriesPage/>

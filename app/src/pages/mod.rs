@@ -13,9 +13,9 @@ pub mod reports;
 pub mod two_factor;
 pub mod workspace_settings;
 
-/// Pages people open now and then (reports, clients, projects, tags,
-/// invoices, settings, profile, the API reference) load their code when
-/// first visited: each is a lazy route
+/// Every page but the daily Timer and Time entries (sign-in and sign-up,
+/// reports, clients, projects, tags, invoices, settings, profile, the API
+/// reference) loads its code when first visited: each is a lazy route
 /// whose view lives in its own WASM chunk (`cargo leptos build --split`),
 /// so the first download carries only what the daily pages need. The
 /// server renders them as usual; the browser fetches the chunk before it
@@ -42,6 +42,8 @@ pub mod lazy {
     }
 
     lazy_pages!(
+        SignIn => super::auth::SignInPage,
+        SignUp => super::auth::SignUpPage,
         Reports => super::reports::ReportsPage,
         Clients => super::catalog::ClientsPage,
         Projects => super::catalog::ProjectsPage,
