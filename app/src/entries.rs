@@ -36,7 +36,10 @@ pub struct TimeEntry {
     pub project: Option<EntryProject>,
     pub tags: Vec<Tag>,
     pub billable: bool,
+    /// On the wire as milliseconds since the epoch (see [`wire`]).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub started_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub ended_at: Option<DateTime<Utc>>,
     /// Up to now for a running entry.
     pub duration_secs: i64,
@@ -52,11 +55,51 @@ pub struct TimeEntry {
 /// One day of the list: the entries that started that day (person's zone).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DayGroup {
+    #[serde(with = "wire::ymd")]
     pub day: NaiveDate,
     pub label: String,
     /// The whole day's total, including entries on the next page.
     pub total_secs: i64,
     pub entries: Vec<TimeEntry>,
+}
+
+/// How entries' dates travel to the browser. The list is the app's
+/// largest answer and is decoded in the first download's code, so its
+/// times are plain numbers (`chrono::serde::ts_milliseconds`) and its days
+/// `YYYY-MM-DD` read here: chrono's general date parser (RFC 3339 and RFC
+/// 2822, with their time zones) is never needed in the browser.
+pub mod wire {
+    /// A [`chrono::NaiveDate`] as `"YYYY-MM-DD"`.
+    pub mod ymd {
+        use chrono::{Datelike, NaiveDate};
+        use serde::{de::Error, Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_str(&format_args!(
+                "{:04}-{:02}-{:02}",
+                day.year(),
+                day.month(),
+                day.day()
+            ))
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+            let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+            parse(&text).ok_or_else(|| D::Error::custom(format!("not a YYYY-MM-DD date: {text}")))
+        }
+
+        pub fn parse(text: &str) -> Option<NaiveDate> {
+            let mut parts = text.splitn(3, '-');
+            let mut next = |len: usize| {
+                let part = parts.next()?;
+                (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| part.parse::<u32>().ok())
+                    .flatten()
+            };
+            let (y, m, d) = (next(4)?, next(2)?, next(2)?);
+            NaiveDate::from_ymd_opt(y as i32, m, d)
+        }
+    }
 }
 
 /// What the list shows. Dates are `YYYY-MM-DD` in the person's zone; empty
@@ -1184,6 +1227,37 @@ pub mod service {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn list_days_and_times_round_trip_on_the_wire() {
+        let start = Utc.with_ymd_and_hms(2026, 3, 29, 0, 30, 15).unwrap()
+            + chrono::Duration::milliseconds(250);
+        let day = DayGroup {
+            day: NaiveDate::from_ymd_opt(987, 2, 28).unwrap(),
+            label: "Sat".into(),
+            total_secs: 60,
+            entries: vec![entry(start, 60)],
+        };
+        let json = serde_json::to_value(&day).unwrap();
+        assert_eq!(json["day"], "0987-02-28");
+        assert_eq!(json["entries"][0]["started_at"], start.timestamp_millis());
+        let back: DayGroup = serde_json::from_value(json).unwrap();
+        assert_eq!(back, day);
+        for bad in [
+            "2026-2-28",
+            "2026-02-30",
+            "20260228",
+            "2026-02-28x",
+            "",
+            "+202-02-28",
+        ] {
+            assert_eq!(wire::ymd::parse(bad), None, "{bad}");
+        }
+        assert!(serde_json::from_str::<DayGroup>(
+            r#"{"day":"2026-13-01","label":"","total_secs":0,"entries":[]}"#
+        )
+        .is_err());
+    }
 
     fn entry(start: DateTime<Utc>, secs: i64) -> TimeEntry {
         TimeEntry {

@@ -95,7 +95,7 @@ pub fn BarChart(bars: Vec<Bar>, caption: String) -> impl IntoView {
 #[component]
 pub fn Breakdown(title: &'static str, slices: Vec<Slice>, currency: String) -> impl IntoView {
     let max = slices.iter().map(|s| s.secs).max().unwrap_or(0).max(1) as f64;
-    let heading_id = format!("breakdown-{}", title.to_lowercase().replace(' ', "-"));
+    let heading_id = format!("breakdown-{}", title.to_ascii_lowercase().replace(' ', "-"));
     let labelled = heading_id.clone();
     view! {
         <section class="card breakdown" aria-labelledby=labelled>

@@ -5,6 +5,7 @@
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::{use_catalog, use_timer, with_catalog, EntriesVersion};
+use crate::components::loaded::load;
 use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
 use crate::entries::{
     create_entry, delete_entry, list_entries, restore_entry, update_entry, DayGroup, EntryFilter,
@@ -36,7 +37,7 @@ fn bump(version: RwSignal<u32>) {
 #[component]
 pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
     let version = expect_context::<EntriesVersion>().0;
-    let page = Resource::new(
+    let page = load(
         move || (filter.get(), version.get()),
         |(f, _)| async move { list_entries(f).await.map(Prepared::into_value) },
     );

@@ -6,6 +6,7 @@ use crate::auth::{get_me, SignOut};
 use crate::catalog::{get_catalog, Catalog};
 use crate::components::feedback::{ToastHost, Toasts};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
+use crate::components::loaded::{load, Loaded};
 use crate::components::timer_bar::TimerBar;
 use crate::entries::TimeEntry;
 use crate::error::AppError;
@@ -13,11 +14,12 @@ use crate::timer::current_timer;
 use crate::types::{BillingStatus, Me};
 use crate::workspaces::switch_workspace;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::{Outlet, A};
 
 /// Who is signed in, for every page inside the shell.
 #[derive(Clone, Copy)]
-pub struct MeResource(pub Resource<Result<Me, AppError>>);
+pub struct MeResource(pub Loaded<Result<Me, AppError>>);
 
 pub fn use_me() -> MeResource {
     expect_context::<MeResource>()
@@ -25,9 +27,9 @@ pub fn use_me() -> MeResource {
 
 /// What the pickers offer (active clients and projects, all tags).
 #[derive(Clone, Copy)]
-pub struct CatalogResource(pub Resource<Result<Catalog, AppError>>);
+pub struct CatalogResource(pub Loaded<Result<Catalog, AppError>>);
 
-pub fn use_catalog() -> Resource<Result<Catalog, AppError>> {
+pub fn use_catalog() -> Loaded<Result<Catalog, AppError>> {
     expect_context::<CatalogResource>().0
 }
 
@@ -137,9 +139,9 @@ pub fn ManagersOnly(children: ChildrenFn) -> impl IntoView {
 
 /// The running timer, shown in the top bar.
 #[derive(Clone, Copy)]
-pub struct TimerResource(pub Resource<Result<Option<TimeEntry>, AppError>>);
+pub struct TimerResource(pub Loaded<Result<Option<TimeEntry>, AppError>>);
 
-pub fn use_timer() -> Resource<Result<Option<TimeEntry>, AppError>> {
+pub fn use_timer() -> Loaded<Result<Option<TimeEntry>, AppError>> {
     expect_context::<TimerResource>().0
 }
 
@@ -179,10 +181,10 @@ async fn load_timer() -> Result<Option<TimeEntry>, AppError> {
 
 #[component]
 pub fn AppLayout() -> impl IntoView {
-    let me = Resource::new(|| (), |_| load_me());
+    let me = load(|| (), |_| load_me());
     provide_context(MeResource(me));
-    provide_context(CatalogResource(Resource::new(|| (), |_| load_catalog())));
-    provide_context(TimerResource(Resource::new(|| (), |_| load_timer())));
+    provide_context(CatalogResource(load(|| (), |_| load_catalog())));
+    provide_context(TimerResource(load(|| (), |_| load_timer())));
     provide_context(EntriesVersion(RwSignal::new(0)));
     provide_context(Toasts::new());
     let menu_open = RwSignal::new(false);
@@ -278,6 +280,7 @@ fn TopbarContent(me: Me) -> impl IntoView {
         None => {}
     });
     let sign_out = ServerAction::<SignOut>::new();
+    let sign_out_url = <SignOut as ServerFn>::url();
     Effect::new(move |_| {
         if let Some(r) = sign_out.value().get() {
             if r.is_ok() {
@@ -286,14 +289,14 @@ fn TopbarContent(me: Me) -> impl IntoView {
         }
     });
     let current_id = me.current.id;
-    let initials: String = me
-        .user
-        .name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .collect::<String>()
-        .to_uppercase();
+    let initials = super::case::upper(
+        &me.user
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>(),
+    );
     let switch_error = move || {
         switch
             .value()
@@ -330,9 +333,15 @@ fn TopbarContent(me: Me) -> impl IntoView {
                 <A href="/profile" attr:class="menu-item" attr:role="menuitem">"Profile"</A>
                 <A href="/settings/workspace" attr:class="menu-item" attr:role="menuitem">"Workspace settings"</A>
                 <A href="/workspaces/new" attr:class="menu-item" attr:role="menuitem">"New workspace"</A>
-                <ActionForm action=sign_out>
+                // A plain form (it also works before the page is interactive)
+                // that the app sends itself: `ActionForm` would bring a form
+                // decoder into the first download for a call without arguments.
+                <form method="post" action=sign_out_url on:submit=move |ev| {
+                    ev.prevent_default();
+                    sign_out.dispatch(SignOut {});
+                }>
                     <button type="submit" class="menu-item menu-item-button" role="menuitem">"Sign out"</button>
-                </ActionForm>
+                </form>
             </div>
         </details>
     }

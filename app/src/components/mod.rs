@@ -1,9 +1,11 @@
 //! UI building blocks used across pages.
 
+pub mod case;
 pub mod chart;
 pub mod entry_list;
 pub mod feedback;
 pub mod forms;
 pub mod layout;
+pub mod loaded;
 pub mod pickers;
 pub mod timer_bar;

@@ -98,10 +98,10 @@ pub fn TagPicker(
         }
     };
     let shown = move || {
-        let q = query.get().trim().trim_start_matches('#').to_lowercase();
+        let q = super::case::lower(query.get().trim().trim_start_matches('#'));
         tags.get()
             .into_iter()
-            .filter(|t| q.is_empty() || t.name.to_lowercase().contains(&q))
+            .filter(|t| q.is_empty() || super::case::lower(&t.name).contains(&q))
             .collect::<Vec<_>>()
     };
     let search_id = format!("{id}-search");

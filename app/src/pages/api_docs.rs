@@ -3,6 +3,7 @@
 
 use crate::api_docs::{api_reference, Endpoint};
 use crate::components::forms::redirect_if_signed_out;
+use crate::components::loaded::load;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
@@ -14,7 +15,7 @@ const EXAMPLE: &str = "curl https://your-timether-host/api/v1/time-entries?limit
 
 #[component]
 pub fn ApiDocsPage() -> impl IntoView {
-    let endpoints = Resource::new(|| (), |_| api_reference());
+    let endpoints = load(|| (), |_| api_reference());
     view! {
         <Title text="API reference"/>
         <div class="page-header">
@@ -61,7 +62,7 @@ fn Endpoints(list: Vec<Endpoint>) -> impl IntoView {
                         {items.into_iter().map(|e| view! {
                             <li class="endpoint">
                                 <p class="endpoint-line">
-                                    <span class=format!("method method-{}", e.method.to_lowercase())>{e.method.clone()}</span>
+                                    <span class=format!("method method-{}", e.method.to_ascii_lowercase())>{e.method.clone()}</span>
                                     " "<code>{e.path.clone()}</code>
                                 </p>
                                 {(!e.summary.is_empty()).then(|| view! { <p>{e.summary.clone()}</p> })}

@@ -6,6 +6,7 @@ use crate::api_tokens::{
     TokenScope, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES,
 };
 use crate::components::forms::{copy_text, redirect_if_signed_out};
+use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::pages::workspace_settings::Header;
 use chrono::{DateTime, Utc};
@@ -33,7 +34,7 @@ pub fn ApiTokensPage() -> impl IntoView {
         let id = *id;
         async move { revoke_api_token(id).await }
     });
-    let tokens = Resource::new(
+    let tokens = load(
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_tokens(),
     );

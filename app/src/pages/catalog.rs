@@ -6,6 +6,7 @@ use crate::clients::{create_client, delete_client, list_clients, update_client};
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::{use_catalog, use_me, ManagersOnly};
+use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::periods::money;
 use crate::projects::{
@@ -88,7 +89,7 @@ pub fn ClientsPage() -> impl IntoView {
         let id = *id;
         async move { delete_client(id).await }
     });
-    let list = Resource::new(
+    let list = load(
         move || {
             (
                 filter.get(),
@@ -266,8 +267,8 @@ pub fn ProjectsPage() -> impl IntoView {
         let id = *id;
         async move { delete_project(id, true).await }
     });
-    let clients = Resource::new(|| (), |_| list_clients(ArchiveFilter::All));
-    let list = Resource::new(
+    let clients = load(|| (), |_| list_clients(ArchiveFilter::All));
+    let list = load(
         move || {
             (
                 filter.get(),
@@ -474,7 +475,7 @@ pub fn TagsPage() -> impl IntoView {
         let id = *id;
         async move { delete_tag(id).await }
     });
-    let list = Resource::new(
+    let list = load(
         move || (save.version().get(), delete.version().get()),
         |_| list_tags(),
     );

@@ -1,6 +1,7 @@
 //! The Timer page: today at a glance, recent entries, and manual entry.
 
 use crate::components::entry_list::{EntryList, LazyEntryForm};
+use crate::components::loaded::load;
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,7 +32,7 @@ pub fn HomePage() -> impl IntoView {
 /// The manual entry form, prefilled with the last hour in the person's zone.
 #[component]
 pub fn NewEntry(on_done: Callback<()>) -> impl IntoView {
-    let defaults = Resource::new(|| (), |_| crate::entries::new_entry_times());
+    let defaults = load(|| (), |_| crate::entries::new_entry_times());
     view! {
         <Transition fallback=|| view! { <div class="skeleton skeleton-card"></div> }>
             {move || defaults.get().map(|r| {

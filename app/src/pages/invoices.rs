@@ -5,6 +5,7 @@ use crate::catalog::Catalog;
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
 use crate::components::layout::{with_catalog, EntriesVersion};
+use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::invoices::{
     create_invoice, delete_invoice, get_invoice, list_invoices, set_invoice_status, Invoice,
@@ -33,7 +34,7 @@ pub fn InvoicesPage() -> impl IntoView {
         let i = i.clone();
         async move { create_invoice(i).await }
     });
-    let list = Resource::new(move || create.version().get(), |_| list_invoices());
+    let list = load(move || create.version().get(), |_| list_invoices());
     Effect::new(move |_| match create.value().get() {
         Some(Ok(inv)) => reload_to(&format!("/invoices/{}", inv.id)),
         Some(Err(e)) => redirect_if_signed_out(&e),
@@ -144,7 +145,7 @@ pub fn InvoicePage() -> impl IntoView {
         let id = *id;
         async move { delete_invoice(id).await }
     });
-    let invoice = Resource::new(
+    let invoice = load(
         move || (id(), status.version().get()),
         |(id, _)| async move {
             match id {
@@ -157,7 +158,11 @@ pub fn InvoicePage() -> impl IntoView {
         Some(Ok(i)) => {
             version.update(|v| *v += 1);
             toasts.show(
-                format!("{} marked {}.", i.number, i.status.label().to_lowercase()),
+                format!(
+                    "{} marked {}.",
+                    i.number,
+                    i.status.label().to_ascii_lowercase()
+                ),
                 None,
             );
         }
@@ -190,7 +195,7 @@ pub fn InvoicePage() -> impl IntoView {
                                 <button type="button" class="btn btn-secondary" on:click=move |_| { let _ = window().print(); }>"Print"</button>
                                 {next.map(|n| view! {
                                     <button type="button" class="btn btn-primary" disabled=move || status.pending().get() on:click=move |_| { status.dispatch((inv_id, n)); }>
-                                        {format!("Mark as {}", n.label().to_lowercase())}
+                                        {format!("Mark as {}", n.label().to_ascii_lowercase())}
                                     </button>
                                 })}
                                 {draft.then(|| view! {

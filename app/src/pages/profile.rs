@@ -3,6 +3,7 @@
 
 use crate::components::forms::{action_error, redirect_if_signed_out, Field, FormError, Submit};
 use crate::components::layout::{use_me, with_me};
+use crate::components::loaded::load;
 use crate::profile::{list_timezones, ChangePassword, UpdateProfile};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,7 +32,7 @@ pub fn ProfilePage() -> impl IntoView {
     let me = use_me().0;
     let save = ServerAction::<UpdateProfile>::new();
     let error = action_error(save);
-    let zones = Resource::new(|| (), |_| list_timezones());
+    let zones = load(|| (), |_| list_timezones());
     Effect::new(move |_| {
         if let Some(r) = save.value().get() {
             match r {
@@ -107,7 +108,7 @@ pub fn SessionsPage() -> impl IntoView {
         async move { revoke_session(id).await }
     });
     let others = Action::new(|_: &()| log_out_other_sessions());
-    let sessions = Resource::new(
+    let sessions = load(
         move || (revoke.version().get(), others.version().get()),
         |_| list_sessions(),
     );

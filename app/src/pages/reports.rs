@@ -4,6 +4,7 @@
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::EntriesVersion;
+use crate::components::loaded::load;
 use crate::components::pickers::CatalogFilters;
 use crate::periods::{hours_minutes, money, Period};
 use crate::reports::{get_report, ReportQuery};
@@ -33,7 +34,7 @@ pub fn ReportsPage() -> impl IntoView {
         // A custom range waits until both dates are there.
         (q.period != Period::Custom || (!q.from.is_empty() && !q.to.is_empty())).then_some(q)
     };
-    let report = Resource::new(
+    let report = load(
         move || (ready_query(), version.get()),
         |(q, _)| async move {
             match q {

@@ -6,6 +6,7 @@ use crate::components::feedback::use_toasts;
 use crate::components::forms::{
     action_error, copy_text, redirect_if_signed_out, Field, FormError, Submit,
 };
+use crate::components::loaded::load;
 use crate::two_factor::{
     get_two_factor_status, ConfirmTwoFactor, DisableTwoFactor, RegenerateRecoveryCodes,
     StartTwoFactor, TotpSetup, TwoFactorStatus, APPS, RECOVERY_CODE_COUNT,
@@ -45,7 +46,7 @@ macro_rules! password_form {
 
 #[component]
 pub fn TwoFactorSection() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_two_factor_status());
+    let status = load(|| (), |_| get_two_factor_status());
     let ask = RwSignal::new(Ask::Nothing);
     let setup = RwSignal::new(None::<TotpSetup>);
     let codes = RwSignal::new(None::<Vec<String>>);

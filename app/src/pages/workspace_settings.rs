@@ -5,6 +5,7 @@ use crate::components::forms::{
     action_error, redirect_if_signed_out, reload_to, Field, FormError, Submit,
 };
 use crate::components::layout::{use_me, with_me};
+use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::types::{BillingStatus, Member, Plan, Role};
 use crate::workspaces::{
@@ -157,7 +158,7 @@ pub fn MembersPage() -> impl IntoView {
         let id = *id;
         async move { remove_member(id).await }
     });
-    let members = Resource::new(
+    let members = load(
         move || {
             (
                 add.version().get(),
