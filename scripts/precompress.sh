@@ -22,7 +22,9 @@ compress() {
   fi
   mv "$f.gz.tmp" "$f.gz"
   if command -v brotli >/dev/null 2>&1; then
-    brotli -f -q 11 -o "$f.br" "$f"
+    # -n: the copy gets its own, newer time (the server drops copies older
+    # than their file, and brotli would copy the file's time to a second).
+    brotli -f -n -q 11 -o "$f.br" "$f"
   fi
 }
 export -f compress

@@ -23,7 +23,19 @@ function watchChunks(page: Page) {
 test("pages other than the timer and the entries load their code on first visit, by link and by address", async ({ page }) => {
   const errors = watchErrors(page);
   const chunks = watchChunks(page);
+  // The bundle comes compressed (the build's Brotli copies; Chromium takes
+  // Brotli). The first response for each file counts: later page loads
+  // revalidate the cached copy.
+  const encodings = new Map<string, Promise<string>>();
+  page.on("response", (r) => {
+    const name = r.url().split("/").pop()!;
+    if (/\/pkg\/timether\.(wasm|js)$/.test(r.url()) && !encodings.has(name)) {
+      encodings.set(name, r.allHeaders().then((h) => h["content-encoding"] ?? "none"));
+    }
+  });
   await signUp(page, "Lazy Lou");
+  expect(await encodings.get("timether.js")).toBe("br");
+  expect(await encodings.get("timether.wasm")).toBe("br");
   // The sign-up page's code is a chunk of its own ...
   expect(chunks.length).toBeGreaterThan(0);
   expect(chunks.every((u) => u.includes("sign_up_view"))).toBe(true);
