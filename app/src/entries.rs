@@ -69,18 +69,14 @@ pub struct DayGroup {
 /// `YYYY-MM-DD` read here: chrono's general date parser (RFC 3339 and RFC
 /// 2822, with their time zones) is never needed in the browser.
 pub mod wire {
-    /// A [`chrono::NaiveDate`] as `"YYYY-MM-DD"`.
+    /// A [`chrono::NaiveDate`] as chrono writes it: `"YYYY-MM-DD"`, with a
+    /// sign and more digits for years outside 0 to 9999 (`"+10000-01-01"`).
     pub mod ymd {
-        use chrono::{Datelike, NaiveDate};
+        use chrono::NaiveDate;
         use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_str(&format_args!(
-                "{:04}-{:02}-{:02}",
-                day.year(),
-                day.month(),
-                day.day()
-            ))
+            s.collect_str(day)
         }
 
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -89,15 +85,22 @@ pub mod wire {
         }
 
         pub fn parse(text: &str) -> Option<NaiveDate> {
-            let mut parts = text.splitn(3, '-');
-            let mut next = |len: usize| {
-                let part = parts.next()?;
-                (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
-                    .then(|| part.parse::<u32>().ok())
-                    .flatten()
+            // At least `min` ASCII digits (exactly `min` when `exact`).
+            let number = |part: &str, min: usize, exact: bool| {
+                let ok = part.len() >= min
+                    && (!exact || part.len() == min)
+                    && part.bytes().all(|b| b.is_ascii_digit());
+                ok.then(|| part.parse::<i32>().ok()).flatten()
             };
-            let (y, m, d) = (next(4)?, next(2)?, next(2)?);
-            NaiveDate::from_ymd_opt(y as i32, m, d)
+            let mut parts = text.rsplitn(3, '-');
+            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+            let (d, m) = (number(d, 2, true)?, number(m, 2, true)?);
+            let year = match y.as_bytes().first()? {
+                b'+' => number(&y[1..], 5, false)?,
+                b'-' => -number(&y[1..], 4, false)?,
+                _ => number(y, 4, true)?,
+            };
+            NaiveDate::from_ymd_opt(year, m as u32, d as u32)
         }
     }
 }
@@ -1250,8 +1253,15 @@ mod tests {
             "2026-02-28x",
             "",
             "+202-02-28",
+            "12026-01-01",
+            "-26-01-01",
         ] {
             assert_eq!(wire::ymd::parse(bad), None, "{bad}");
+        }
+        // Years chrono writes with a sign read back as themselves.
+        for year in [-44, 0, 10_000, 262_000] {
+            let day = NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
+            assert_eq!(wire::ymd::parse(&day.to_string()), Some(day), "{day}");
         }
         assert!(serde_json::from_str::<DayGroup>(
             r#"{"day":"2026-13-01","label":"","total_secs":0,"entries":[]}"#
