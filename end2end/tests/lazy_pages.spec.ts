@@ -1,4 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { ready, signUp } from "./helpers";
 
 /** Collects uncaught errors and console errors (a chunk that fails to load or link shows here). */
@@ -94,4 +96,19 @@ test("the entry form loads its code the first time it opens, for adding and for 
   await edit.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Lazy notes, edited")).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test("the first download carries the daily pages' text, not the lazy pages'", async () => {
+  // Static text goes with the code that uses it. When strings of different
+  // pages share storage (the linker's string merging), the split must keep
+  // them all in the main module: .cargo/config.toml turns that merging off.
+  const main = readFileSync(path.join(__dirname, "../../target/site/pkg/timether.wasm")).toString("latin1");
+  expect(main).toContain("Add time manually");
+  for (const lazy of [
+    "Welcome back. Sign in to track time",
+    "Bill a client for its billable time",
+    "Where the time went: totals, billable amounts",
+  ]) {
+    expect(main, lazy).not.toContain(lazy);
+  }
 });
