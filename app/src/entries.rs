@@ -72,11 +72,16 @@ pub mod wire {
     /// A [`chrono::NaiveDate`] as chrono writes it: `"YYYY-MM-DD"`, with a
     /// sign and more digits for years outside 0 to 9999 (`"+10000-01-01"`).
     pub mod ymd {
-        use chrono::NaiveDate;
+        use chrono::{Datelike, NaiveDate};
         use serde::{de::Error, Deserialize, Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-            s.collect_str(day)
+            let (y, m, d) = (day.year(), day.month(), day.day());
+            if (0..=9999).contains(&y) {
+                s.collect_str(&format_args!("{y:04}-{m:02}-{d:02}"))
+            } else {
+                s.collect_str(&format_args!("{y:+05}-{m:02}-{d:02}"))
+            }
         }
 
         pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
@@ -85,22 +90,27 @@ pub mod wire {
         }
 
         pub fn parse(text: &str) -> Option<NaiveDate> {
-            // At least `min` ASCII digits (exactly `min` when `exact`).
-            let number = |part: &str, min: usize, exact: bool| {
+            let (sign, rest) = match text.as_bytes().first()? {
+                b'+' => (1, &text[1..]),
+                b'-' => (-1, &text[1..]),
+                _ => (0, text),
+            };
+            let mut parts = rest.splitn(3, '-');
+            // The next part: at least `min` ASCII digits, exactly `min` when `exact`.
+            let mut next = |min: usize, exact: bool| {
+                let part = parts.next()?;
                 let ok = part.len() >= min
                     && (!exact || part.len() == min)
                     && part.bytes().all(|b| b.is_ascii_digit());
-                ok.then(|| part.parse::<i32>().ok()).flatten()
+                ok.then(|| part.parse::<u32>().ok()).flatten()
             };
-            let mut parts = text.rsplitn(3, '-');
-            let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
-            let (d, m) = (number(d, 2, true)?, number(m, 2, true)?);
-            let year = match y.as_bytes().first()? {
-                b'+' => number(&y[1..], 5, false)?,
-                b'-' => -number(&y[1..], 4, false)?,
-                _ => number(y, 4, true)?,
+            let year = match sign {
+                0 => next(4, true)? as i32,
+                1 => i32::try_from(next(5, false)?).ok()?,
+                _ => -i32::try_from(next(4, false)?).ok()?,
             };
-            NaiveDate::from_ymd_opt(year, m as u32, d as u32)
+            let (m, d) = (next(2, true)?, next(2, true)?);
+            NaiveDate::from_ymd_opt(year, m, d)
         }
     }
 }
@@ -1262,6 +1272,16 @@ mod tests {
         for year in [-44, 0, 10_000, 262_000] {
             let day = NaiveDate::from_ymd_opt(year, 12, 31).unwrap();
             assert_eq!(wire::ymd::parse(&day.to_string()), Some(day), "{day}");
+            let group = DayGroup {
+                day,
+                label: String::new(),
+                total_secs: 0,
+                entries: vec![],
+            };
+            assert_eq!(
+                serde_json::to_value(&group).unwrap()["day"],
+                day.to_string()
+            );
         }
         assert!(serde_json::from_str::<DayGroup>(
             r#"{"day":"2026-13-01","label":"","total_secs":0,"entries":[]}"#

@@ -161,6 +161,14 @@ mod local {
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
             .map_err(|_| Error::invalid(field, "Enter a date and time like 2026-11-27 09:30."))?;
+        // Date inputs take years of up to six digits: a slip like 20266
+        // would file the time in another era.
+        if !(1900..=2999).contains(&naive.year()) {
+            return Err(Error::invalid(
+                field,
+                format!("Check the year: {} is outside 1900 to 2999.", naive.year()),
+            ));
+        }
         match tz.from_local_datetime(&naive) {
             LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
             LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
@@ -253,6 +261,19 @@ mod tests {
         let t = parse_local(tz, "2026-10-25T02:30", "start").unwrap();
         assert_eq!(t, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
         assert!(parse_local(tz, "yesterday", "start").is_err());
+    }
+
+    #[test]
+    fn a_mistyped_year_is_refused_with_the_year_named() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let err = parse_local(tz, "+20266-11-27T09:30", "start").unwrap_err();
+        assert!(
+            err.to_string().contains("20266 is outside 1900 to 2999"),
+            "{err}"
+        );
+        assert!(parse_local(tz, "1899-12-31T23:59", "end").is_err());
+        assert!(parse_local(tz, "1900-01-01T00:00", "end").is_ok());
+        assert!(parse_local(tz, "2999-12-31T23:59", "end").is_ok());
     }
 
     #[test]
