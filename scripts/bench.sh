@@ -195,8 +195,8 @@ total_kb="$(( (wasm_gz + js_gz) / 1024 ))"
 br_kb="$(( all_br / 1024 ))"
 plain_gz_kb="$(( ($(gzip -9 -c $pkg/timether.wasm | wc -c) + $(cat $pkg/timether.js $pkg/__wasm_split*.js | gzip -9 -c | wc -c)) / 1024 ))"
 # Code of the lazy routes, fetched on a first visit to one of those pages.
-lazy_count="$(ls $pkg/split_*.wasm $pkg/chunk_*.wasm 2>/dev/null | wc -l)"
-lazy_kb="$(( $(cat $pkg/split_*.wasm.gz $pkg/chunk_*.wasm.gz 2>/dev/null | wc -c) / 1024 ))"
+lazy_count="$(find $pkg \( -name 'split_*.wasm' -o -name 'chunk_*.wasm' \) | wc -l)"
+lazy_kb="$(( $(find $pkg \( -name 'split_*.wasm.gz' -o -name 'chunk_*.wasm.gz' \) -exec cat {} + | wc -c) / 1024 ))"
 
 cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 mem="$(awk '/MemTotal/{printf "%.1f GB", $2/1048576}' /proc/meminfo)"
@@ -221,7 +221,7 @@ generator on the same machine as the server.
 | Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download, first page (the Timer and Time entries pages need nothing more): WASM and JS as sent gzip-compressed (WASM $wasm_gz + JS $js_gz bytes; WASM raw $wasm_raw; \`gzip -9\` would make $plain_gz_kb KB) | $total_kb KB | ≤ 400 KB |
 | The same WASM and JS with the stylesheet ($css_gz bytes gzip), as sent to a browser that takes Brotli (Chromium does) | $br_kb KB | |
-| Lazily loaded code of the other pages (reports, clients, projects, tags, invoices, settings, profile, API; $lazy_count files, each fetched on a first visit to its page), gzip copies | $lazy_kb KB in all | |
+| Lazily loaded code of the other pages (sign-in and sign-up, reports, clients, projects, tags, invoices, settings, profile, API; the entry form; $lazy_count files, each fetched on a first visit to its page), gzip copies | $lazy_kb KB in all | |
 
 The list request is the one the Timer and Time entries pages send
 (\`POST /rpc/list_entries\` with the session cookie): session lookup,

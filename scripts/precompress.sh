@@ -6,14 +6,17 @@
 # without zopfli, `gzip -9`. Without the brotli tool, no .br.
 #
 # cargo-leptos empties the site folder whenever it rebuilds the bundle, so
-# these copies never outlive the files they were made from; the server
-# also ignores any copy older than its file.
+# these copies do not outlive the files they were made from; and when the
+# server starts it removes any copy older than its file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkg="${1:-target/site/pkg}"
 [ -d "$pkg" ] || { echo "precompress: no bundle at $pkg (build it first)" >&2; exit 1; }
 
+# Each copy is written beside its file under a temporary name and renamed
+# only when complete, so a failed run never leaves a partial copy.
 compress() {
+  set -euo pipefail
   local f="$1"
   if command -v zopfli >/dev/null 2>&1; then
     zopfli -c "$f" >"$f.gz.tmp"
@@ -24,7 +27,8 @@ compress() {
   if command -v brotli >/dev/null 2>&1; then
     # -n: the copy gets its own, newer time (the server drops copies older
     # than their file, and brotli would copy the file's time to a second).
-    brotli -f -n -q 11 -o "$f.br" "$f"
+    brotli -f -n -q 11 -o "$f.br.tmp" "$f"
+    mv "$f.br.tmp" "$f.br"
   fi
 }
 export -f compress

@@ -40,8 +40,8 @@ command -v zopfli >/dev/null 2>&1 || need+=(zopfli)
 command -v brotli >/dev/null 2>&1 || need+=(brotli)
 if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]} from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } \
+    || say "could not install ${need[*]}: the bundle gets gzip -9 copies only (scripts/precompress.sh)"
 fi
 
 if [ ! -d end2end/node_modules/@playwright/test ]; then

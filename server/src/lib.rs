@@ -40,6 +40,8 @@ pub struct AppState {
     pub api_leases: Arc<app::rate_limit::Leases>,
     /// SQLite's direct read path for the session check (`None` on PostgreSQL).
     pub sqlite_reads: Option<Arc<app::db::direct::SqliteReads>>,
+    /// Where the browser bundle is served: `/{site-pkg-dir}/`.
+    pub bundle_prefix: Arc<str>,
 }
 
 /// Builds the whole application router.
@@ -64,6 +66,7 @@ pub fn router_with_clock(
         clock,
         api_leases: Arc::default(),
         sqlite_reads: app::db::direct::SqliteReads::for_url(&settings.database_url).map(Arc::new),
+        bundle_prefix: format!("/{}/", leptos_options.site_pkg_dir).into(),
     };
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
@@ -72,7 +75,7 @@ pub fn router_with_clock(
         .join(leptos_options.site_pkg_dir.as_ref());
     let app_routes = Router::new()
         .nest_service(
-            &format!("/{}", leptos_options.site_pkg_dir),
+            state.bundle_prefix.trim_end_matches('/'),
             bundle_service(&pkg_dir),
         )
         .leptos_routes_with_context(
@@ -118,7 +121,9 @@ pub fn router_with_clock(
 /// a plain 404, never a rendered page. Where the build left a Brotli (`.br`)
 /// or gzip (`.gz`) copy beside a file (scripts/precompress.sh), a browser
 /// that accepts it gets the copy, Brotli first. A copy older than its file
-/// is from an earlier build and is removed here, so it is never served.
+/// is from an earlier build: it is removed here, when the server starts
+/// (copies are matched to files by time, not content: deploy the bundle's
+/// folder as the build left it, or rerun scripts/precompress.sh).
 pub fn bundle_service(dir: &std::path::Path) -> tower_http::services::ServeDir {
     remove_stale_copies(dir);
     tower_http::services::ServeDir::new(dir)
@@ -173,11 +178,11 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[I
         .to_string()
 }
 
-fn is_public_path(path: &str) -> bool {
+fn is_public_path(path: &str, bundle_prefix: &str) -> bool {
     path == "/signin"
         || path == "/signup"
         || path.starts_with(RPC_PREFIX)
-        || path.starts_with("/pkg/")
+        || path.starts_with(bundle_prefix)
         || path.starts_with("/api/")
         || path
             .rsplit('/')
@@ -238,7 +243,7 @@ async fn request_context(
 
     let path = req.uri().path().to_string();
     if req.method() == Method::GET && !path.starts_with(RPC_PREFIX) {
-        if session.is_none() && !is_public_path(&path) {
+        if session.is_none() && !is_public_path(&path, &state.bundle_prefix) {
             return Redirect::to("/signin").into_response();
         }
         if session.is_some() && (path == "/signin" || path == "/signup") {
@@ -259,17 +264,17 @@ async fn request_context(
     if req.method() == Method::GET
         && ctx.session.is_some()
         && !path.starts_with(RPC_PREFIX)
-        && !is_public_path(&path)
+        && !is_public_path(&path, &state.bundle_prefix)
     {
         let page = PageData::load(&ctx).await;
         req.extensions_mut().insert(page);
     }
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
-    if path.starts_with(RPC_PREFIX) || !is_public_path(&path) {
+    if path.starts_with(RPC_PREFIX) || !is_public_path(&path, &state.bundle_prefix) {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if path.starts_with("/pkg/") {
+    } else if path.starts_with(&*state.bundle_prefix) {
         // The bundle's files keep their names across releases, and the main
         // WASM, its bindings and the lazy routes' chunks must come from the
         // same build: browsers may keep them, but ask first (304 when unchanged).
@@ -333,10 +338,10 @@ mod tests {
 
     #[test]
     fn static_and_auth_paths_are_public() {
-        assert!(is_public_path("/signin"));
-        assert!(is_public_path("/pkg/timether.js"));
-        assert!(is_public_path("/favicon.svg"));
-        assert!(!is_public_path("/"));
-        assert!(!is_public_path("/settings/workspace"));
+        assert!(is_public_path("/signin", "/pkg/"));
+        assert!(is_public_path("/pkg/timether.js", "/pkg/"));
+        assert!(is_public_path("/favicon.svg", "/pkg/"));
+        assert!(!is_public_path("/", "/pkg/"));
+        assert!(!is_public_path("/settings/workspace", "/pkg/"));
     }
 }
