@@ -311,6 +311,10 @@ $ENTRIES entries over three years for five people.
     app submits itself, not an \`ActionForm\` with its form decoder; the
     list's times as epoch milliseconds and its days read by hand
     (\`entries::wire\`), so chrono's general date parser stays out.
+  - The bundle links without string merging (\`.cargo/config.toml\`):
+    merged strings let the lazy pages' static data overlap the main
+    module's, and the split then kept all of it, 80 KB of text, in the
+    first download.
   - The build writes zopfli gzip and Brotli copies of every bundle file
     (\`scripts/precompress.sh\`), and the server sends them
     (\`bundle_service\`): zopfli's gzip is about 5 % smaller than
