@@ -416,6 +416,11 @@ fn EntryForm(
                     </div>
                 }
             })}
+            // Beside the project it defaults from; start and end then share a row.
+            <label class="check entry-billable" for=billable_id.clone()>
+                <input id=billable_id.clone() type="checkbox" prop:checked=is_billable on:change=move |ev| billable.set(Some(event_target_checked(&ev)))/>
+                "Billable"
+            </label>
             <div class="field" class:field-invalid=move || field_error("start")().is_some()>
                 <label for=start_id.clone()>"Start"</label>
                 <input id=start_id.clone() type="datetime-local" required=true
@@ -430,10 +435,6 @@ fn EntryForm(
                     <p class="field-error" role="alert">{field_error("end")}</p>
                 </div>
             })}
-            <label class="check" for=billable_id.clone()>
-                <input id=billable_id.clone() type="checkbox" prop:checked=is_billable on:change=move |ev| billable.set(Some(event_target_checked(&ev)))/>
-                "Billable"
-            </label>
             <Show when=move || needs("confirm_long") || confirm_long.get()>
                 <div class="confirm-box" role="group" aria-label="Long entry">
                     <p class="field-error" role="alert">{field_error("confirm_long")}</p>
