@@ -2,11 +2,29 @@
 SHELL := /bin/bash
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
-.PHONY: run test bench doctor toolchain test-deps build-release lint unit integration-sqlite integration-postgres e2e fmt
+# Build cache outside the checkout: with TIMETHER_CACHE_DIR set, cargo (and so
+# cargo-leptos) builds in $(TIMETHER_CACHE_DIR)/target, which outlives the
+# clone; `.ci/run` sets it to ~/.cache/timether. The site (target/site) stays
+# in the checkout: Leptos.toml's site-root is relative to it.
+ifneq ($(TIMETHER_CACHE_DIR),)
+export CARGO_TARGET_DIR := $(TIMETHER_CACHE_DIR)/target
+endif
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# The release server binary, for `run`, Playwright and the bench.
+export TIMETHER_BIN := $(abspath $(TARGET_DIR))/release/timether
+
+# One package selection and feature set for every host build and test: cargo
+# resolves features per invocation, so `-p app` alone and `-p timether` alone
+# would each build tokio, sqlx, sea-orm, axum, … once more (timether's
+# dev-dependencies add tokio's test-util).
+HOST := -p app -p timether --features app/ssr
+WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
+
+.PHONY: run test check soak bench doctor toolchain test-deps build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
-	./target/release/timether serve
+	$(TIMETHER_BIN) serve
 
 toolchain:
 	@scripts/toolchain.sh
@@ -25,28 +43,41 @@ test-deps:
 test: toolchain test-deps lint unit integration-sqlite integration-postgres e2e
 	@echo "make test: all suites passed"
 
+## For iterating: formatting, host lints, unit and SQLite integration tests.
+check: fmt-check lint-host unit integration-sqlite
+	@echo "make check: passed (make test runs the rest: wasm lints, PostgreSQL, Playwright)"
+
 fmt:
 	cargo fmt --all
 
-# ssr and hydrate are linted separately: never both features at once.
-lint:
+fmt-check:
 	cargo fmt --all -- --check
-	cargo clippy -p app --features ssr --all-targets -- -D warnings
-	cargo clippy -p timether --all-targets -- -D warnings
-	cargo clippy -p app --features hydrate --target wasm32-unknown-unknown -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+# ssr and hydrate are linted separately: never both features at once.
+lint: fmt-check lint-host lint-wasm
+
+lint-host:
+	cargo clippy $(HOST) --all-targets -- -D warnings
+
+lint-wasm:
+	cargo clippy $(WASM) -- -D warnings
 
 unit:
-	cargo test -p app --features ssr --lib
+	cargo test $(HOST) --lib --bins
 
+# The integration test binaries are built once and run against each database.
 integration-sqlite:
-	TIMETHER_TEST_DATABASE_URL=sqlite cargo test -p timether
+	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test '*'
 
 integration-postgres: test-deps
-	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test -p timether
+	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test '*'
 
 e2e: build-release
 	cd end2end && npx playwright test
+
+## 64 people for 60 s through both doors, on SQLite and on two instances sharing PostgreSQL (figures into BENCHMARKS.md).
+soak: test-deps
+	scripts/soak.sh
 
 ## Seed 100,000 entries and measure list throughput, report latency and bundle size into BENCHMARKS.md.
 bench: toolchain build-release
@@ -55,3 +86,7 @@ bench: toolchain build-release
 ## Print each tool the build needs: the version found and the version wanted.
 doctor:
 	@scripts/doctor.sh
+
+## Delete the build cache (TIMETHER_CACHE_DIR, else ./target).
+clean-cache:
+	rm -rf "$(TARGET_DIR)"

@@ -32,7 +32,8 @@ export default defineConfig({
   },
   webServer: {
     // The release build made by `make build-release` (`cargo leptos build --release --split`), on a fresh SQLite file.
-    command: "./target/release/timether serve",
+    // The Makefile names the binary in TIMETHER_BIN (the build cache may live outside the checkout).
+    command: `"${process.env.TIMETHER_BIN ?? "./target/release/timether"}" serve`,
     cwd: "..",
     url: `http://127.0.0.1:${port}/signin`,
     reuseExistingServer: false,

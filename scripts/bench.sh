@@ -17,7 +17,8 @@ DURATION="${BENCH_DURATION:-15s}"
 PORT=3100
 BARE_PORT=3101
 BARE_SER_PORT=3102
-BIN=./target/release/timether
+# The Makefile names the binary (the build cache may live outside the checkout).
+BIN="${TIMETHER_BIN:-./target/release/timether}"
 
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)"
@@ -51,11 +52,11 @@ seed_lines=""
 for round in $(seq "$SEED_ROUNDS"); do
   if [ "$round" -lt "$SEED_ROUNDS" ]; then db="$work/seed-$round.db"; else db="$work/bench.db"; fi
   created="$(echo "$PASSWORD" | TIMETHER_DATABASE_URL="sqlite://$db?mode=rwc" \
-    $BIN user create --email "$EMAIL" --name "Bench Person")"
+    "$BIN" user create --email "$EMAIL" --name "Bench Person")"
   WS="$(sed -n 's/.*with workspace \([0-9a-f-]*\).*/\1/p' <<<"$created")"
   sync
   seed_out="$(TIMETHER_DATABASE_URL="sqlite://$db?mode=rwc" \
-    $BIN dev seed --workspace "$WS" --entries "$ENTRIES" --seed 42)"
+    "$BIN" dev seed --workspace "$WS" --entries "$ENTRIES" --seed 42)"
   echo "$seed_out"
   seed_lines+="$seed_out"$'\n'
   seed_rates+=("$(sed -n 's/.*(\([0-9]*\) entries\/s).*/\1/p' <<<"$seed_out")")
@@ -65,12 +66,12 @@ seed_rate="$(printf '%s\n' "${seed_rates[@]}" | sort -n | sed -n "$(( (SEED_ROUN
 seed_raw="${seed_lines%$'\n'}"
 seed_all="$(IFS=,; echo "${seed_rates[*]}" | sed 's/,/, /g')"
 # API tokens need a Team or Business plan.
-$BIN workspace set-plan "$WS" team >/dev/null
+"$BIN" workspace set-plan "$WS" team >/dev/null
 # Let the kernel write the seeded database out before measuring, so its
 # writeback does not compete with the server for the two cores.
 sync
 
-$BIN serve >"$work/server.log" 2>&1 &
+"$BIN" serve >"$work/server.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$PORT/signin" && break; sleep 0.1; done
 
@@ -86,7 +87,7 @@ curl -fs -X POST "http://127.0.0.1:$PORT/rpc/list_entries" -H "Content-Type: app
   -H "Origin: $BENCH_ORIGIN" -H "Cookie: $cookie" -d '{"filter":{}}' -o "$work/page.json"
 body_bytes="$(wc -c <"$work/page.json")"
 entries_in_page="$(grep -o '"duration_secs"' "$work/page.json" | wc -l)"
-$BIN dev bare --addr "127.0.0.1:$BARE_PORT" --body "$work/page.json" &
+"$BIN" dev bare --addr "127.0.0.1:$BARE_PORT" --body "$work/page.json" &
 pids+=($!)
 
 # A read-only API token, made the way the UI makes it.
@@ -100,7 +101,7 @@ API_URL="http://127.0.0.1:$PORT/api/v1/time-entries?limit=100"
 curl -fs "$API_URL" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS" -o "$work/api.json"
 api_bytes="$(wc -c <"$work/api.json")"
 api_entries="$(grep -o '"duration_secs"' "$work/api.json" | wc -l)"
-$BIN dev bare --addr "127.0.0.1:$BARE_SER_PORT" --body "$work/api.json" --serialize &
+"$BIN" dev bare --addr "127.0.0.1:$BARE_SER_PORT" --body "$work/api.json" --serialize &
 pids+=($!)
 sleep 0.5
 

@@ -23,11 +23,15 @@ compress() {
   else
     gzip -9 -n -c "$f" >"$f.gz.tmp"
   fi
+  # Each copy gets its file's mode: a server running as another user than the
+  # builder reads the copies whenever it can read the files.
+  chmod --reference="$f" "$f.gz.tmp"
   mv "$f.gz.tmp" "$f.gz"
   if command -v brotli >/dev/null 2>&1; then
     # -n: the copy gets its own, newer time (the server drops copies older
     # than their file, and brotli would copy the file's time to a second).
     brotli -f -n -q 11 -o "$f.br.tmp" "$f"
+    chmod --reference="$f" "$f.br.tmp"
     mv "$f.br.tmp" "$f.br"
   fi
 }
