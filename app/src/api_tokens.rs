@@ -248,6 +248,9 @@ pub mod service {
         })
     }
 
+    /// API tokens one person may create in an hour.
+    pub const TOKENS_PER_HOUR: i64 = 20;
+
     pub async fn create(
         db: &impl ConnectionTrait,
         scope: &Scope,
@@ -259,6 +262,16 @@ pub mod service {
         allowed(scope)?;
         scope.writable()?;
         let name = validate_name(name)?;
+        // Tokens are cheap to make and each is a way in: a person makes a
+        // handful, a script gone wrong (or a stolen session) makes thousands.
+        crate::rate_limit::hit(
+            db,
+            &format!("token-create:user:{}", scope.user_id),
+            TOKENS_PER_HOUR,
+            3600,
+            now,
+        )
+        .await?;
         if !EXPIRY_CHOICES.contains(&expires_in_days) {
             return Err(Error::invalid(
                 "expires_in_days",

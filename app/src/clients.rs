@@ -61,7 +61,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, Set, TransactionTrait,
+        QueryFilter, QueryOrder, Set,
     };
     use uuid::Uuid;
 
@@ -157,7 +157,7 @@ pub mod service {
     /// Deletes a client; its projects stay, without a client.
     pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         get(&txn, scope, id).await?;
         projects::Entity::update_many()
             .col_expr(

@@ -100,6 +100,12 @@ pub fn reply(e: Error) -> AppError {
         if let Ok(status) = http::StatusCode::from_u16(app.status()) {
             opts.set_status(status);
         }
+        if let AppError::RateLimited { retry_after_secs }
+        | AppError::SecondFactorLocked { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = &app
+        {
+            opts.insert_header(http::header::RETRY_AFTER, (*retry_after_secs).into());
+        }
     }
     app
 }

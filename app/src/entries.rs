@@ -262,7 +262,7 @@ pub mod service {
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
         EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
-        Statement, TransactionTrait,
+        Statement,
     };
     use std::collections::BTreeMap;
 
@@ -278,6 +278,21 @@ pub mod service {
         (m.ended_at.unwrap_or(now) - m.started_at)
             .num_seconds()
             .max(0)
+    }
+
+    /// Tags a filter may name at once (the same as one entry may carry).
+    pub const MAX_FILTER_TAGS: usize = 50;
+
+    /// Refuses a filter naming more tags than [`MAX_FILTER_TAGS`]: every
+    /// input list is bounded, and a filter is part of cache keys.
+    pub fn bounded_tags(tag_ids: &[Uuid], field: &str) -> Result<(), Error> {
+        if tag_ids.len() > MAX_FILTER_TAGS {
+            return Err(Error::invalid(
+                field,
+                format!("Filter by at most {MAX_FILTER_TAGS} tags."),
+            ));
+        }
+        Ok(())
     }
 
     /// Narrows a query by project, client and tags (the filters shared by
@@ -354,6 +369,7 @@ pub mod service {
         filter: &EntryFilter,
         now: DateTime<Utc>,
     ) -> Result<EntryPage, Error> {
+        bounded_tags(&filter.tag_ids, "tag_ids")?;
         let base = narrowed(
             live(scope)
                 .filter(time_entries::Column::UserId.eq(scope.user_id))
@@ -436,6 +452,7 @@ pub mod service {
         filter: &EntryFilter,
         now: DateTime<Utc>,
     ) -> Result<Prepared<EntryPage>, Error> {
+        bounded_tags(&filter.tag_ids, "tag_ids")?;
         let key = format!(
             "served|{}|{}|{}|{:?}|{}|{}|{filter:?}",
             scope.workspace_id,
@@ -518,8 +535,11 @@ pub mod service {
         use super::*;
         use std::sync::{Arc, LazyLock};
 
-        /// Entries held at most (about 500 bytes each).
-        const CAPACITY: u64 = 20_000;
+        /// Bytes held at most, keys included (a key holds the whole
+        /// filter; without counting it, large filters grew memory freely).
+        const CAPACITY: u64 = 16 * 1024 * 1024;
+        /// What one cached entry costs, about.
+        const ENTRY_BYTES: u64 = 500;
 
         #[derive(Clone)]
         enum Value {
@@ -532,12 +552,13 @@ pub mod service {
         struct Weight;
 
         impl quick_cache::Weighter<String, Value> for Weight {
-            fn weight(&self, _key: &String, v: &Value) -> u64 {
-                match v {
-                    Value::Page(p) => p.0.len() as u64 + 1,
-                    Value::Secs(_) => 1,
-                    Value::Served(p) => p.json_len() as u64 / 500 + 1,
-                }
+            fn weight(&self, key: &String, v: &Value) -> u64 {
+                let value = match v {
+                    Value::Page(p) => p.0.len() as u64 * ENTRY_BYTES + 64,
+                    Value::Secs(_) => 8,
+                    Value::Served(p) => p.json_len() as u64,
+                };
+                key.len() as u64 + value
             }
         }
 
@@ -1066,7 +1087,7 @@ pub mod service {
         scope.writable()?;
         let description = description(&input.description)?;
         let (start, end) = span(tz, &input)?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let (project, tags) =
             checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
         let billable = input
@@ -1105,7 +1126,7 @@ pub mod service {
     ) -> Result<TimeEntry, Error> {
         scope.writable()?;
         let description = description(&input.description)?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let current = editable(&txn, scope, id).await?;
         let on_issued_invoice = match current.invoice_id {
             Some(i) => !crate::invoices::service::issued(&txn, scope, vec![i])
@@ -1171,7 +1192,7 @@ pub mod service {
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
         scope.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let m = editable(&txn, scope, id).await?;
         if m.invoice_id.is_some() {
             return Err(Error::Conflict(

@@ -39,6 +39,10 @@ pub enum AppError {
     SecondFactorLocked { retry_after_secs: u64 },
     #[error("Something went wrong on our side. Please try again; if it keeps happening, contact your administrator.")]
     Internal,
+    /// Every database connection stayed taken for the acquire timeout: the
+    /// server is overloaded, not broken.
+    #[error("The server is busy right now. Please try again in {retry_after_secs} seconds.")]
+    Busy { retry_after_secs: u64 },
     /// The request never reached our code (network down, bad encoding).
     #[error("Could not reach the server ({0}). Check your connection and try again.")]
     Transport(String),
@@ -81,6 +85,7 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::SecondFactorLocked { .. } => 429,
             AppError::Internal => 500,
+            AppError::Busy { .. } => 503,
             AppError::Transport(_) => 400,
         }
     }
@@ -149,6 +154,12 @@ mod server {
     impl From<Error> for AppError {
         fn from(e: Error) -> Self {
             match e {
+                Error::Db(err) if is_overloaded(&err) => {
+                    tracing::warn!(error = %err, "no database connection in time");
+                    AppError::Busy {
+                        retry_after_secs: BUSY_RETRY_SECS,
+                    }
+                }
                 Error::Db(err) => {
                     tracing::error!(error = %err, "database error");
                     AppError::Internal
@@ -172,6 +183,15 @@ mod server {
                 },
             }
         }
+    }
+
+    /// What a client told "busy" should wait before trying again.
+    pub const BUSY_RETRY_SECS: u64 = 2;
+
+    /// The pool had no connection to give within its acquire timeout, or
+    /// SQLite's write lock stayed taken past the busy timeout and retries.
+    fn is_overloaded(err: &sea_orm::DbErr) -> bool {
+        matches!(err, sea_orm::DbErr::ConnectionAcquire(_)) || crate::db::is_busy(err)
     }
 
     impl From<sea_orm::TransactionError<Error>> for Error {

@@ -183,7 +183,7 @@ pub mod service {
     use sea_orm::sea_query::{Expr, Query};
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+        QueryFilter, QueryOrder, QuerySelect, Set,
     };
     use std::collections::BTreeMap;
 
@@ -317,12 +317,16 @@ pub mod service {
         if notes.chars().count() > 4000 {
             return Err(Error::invalid("notes", "Use at most 4,000 characters."));
         }
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let client = scope
             .get::<crate::db::entities::clients::Entity>(&txn, client_id, "The client")
             .await
             .map_err(|_| Error::invalid("client_id", "Choose a client from this workspace."))?;
+        // Locked (PostgreSQL `FOR UPDATE`): invoices of one workspace are
+        // numbered one at a time, so two made at once get the next two
+        // numbers instead of one of them a conflict.
         let ws = workspaces::Entity::find_by_id(scope.workspace_id)
+            .lock_exclusive()
             .one(&txn)
             .await?
             .ok_or_else(|| Error::not_found("The workspace"))?;
@@ -475,7 +479,7 @@ pub mod service {
     /// Deletes a draft and releases its entries; sent and paid invoices stay.
     pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let m = scope
             .get::<invoices::Entity>(&txn, id, "The invoice")
             .await?;

@@ -161,14 +161,7 @@ mod local {
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
             .map_err(|_| Error::invalid(field, "Enter a date and time like 2026-11-27 09:30."))?;
-        // Date inputs take years of up to six digits: a slip like 20266
-        // would file the time in another era.
-        if !(1900..=2999).contains(&naive.year()) {
-            return Err(Error::invalid(
-                field,
-                format!("Check the year: {} is outside 1900 to 2999.", naive.year()),
-            ));
-        }
+        check_year(naive.year(), field)?;
         match tz.from_local_datetime(&naive) {
             LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
             LocalResult::Ambiguous(first, _) => Ok(first.with_timezone(&Utc)),
@@ -203,10 +196,43 @@ mod local {
         }
     }
 
-    /// A date parsed from `YYYY-MM-DD`.
+    /// A date parsed from `YYYY-MM-DD`, in the years every date must fall in.
     pub fn parse_day(raw: &str, field: &str) -> Result<NaiveDate, Error> {
-        NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-            .map_err(|_| Error::invalid(field, "Enter a date like 2026-11-27."))
+        let raw = raw.trim();
+        let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+            // chrono reads five-digit years only with a sign: name the year
+            // a date input sent (20266-01-01) rather than the format.
+            let year = raw
+                .strip_prefix('+')
+                .unwrap_or(raw)
+                .split('-')
+                .next()
+                .filter(|y| y.len() > 4 && y.bytes().all(|b| b.is_ascii_digit()));
+            match year {
+                Some(y) => Error::invalid(
+                    field,
+                    format!("Check the year: {y} is outside 1900 to 2999."),
+                ),
+                None => Error::invalid(field, "Enter a date like 2026-11-27."),
+            }
+        })?;
+        check_year(day.year(), field)?;
+        Ok(day)
+    }
+
+    /// Every date a person or a client sends falls in 1900 to 2999. Date
+    /// inputs take years of up to six digits, so a slip like 20266 would
+    /// file the time in another era; and day arithmetic near chrono's limits
+    /// (year 262143) would overflow.
+    pub fn check_year(year: i32, field: &str) -> Result<(), Error> {
+        if (1900..=2999).contains(&year) {
+            Ok(())
+        } else {
+            Err(Error::invalid(
+                field,
+                format!("Check the year: {year} is outside 1900 to 2999."),
+            ))
+        }
     }
 }
 
@@ -273,6 +299,18 @@ mod tests {
         );
         assert!(parse_local(tz, "1899-12-31T23:59", "end").is_err());
         assert!(parse_local(tz, "1900-01-01T00:00", "end").is_ok());
+        // Days too: near chrono's limits, day arithmetic used to panic.
+        for far in [
+            "+262142-12-31",
+            "-262143-01-01",
+            "20266-01-01",
+            "1899-12-31",
+            "3000-01-01",
+        ] {
+            let err = parse_day(far, "to").unwrap_err().to_string();
+            assert!(err.contains("outside 1900 to 2999"), "{far}: {err}");
+        }
+        assert!(parse_day("2999-12-31", "to").is_ok());
         assert!(parse_local(tz, "2999-12-31T23:59", "end").is_ok());
     }
 

@@ -183,7 +183,7 @@ impl Leases {
 pub async fn auth_attempt(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
     hit(
         &ctx.db,
-        &format!("{what}:ip:{}", ctx.client_ip),
+        &format!("{what}:ip:{}", address_bucket(&ctx.client_ip)),
         ctx.settings.auth_rate_limit_per_minute,
         60,
         ctx.now,
@@ -191,9 +191,149 @@ pub async fn auth_attempt(ctx: &RequestCtx, what: &str) -> Result<(), Error> {
     .await
 }
 
+/// The unit an address is counted in: an IPv4 address, or an IPv6 /64 (one
+/// subscriber commonly holds a whole /64, so per-/128 counting would let
+/// them spread guesses over as many addresses as they like).
+pub fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+        },
+        _ => ip.to_string(),
+    }
+}
+
+/// Failed password sign-ins per account, from every address together, so
+/// guesses spread over many addresses still slow down. The first
+/// [`account::FREE_FAILURES`] failures cost nothing; after that each attempt
+/// must wait twice as long as the one before (2 s, 4 s, … up to
+/// [`account::MAX_DELAY_SECS`]) after the last failure. A delay, never a
+/// lock: someone guessing cannot keep the real person out for longer than
+/// that, and a correct password after the wait clears the count. Accounts
+/// that do not exist are counted the same way, so the answer never tells
+/// whether an email has an account.
+pub mod account {
+    use crate::error::Error;
+    use chrono::{DateTime, Utc};
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    pub const FREE_FAILURES: i64 = 5;
+    pub const MAX_DELAY_SECS: i64 = 15 * 60;
+
+    /// The throttle's key for an email: a digest, never the address.
+    pub fn key(email: &str) -> String {
+        crate::auth::sessions::digest(&format!("sign-in:{}", email.trim().to_lowercase()))
+    }
+
+    /// The wait after `failures` failures.
+    pub fn delay_secs(failures: i64) -> i64 {
+        if failures < FREE_FAILURES {
+            return 0;
+        }
+        let doublings = (failures - FREE_FAILURES + 1).min(20) as u32;
+        (1i64 << doublings).min(MAX_DELAY_SECS)
+    }
+
+    /// Refuses while the account's delay runs, with the seconds left.
+    pub async fn check(
+        db: &impl ConnectionTrait,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => {
+                "SELECT failures, last_failure_at FROM sign_in_failures WHERE account = $1"
+            }
+            _ => "SELECT failures, last_failure_at FROM sign_in_failures WHERE account = ?",
+        };
+        let Some(row) = db
+            .query_one_raw(Statement::from_sql_and_values(backend, sql, [key.into()]))
+            .await?
+        else {
+            return Ok(());
+        };
+        let failures: i32 = row.try_get("", "failures")?;
+        let last: i64 = row.try_get("", "last_failure_at")?;
+        let wait = last + delay_secs(i64::from(failures)) - now.timestamp();
+        if wait > 0 {
+            return Err(Error::RateLimited(wait as u64));
+        }
+        Ok(())
+    }
+
+    /// Counts one failure.
+    pub async fn failed(
+        db: &impl ConnectionTrait,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => "INSERT INTO sign_in_failures (account, failures, last_failure_at) VALUES ($1, 1, $2) \
+                 ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure_at = $2",
+            _ => "INSERT INTO sign_in_failures (account, failures, last_failure_at) VALUES (?1, 1, ?2) \
+                 ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure_at = ?2",
+        };
+        db.execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [key.into(), now.timestamp().into()],
+        ))
+        .await?;
+        Ok(())
+    }
+
+    /// A correct password clears the count.
+    pub async fn succeeded(db: &impl ConnectionTrait, key: &str) -> Result<(), Error> {
+        let backend = db.get_database_backend();
+        let sql = match backend {
+            DbBackend::Postgres => "DELETE FROM sign_in_failures WHERE account = $1",
+            _ => "DELETE FROM sign_in_failures WHERE account = ?",
+        };
+        db.execute_raw(Statement::from_sql_and_values(backend, sql, [key.into()]))
+            .await?;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_is_counted_per_64_and_ipv4_per_address() {
+        assert_eq!(address_bucket("203.0.113.9"), "203.0.113.9");
+        assert_eq!(
+            address_bucket("2001:db8:1:2:aaaa:bbbb:cccc:dddd"),
+            "2001:db8:1:2::/64"
+        );
+        assert_eq!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:2:ffff::9")
+        );
+        assert_ne!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:3::1")
+        );
+        assert_eq!(address_bucket("::ffff:198.51.100.7"), "198.51.100.7");
+        assert_eq!(address_bucket("unknown"), "unknown");
+    }
+
+    #[test]
+    fn the_account_delay_grows_and_is_capped() {
+        let d: Vec<i64> = (0..8).map(account::delay_secs).collect();
+        assert_eq!(d, [0, 0, 0, 0, 0, 2, 4, 8]);
+        assert_eq!(account::delay_secs(1_000), account::MAX_DELAY_SECS);
+        assert_eq!(
+            account::key("Ann@Example.com "),
+            account::key("ann@example.com")
+        );
+    }
 
     #[test]
     fn small_limits_are_counted_one_by_one() {

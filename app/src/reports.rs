@@ -334,6 +334,7 @@ pub mod service {
         q: &ReportQuery,
         now: DateTime<Utc>,
     ) -> Result<Report, Error> {
+        crate::entries::service::bounded_tags(&q.tag_ids, "tag_ids")?;
         let custom = if q.period == Period::Custom {
             let from = periods::parse_day(&q.from, "from")?;
             let to = periods::parse_day(&q.to, "to")?;

@@ -76,6 +76,15 @@ pub mod service {
         if names.is_empty() {
             return Ok(Vec::new());
         }
+        if names.len() > crate::entries::service::MAX_FILTER_TAGS {
+            return Err(Error::invalid(
+                "tags",
+                format!(
+                    "Filter by at most {} tags.",
+                    crate::entries::service::MAX_FILTER_TAGS
+                ),
+            ));
+        }
         let keys: Vec<String> = names
             .iter()
             .map(|n| super::clean_name(n).to_lowercase())

@@ -83,7 +83,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QuerySelect, Set, TransactionTrait,
+        QueryFilter, QuerySelect, Set,
     };
 
     /// Where a timer started at `started_at` ends when stopped at `now`:
@@ -151,7 +151,7 @@ pub mod service {
         scope.writable()?;
         let description = description(&input.description)?;
         let now = now.trunc_subsecs(0);
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let (project, tags) =
             checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
         stop_running(&txn, scope, now).await?;
@@ -199,7 +199,7 @@ pub mod service {
     ) -> Result<TimeEntry, Error> {
         scope.writable()?;
         let description = description(&input.description)?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let cur = running(&txn, scope)
             .await?
             .ok_or_else(|| Error::Conflict("No timer is running.".into()))?;
@@ -240,7 +240,7 @@ pub mod service {
         now: DateTime<Utc>,
     ) -> Result<Option<TimeEntry>, Error> {
         scope.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let stopped = stop_running(&txn, scope, now).await?;
         let view = match stopped {
             None => None,

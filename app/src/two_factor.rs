@@ -132,7 +132,7 @@ pub mod service {
     use sea_orm::sea_query::{Expr, ExprTrait};
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-        PaginatorTrait, QueryFilter, Set, TransactionTrait,
+        PaginatorTrait, QueryFilter, Set,
     };
     use sha2::{Digest, Sha256};
     use uuid::Uuid;
@@ -254,7 +254,7 @@ pub mod service {
         let Some(matched) = totp::matching_step(&secret, code, ctx.now.timestamp()) else {
             return Err(Error::invalid("code", BAD_SETUP_CODE));
         };
-        let txn = ctx.db.begin().await?;
+        let txn = crate::db::begin_write(&ctx.db).await?;
         let done = two_factor::Entity::update_many()
             .col_expr(two_factor::Column::SecretEnc, Expr::value(sealed.clone()))
             .col_expr(two_factor::Column::EnabledAt, Expr::value(ctx.now))
@@ -294,7 +294,7 @@ pub mod service {
                 "Two-factor authentication is already off.".into(),
             ));
         }
-        let txn = ctx.db.begin().await?;
+        let txn = crate::db::begin_write(&ctx.db).await?;
         remove_all(&txn, session.user_id).await?;
         sessions::revoke_all_for_user(&txn, session.user_id, None, ctx.now).await?;
         txn.commit().await?;
@@ -311,7 +311,7 @@ pub mod service {
                 "Turn on two-factor authentication first.".into(),
             ));
         }
-        let txn = ctx.db.begin().await?;
+        let txn = crate::db::begin_write(&ctx.db).await?;
         let codes = replace_recovery_codes(&txn, session.user_id, ctx.now).await?;
         txn.commit().await?;
         Ok(RecoveryCodes { codes })
@@ -328,7 +328,7 @@ pub mod service {
             .await?
             .ok_or_else(|| Error::NotFound(format!("No account uses the email {email}.")))?;
         let was_on = is_enabled(db, user.id).await?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         remove_all(&txn, user.id).await?;
         sessions::revoke_all_for_user(&txn, user.id, None, now).await?;
         txn.commit().await?;

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    QueryOrder, Set,
 };
 use uuid::Uuid;
 
@@ -83,7 +83,7 @@ pub async fn create(
     let user_id = Uuid::now_v7();
     let workspace_id = Uuid::now_v7();
     let workspace_name = format!("{}'s workspace", first_word(&name));
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let user = users::ActiveModel {
         id: Set(user_id),
         email: Set(email),
@@ -233,12 +233,15 @@ pub async fn change_password(
         other => other,
     })?;
     let hash = password::hash(new).await?;
+    // One transaction: a new password never stands while old sessions live on.
+    let txn = crate::db::begin_write(db).await?;
     users::Entity::update_many()
         .col_expr(users::Column::PasswordHash, Expr::value(hash))
         .filter(users::Column::Id.eq(user_id))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    sessions::revoke_all_for_user(db, user_id, None, now).await?;
+    sessions::revoke_all_for_user(&txn, user_id, None, now).await?;
+    txn.commit().await?;
     Ok(())
 }
 

@@ -72,6 +72,8 @@ pub async fn change_plan(plan: Plan) -> Result<(), AppError> {
     use crate::context::{reply, request};
     let ctx = request()?;
     let scope = service::current_scope(&ctx).await.map_err(reply)?;
+    // Owner only, and allowed while billing is read-only: changing the plan
+    // is how an owner resolves billing, so no `writable()` check here.
     scope.owner().map_err(reply)?;
     service::set_plan(&ctx.db, scope.workspace_id, plan)
         .await
@@ -105,7 +107,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, Set, TransactionTrait,
+        QueryFilter, QueryOrder, QuerySelect, Set,
     };
     use uuid::Uuid;
 
@@ -241,7 +243,7 @@ pub mod service {
         let session = ctx.session()?;
         let name = validate_name(name)?;
         let id = Uuid::now_v7();
-        let txn = ctx.db.begin().await?;
+        let txn = crate::db::begin_write(&ctx.db).await?;
         crate::users::insert_workspace(&txn, id, &name, session.user_id, ctx.now).await?;
         txn.commit().await?;
         sessions::set_current_workspace(&ctx.db, session.session_id, id).await?;
@@ -370,7 +372,15 @@ pub mod service {
             .ok_or_else(|| Error::not_found("That member"))
     }
 
+    /// Counts the owners inside a write transaction, after locking the
+    /// workspace row (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE`
+    /// already holds the one write lock). Two owners demoting each other at
+    /// once are then taken in turn, and the second sees one owner left.
     async fn owner_count(db: &impl ConnectionTrait, scope: &Scope) -> Result<usize, Error> {
+        workspaces::Entity::find_by_id(scope.workspace_id)
+            .lock_exclusive()
+            .one(db)
+            .await?;
         Ok(scope
             .find::<memberships::Entity>()
             .filter(memberships::Column::Role.eq(Role::Owner.as_str()))
@@ -386,7 +396,7 @@ pub mod service {
         role: Role,
     ) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let row = member_row(&txn, scope, user_id).await?;
         let current = role_of(&row);
         if (current == Role::Owner || role == Role::Owner) && scope.role != Role::Owner {
@@ -416,7 +426,7 @@ pub mod service {
         user_id: Uuid,
     ) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let row = member_row(&txn, scope, user_id).await?;
         if role_of(&row) == Role::Owner {
             if scope.role != Role::Owner {

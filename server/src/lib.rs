@@ -42,6 +42,8 @@ pub struct AppState {
     pub sqlite_reads: Option<Arc<app::db::direct::SqliteReads>>,
     /// Where the browser bundle is served: `/{site-pkg-dir}/`.
     pub bundle_prefix: Arc<str>,
+    /// Bearer tokens that matched nothing, per address (`api::failed_lookups`).
+    pub failed_lookups: Arc<api::failed_lookups::FailedLookups>,
 }
 
 /// Builds the whole application router.
@@ -67,6 +69,7 @@ pub fn router_with_clock(
         api_leases: Arc::default(),
         sqlite_reads: app::db::direct::SqliteReads::for_url(&settings.database_url).map(Arc::new),
         bundle_prefix: format!("/{}/", leptos_options.site_pkg_dir).into(),
+        failed_lookups: Arc::default(),
     };
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
@@ -95,8 +98,7 @@ pub fn router_with_clock(
         .layer(middleware::from_fn_with_state(state, csrf_guard))
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes));
     // The API router sets its own body limit, answering in its error format.
-    api_routes
-        .merge(app_routes)
+    guard_panics(api_routes.merge(app_routes))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -115,6 +117,31 @@ pub fn router_with_clock(
                 "frame-ancestors 'none'; object-src 'none'; base-uri 'self'; form-action 'self'",
             ),
         ))
+}
+
+/// Answers a panicking request with [`panic_answer`].
+pub fn guard_panics(router: Router) -> Router {
+    router.layer(tower_http::catch_panic::CatchPanicLayer::custom(
+        panic_answer,
+    ))
+}
+
+/// A panic in a handler is a bug: it is logged with its message and the
+/// request gets a 500 with a sentence, in the API's error format, instead of
+/// a dropped connection.
+fn panic_answer(payload: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"error":{"code":"internal","message":"Something went wrong on our side. Please try again; if it keeps happening, tell your administrator."}}"#,
+    )
+        .into_response()
 }
 
 /// The browser bundle straight from its folder: a file that is not there is
@@ -178,16 +205,18 @@ pub fn client_ip(peer: Option<IpAddr>, forwarded_for: Option<&str>, trusted: &[I
         .to_string()
 }
 
+/// The files of `public/`, served from the site root to anyone. Only these
+/// names count: a path that merely ends like a file (`/invoices/x.css`) is a
+/// page, rendered for the person signed in and never cacheable.
+pub const PUBLIC_FILES: &[&str] = &["/favicon.svg"];
+
 fn is_public_path(path: &str, bundle_prefix: &str) -> bool {
     path == "/signin"
         || path == "/signup"
         || path.starts_with(RPC_PREFIX)
         || path.starts_with(bundle_prefix)
         || path.starts_with("/api/")
-        || path
-            .rsplit('/')
-            .next()
-            .is_some_and(|last| last.contains('.'))
+        || PUBLIC_FILES.contains(&path)
 }
 
 /// Loads the session from its cookie (a database read on every request, so
@@ -343,5 +372,21 @@ mod tests {
         assert!(is_public_path("/favicon.svg", "/pkg/"));
         assert!(!is_public_path("/", "/pkg/"));
         assert!(!is_public_path("/settings/workspace", "/pkg/"));
+        // A page path that looks like a file is still a page (web cache deception).
+        assert!(!is_public_path("/invoices/x.css", "/pkg/"));
+        assert!(!is_public_path("/entries/a.js", "/pkg/"));
+    }
+
+    #[test]
+    fn every_file_in_public_is_listed_and_nothing_else() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../public");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| format!("/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        files.sort();
+        let mut listed: Vec<String> = PUBLIC_FILES.iter().map(|f| f.to_string()).collect();
+        listed.sort();
+        assert_eq!(files, listed, "PUBLIC_FILES lists public/");
     }
 }

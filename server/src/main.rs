@@ -57,7 +57,9 @@ async fn serve(config: &std::path::Path, settings: app::settings::Settings) -> a
                 timether_server::cli::redact(&settings.database_url)
             )
         })?;
-    let router = timether_server::router(db, Arc::new(settings), options);
+    let settings = Arc::new(settings);
+    tokio::spawn(housekeeping(db.clone(), settings.clone()));
+    let router = timether_server::router(db, settings, options);
     // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold the
     // later chunks of a streamed page for ~40 ms.
     let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
@@ -66,13 +68,66 @@ async fn serve(config: &std::path::Path, settings: app::settings::Settings) -> a
         }
     });
     tracing::info!("Timether is listening on http://{addr}");
-    axum::serve(
+    // On Ctrl-C or SIGTERM (what a container stop sends) no new connection
+    // is taken and the requests under way may finish, for at most
+    // DRAIN_LIMIT; a request still running then (a stuck client) is cut.
+    let stopping = Arc::new(tokio::sync::Notify::new());
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await?;
+    .with_graceful_shutdown({
+        let stopping = stopping.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!("stopping: finishing the requests under way");
+            stopping.notify_one();
+        }
+    });
+    tokio::select! {
+        served = server => served?,
+        _ = async {
+            stopping.notified().await;
+            tokio::time::sleep(DRAIN_LIMIT).await;
+        } => tracing::warn!("stopping: requests still running after {DRAIN_LIMIT:?} were cut"),
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes unusable sessions, challenges and rate-limit windows now and
+/// then (`app::housekeeping`).
+async fn housekeeping(db: sea_orm::DatabaseConnection, settings: Arc<app::settings::Settings>) {
+    let mut every = tokio::time::interval(app::housekeeping::EVERY);
+    loop {
+        every.tick().await;
+        match app::housekeeping::sweep(&db, &settings, chrono::Utc::now()).await {
+            Ok(swept) => tracing::info!(?swept, "housekeeping"),
+            Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
+        }
+    }
+}
+
+/// How long a stopping server waits for the requests under way.
+const DRAIN_LIMIT: std::time::Duration = std::time::Duration::from_secs(8);
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("SIGTERM cannot be caught ({e}); only Ctrl-C stops gracefully");
+                std::future::pending::<()>().await
+            }
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }

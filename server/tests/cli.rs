@@ -402,3 +402,62 @@ async fn the_direct_bulk_load_writes_what_sea_orm_writes() {
     drop(unfinished);
     assert_eq!(schema().await, before, "an unfinished load is rolled back");
 }
+
+/// SIGTERM (what a container stop sends) stops the server cleanly and soon:
+/// it exits 0 within 10 s instead of being killed by the signal.
+#[tokio::test]
+async fn serve_stops_cleanly_on_sigterm() {
+    let (url, _db_dir) = common::database_url();
+    common::connect(&url).await;
+    let data = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_timether"))
+        .args([
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../Leptos.toml"),
+        ])
+        .arg("serve")
+        .env("TIMETHER_DATABASE_URL", &url)
+        .env("TIMETHER_DATA_DIR", data.path())
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("LEPTOS_SITE_ROOT", data.path())
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run timether serve");
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+            panic!("the server exited before listening ({status}): {err}");
+        }
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "the server never listened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let signalled = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if signalled.elapsed().as_secs() >= 10 {
+            child.kill().unwrap();
+            panic!("still running 10 s after SIGTERM");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(status.success(), "exited with {status} after SIGTERM");
+}

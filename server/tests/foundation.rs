@@ -591,6 +591,28 @@ async fn signed_in_pages_are_not_stored_and_the_bundle_is_revalidated() {
     assert!(!r.body.contains("<html"), "{}", r.body);
 }
 
+/// Web cache deception: a page address that ends like a static file is
+/// still a page. Signed out it sends the person to sign in; signed in it is
+/// rendered for them and must never be stored by a shared cache.
+#[tokio::test]
+async fn page_paths_that_look_like_files_are_never_cacheable() {
+    let app = spawn().await;
+    let mut anon = app.client();
+    let r = anon.get("/invoices/x.css").await;
+    assert!(r.status.is_redirection(), "{}", r.status);
+    assert_eq!(r.headers[axum::http::header::LOCATION], "/signin");
+
+    let (mut c, _) = app.signed_up("Deceived Person").await;
+    for path in ["/invoices/x.css", "/entries/report.js", "/settings/a.png"] {
+        let r = c.get(path).await;
+        assert_eq!(
+            r.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+            Some("no-store"),
+            "{path}: rendered for a signed-in person"
+        );
+    }
+}
+
 /// The bundle goes out precompressed where the build left copies: Brotli
 /// when the browser takes it, else gzip, else the file itself; a copy left
 /// from an earlier build (older than its file) is never sent.
@@ -645,6 +667,44 @@ async fn the_bundle_is_sent_precompressed_and_never_from_a_stale_copy() {
     assert!(!dir.path().join("old.js.gz").exists());
     let (enc, _, body) = get("/old.js", Some("gzip")).await;
     assert_eq!((enc, body.as_str()), (None, "new build"));
+}
+
+/// `scripts/precompress.sh` gives every copy its file's mode, so a server
+/// running as another user than the builder can read all it is sent (brotli
+/// alone wrote its copies 0600).
+#[test]
+fn precompressed_copies_keep_their_files_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("app.js");
+    std::fs::write(&file, "console.log('timether');\n".repeat(50)).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/precompress.sh");
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut copies = 0;
+    for ext in ["gz", "br"] {
+        let copy = dir.path().join(format!("app.js.{ext}"));
+        // brotli is optional (the script then writes gzip copies only).
+        if let Ok(meta) = std::fs::metadata(&copy) {
+            copies += 1;
+            assert_eq!(
+                meta.permissions().mode() & 0o777,
+                0o644,
+                "{}",
+                copy.display()
+            );
+        }
+    }
+    assert!(copies >= 1, "precompress wrote no copy");
 }
 
 /// The shell renders with the signed-in person and the catalogue in place.

@@ -140,6 +140,8 @@ pub mod ssr {
         if password_plain.is_empty() {
             return Err(Error::invalid("password", "Enter your password."));
         }
+        let account = rate_limit::account::key(&email);
+        rate_limit::account::check(&ctx.db, &account, ctx.now).await?;
         let user = users::find_by_email(&ctx.db, &email).await?;
         let ok = password::verify(
             user.as_ref().map(|u| u.password_hash.as_str()),
@@ -149,12 +151,14 @@ pub mod ssr {
         let user = match user {
             Some(u) if ok && u.disabled_at.is_none() => u,
             _ => {
+                rate_limit::account::failed(&ctx.db, &account, ctx.now).await?;
                 return Err(Error::Invalid {
                     field: None,
                     message: BAD_CREDENTIALS.into(),
-                })
+                });
             }
         };
+        rate_limit::account::succeeded(&ctx.db, &account).await?;
         let first = workspaces::service::list_for_user(&ctx.db, user.id)
             .await?
             .into_iter()

@@ -26,6 +26,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 mod clients;
+pub mod failed_lookups;
 mod invoices;
 mod projects;
 mod reports;
@@ -136,6 +137,7 @@ impl From<Error> for ApiError {
                 ("rate_limited", None, Some(*retry_after_secs))
             }
             AppError::Internal => ("internal", None, None),
+            AppError::Busy { retry_after_secs } => ("busy", None, Some(*retry_after_secs)),
             AppError::Transport(_) => ("bad_request", None, None),
         };
         ApiError {
@@ -433,10 +435,30 @@ async fn check(
     let now = (state.clock)();
     let headers = req.headers();
     let raw = bearer(headers).ok_or_else(unauthorized)?;
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let addr = app::rate_limit::address_bucket(&crate::client_ip(
+        peer,
+        headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()),
+        &state.settings.trusted_proxies,
+    ));
+    if let Some(wait) = state.failed_lookups.refused(&addr, now.timestamp()) {
+        return Err(ApiError {
+            retry_after: Some(wait),
+            ..ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("Too many requests with tokens that are not valid came from your address. Try again in {wait} seconds."),
+            )
+        });
+    }
     let live = match tokens::find_live(db, raw, now).await? {
         Ok(t) => t,
         Err(why) => {
             tracing::info!(?why, "API token refused");
+            state.failed_lookups.failed(&addr, now.timestamp());
             return Err(invalid_token());
         }
     };

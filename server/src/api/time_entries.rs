@@ -96,14 +96,16 @@ fn time(field: &str, raw: &Option<String>) -> Result<Option<DateTime<Utc>>, ApiE
     raw.as_deref()
         .filter(|s| !s.trim().is_empty())
         .map(|s| {
-            DateTime::parse_from_rfc3339(s.trim())
+            let t = DateTime::parse_from_rfc3339(s.trim())
                 .map(|t| t.with_timezone(&Utc))
                 .map_err(|_| {
                     invalid(
                         field,
                         format!("Use an RFC 3339 time such as 2026-11-02T09:00:00Z for `{field}`."),
                     )
-                })
+                })?;
+            app::periods::check_year(chrono::Datelike::year(&t), field)?;
+            Ok(t)
         })
         .transpose()
 }

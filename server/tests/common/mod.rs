@@ -85,6 +85,25 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// A second app instance on the same database: its own connection pool
+    /// and its own per-instance state (rate-limit leases, failed lookups),
+    /// as a second server process would have. (Process-wide caches are
+    /// shared in a test; they are keyed by the workspace's data version.)
+    pub async fn another_instance(&self) -> Router {
+        let db = connect(&self.url).await;
+        let options = LeptosOptions::builder().output_name("timether").build();
+        let read = self.clock.clone();
+        timether_server::router_with_clock(
+            db,
+            self.settings.clone(),
+            options,
+            Arc::new(move || {
+                chrono::Utc::now()
+                    + chrono::Duration::seconds(read.load(std::sync::atomic::Ordering::SeqCst))
+            }),
+        )
+    }
+
     /// The server's current time in Unix seconds.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp() + self.clock.load(std::sync::atomic::Ordering::SeqCst)

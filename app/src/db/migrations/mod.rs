@@ -3,6 +3,9 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+mod m20261201_000009_sign_in_failures;
+use m20261201_000009_sign_in_failures::M20261201000009SignInFailures;
+
 pub struct Migrator;
 
 #[async_trait::async_trait]
@@ -17,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261128000006CreateApiTokens),
             Box::new(M20261128000007WorkspaceDataVersion),
             Box::new(M20261128000008BulkLoadSwitch),
+            Box::new(M20261201000009SignInFailures),
         ]
     }
 }

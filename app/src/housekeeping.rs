@@ -1,0 +1,81 @@
+//! Rows that can no longer be used are deleted on a schedule, so the tables
+//! (and the Sessions tab) stop growing forever: sessions that are revoked or
+//! past their idle or absolute timeout, expired sign-in challenges, and
+//! rate-limit windows that ended a day ago, and failed-sign-in counts
+//! a day old. Every instance runs it; the
+//! deletes are idempotent, so instances sharing a database need no lock.
+
+use crate::db::entities::{login_challenges, sessions};
+use crate::error::Error;
+use crate::settings::Settings;
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+
+/// How often the server sweeps.
+pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// What one sweep deleted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub sessions: u64,
+    pub challenges: u64,
+    pub rate_limits: u64,
+    pub sign_in_failures: u64,
+}
+
+/// Deletes what can no longer be used as of `now`.
+pub async fn sweep(
+    db: &impl ConnectionTrait,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Swept, Error> {
+    let idle = now - Duration::minutes(settings.session_idle_timeout_minutes);
+    let absolute = now - Duration::hours(settings.session_absolute_timeout_hours);
+    let sessions = sessions::Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(sessions::Column::RevokedAt.is_not_null())
+                .add(sessions::Column::LastSeenAt.lt(idle))
+                .add(sessions::Column::CreatedAt.lt(absolute)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    let challenges = login_challenges::Entity::delete_many()
+        .filter(login_challenges::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "DELETE FROM rate_limits WHERE window_start < $1",
+        _ => "DELETE FROM rate_limits WHERE window_start < ?",
+    };
+    let rate_limits = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [(now.timestamp() - 86_400).into()],
+        ))
+        .await?
+        .rows_affected();
+    // A day without failures forgives an account's failed sign-ins.
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "DELETE FROM sign_in_failures WHERE last_failure_at < $1",
+        _ => "DELETE FROM sign_in_failures WHERE last_failure_at < ?",
+    };
+    let sign_in_failures = db
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [(now.timestamp() - 86_400).into()],
+        ))
+        .await?
+        .rows_affected();
+    Ok(Swept {
+        sessions,
+        challenges,
+        rate_limits,
+        sign_in_failures,
+    })
+}

@@ -1,0 +1,390 @@
+//! Inputs at the edges: far dates, panics. Each answer is a 4xx or a 500
+//! with a sentence, never a dropped connection (SQLite or PostgreSQL).
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::json;
+
+/// A report day of `+262142-12-31` passed the five-year check and made the
+/// day arithmetic panic, from the page and from the API.
+#[tokio::test]
+async fn far_report_days_are_refused_with_the_year_named() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Far Dates").await;
+    let ws = c.workspace_id().await;
+    for (from, to) in [
+        ("+262142-12-25", "+262142-12-31"),
+        ("-262143-01-01", "-262143-01-02"),
+        ("2026-11-01", "20266-11-02"),
+    ] {
+        let r = c
+            .call(
+                "get_report",
+                json!({ "query": { "period": "Custom", "from": from, "to": to } }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{from}..{to}: {}",
+            r.body
+        );
+        assert!(r.body.contains("outside 1900 to 2999"), "{}", r.body);
+    }
+
+    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
+        .await
+        .unwrap();
+    let token = c
+        .call(
+            "create_api_token",
+            json!({ "name": "far", "scope": "ReadOnly" }),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for query in [
+        "from=%2B262142-12-25&to=%2B262142-12-31",
+        "from=2026-11-01&to=20266-11-02",
+    ] {
+        let req = Request::get(format!("/api/v1/reports/summary?{query}"))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("X-Workspace-Id", &ws)
+            .body(Body::empty())
+            .unwrap();
+        let r = c.send(req).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            r.body
+        );
+        assert!(r.body.contains("outside 1900 to 2999"), "{}", r.body);
+    }
+    let req = Request::get("/api/v1/time-entries?from=%2B262142-01-01T00:00:00Z")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header("X-Workspace-Id", &ws)
+        .body(Body::empty())
+        .unwrap();
+    let r = c.send(req).await;
+    assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
+}
+
+/// A handler that panics answers 500 with a sentence; the server lives on.
+#[tokio::test]
+async fn a_panicking_handler_answers_500_with_a_sentence() {
+    use tower::ServiceExt;
+    let router = timether_server::guard_panics(axum::Router::new().route(
+        "/boom",
+        axum::routing::get(|| async {
+            if std::hint::black_box(true) {
+                panic!("a bug");
+            }
+            "unreachable"
+        }),
+    ));
+    let res = router
+        .clone()
+        .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("Something went wrong on our side"), "{body}");
+}
+
+/// Housekeeping deletes what can no longer be used, and nothing else:
+/// revoked sessions at once, idle ones past the idle timeout, old
+/// rate-limit windows; a live session stays.
+#[tokio::test]
+async fn housekeeping_deletes_dead_sessions_and_old_windows() {
+    use app::db::entities::sessions;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn().await;
+    let (mut live, _) = app.signed_up("Sweep Live").await;
+    let user: uuid::Uuid = live.me().await.json()["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (mut gone, _) = app.signed_up("Sweep Gone").await;
+    let r = gone.rpc("sign_out", &[]).await;
+    assert!(
+        r.status.is_success() || r.status.is_redirection(),
+        "{}",
+        r.status
+    );
+    let count = |user: Option<uuid::Uuid>| {
+        let db = app.db.clone();
+        async move {
+            let mut q = sessions::Entity::find();
+            if let Some(u) = user {
+                q = q.filter(sessions::Column::UserId.eq(u));
+            }
+            q.all(&db).await.unwrap().len()
+        }
+    };
+    let before = count(None).await;
+    let now = chrono::Utc::now();
+    let swept = app::housekeeping::sweep(&app.db, &app.settings, now)
+        .await
+        .unwrap();
+    assert!(
+        swept.sessions >= 1,
+        "the signed-out session goes: {swept:?}"
+    );
+    assert_eq!(count(None).await, before - swept.sessions as usize);
+    assert_eq!(count(Some(user)).await, 1, "the live session stays");
+    assert_eq!(live.me().await.status, StatusCode::OK);
+
+    // Past the idle timeout the live session is dead too, and goes.
+    let later = now
+        + chrono::Duration::minutes(app.settings.session_idle_timeout_minutes)
+        + chrono::Duration::minutes(1);
+    app::housekeeping::sweep(&app.db, &app.settings, later)
+        .await
+        .unwrap();
+    assert_eq!(count(Some(user)).await, 0);
+
+    // Rate-limit windows that ended over a day ago go; today's stay.
+    let old = now - chrono::Duration::days(2);
+    // (The current window first: a window's first hit sweeps older ones itself.)
+    app::rate_limit::count(&app.db, "sweep-test-now", 60, now)
+        .await
+        .unwrap();
+    app::rate_limit::count(&app.db, "sweep-test", 60, old)
+        .await
+        .unwrap();
+    let swept = app::housekeeping::sweep(&app.db, &app.settings, now)
+        .await
+        .unwrap();
+    assert!(swept.rate_limits >= 1, "{swept:?}");
+    let w = app::rate_limit::count(&app.db, "sweep-test-now", 60, now)
+        .await
+        .unwrap();
+    assert_eq!(w.hits, 2, "the current window was kept");
+}
+
+/// Password guesses spread over many addresses slow down per account: after
+/// five failures each try waits a growing delay, the same for an account
+/// that does not exist, and the right password works again once it passes.
+#[tokio::test]
+async fn guesses_from_many_addresses_slow_down_per_account() {
+    let app = spawn().await;
+    let (_, email) = app.signed_up("Guessed Person").await;
+    let ghost = unique_email("ghost");
+    for target in [&email, &ghost] {
+        for i in 0..5 {
+            // Each guess from a new address: the per-address limit never trips.
+            let r = app
+                .client()
+                .rpc(
+                    "sign_in",
+                    &[("email", target), ("password", "wrong guess 123")],
+                )
+                .await;
+            assert_ne!(
+                r.status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "guess {i}: {}",
+                r.body
+            );
+            assert!(r.status.is_client_error(), "{}", r.status);
+        }
+        let r = app
+            .client()
+            .rpc(
+                "sign_in",
+                &[("email", target), ("password", "wrong guess 123")],
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{target}: {}",
+            r.body
+        );
+    }
+    // The real password waits too while the delay runs …
+    let r = app
+        .client()
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    // … and works once it has passed (a delay, not a lock).
+    app.advance(app::rate_limit::account::delay_secs(5) + 1);
+    let mut c = app.client();
+    let r = c
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(c.me().await.status, StatusCode::OK);
+    // Success cleared the count: a mistyped password is just a mistake again.
+    let r = app
+        .client()
+        .rpc("sign_in", &[("email", &email), ("password", "one typo")])
+        .await;
+    assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+}
+
+/// Creating API tokens is rate limited per person.
+#[tokio::test]
+async fn token_creation_is_rate_limited() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Token Maker").await;
+    let ws = c.workspace_id().await;
+    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
+        .await
+        .unwrap();
+    let create = |c: &mut Client, i: i64| {
+        let mut c = c.clone();
+        async move {
+            c.call(
+                "create_api_token",
+                json!({ "name": format!("token {i}"), "scope": "ReadOnly" }),
+            )
+            .await
+        }
+    };
+    for i in 0..app::api_tokens::service::TOKENS_PER_HOUR {
+        let r = create(&mut c, i).await;
+        assert_eq!(r.status, StatusCode::OK, "{i}: {}", r.body);
+    }
+    let r = create(&mut c, 99).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    app.advance(3600);
+    assert_eq!(create(&mut c, 100).await.status, StatusCode::OK);
+}
+
+/// Tokens that match nothing are counted per address; past the limit the
+/// address is refused before any lookup, valid token or not, while other
+/// addresses go on.
+#[tokio::test]
+async fn an_address_guessing_tokens_is_refused_before_the_lookup() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Token Owner").await;
+    let ws = owner.workspace_id().await;
+    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
+        .await
+        .unwrap();
+    let token = owner
+        .call(
+            "create_api_token",
+            json!({ "name": "real", "scope": "ReadOnly" }),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let me = |c: &mut Client, token: String| {
+        let mut c = c.clone();
+        let ws = ws.clone();
+        async move {
+            let req = Request::get("/api/v1/me")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header("X-Workspace-Id", ws)
+                .body(Body::empty())
+                .unwrap();
+            c.send(req).await
+        }
+    };
+    // Start early in a minute, so the count's window does not turn mid-test.
+    app.advance(61 - app.now().rem_euclid(60));
+    let mut guesser = app.client();
+    for i in 0..timether_server::api::failed_lookups::PER_MINUTE {
+        let r = me(&mut guesser, format!("tmt_guess{i}")).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    }
+    let r = me(&mut guesser, token.clone()).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert!(r.headers.contains_key("retry-after"));
+    let mut other = app.client();
+    assert_eq!(me(&mut other, token).await.status, StatusCode::OK);
+}
+
+/// Every list in a filter is bounded: a filter naming more tags than any
+/// entry may carry is refused with a sentence, through both doors.
+#[tokio::test]
+async fn filters_naming_too_many_tags_are_refused() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Many Tags").await;
+    let ids: Vec<String> = (0..51).map(|_| uuid::Uuid::now_v7().to_string()).collect();
+    let r = c
+        .call("list_entries", json!({ "filter": { "tag_ids": ids } }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("at most 50 tags"), "{}", r.body);
+    let r = c
+        .call("get_report", json!({ "query": { "tag_ids": ids } }))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("at most 50 tags"), "{}", r.body);
+
+    let ws = c.workspace_id().await;
+    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
+        .await
+        .unwrap();
+    let token = c
+        .call(
+            "create_api_token",
+            json!({ "name": "tags", "scope": "ReadOnly" }),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let names: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
+    for path in [
+        "/api/v1/time-entries",
+        "/api/v1/reports/summary?from=2026-11-01&to=2026-11-02",
+    ] {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let req = Request::get(format!("{path}{sep}tags={}", names.join(",")))
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("X-Workspace-Id", &ws)
+            .body(Body::empty())
+            .unwrap();
+        let r = c.send(req).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            r.body
+        );
+        assert!(r.body.contains("at most 50 tags"), "{}", r.body);
+    }
+}
+
+/// While billing is read-only every write is refused, except the plan
+/// change that resolves billing.
+#[tokio::test]
+async fn the_plan_can_change_while_billing_is_read_only() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Billing Owner").await;
+    let ws = c.workspace_id().await;
+    app::workspaces::service::set_billing(
+        &app.db,
+        ws.parse().unwrap(),
+        app::types::BillingStatus::ReadOnly,
+    )
+    .await
+    .unwrap();
+    let r = c
+        .rpc("save_tag", &[("name", "blocked"), ("color", "#10b981")])
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let r = c.rpc("change_plan", &[("plan", "Team")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(c.me().await.json()["current"]["plan"], "Team");
+}
