@@ -210,7 +210,7 @@ pub fn address_bucket(ip: &str) -> String {
 /// Failed password sign-ins per account, from every address together, so
 /// guesses spread over many addresses still slow down. The first
 /// [`account::FREE_FAILURES`] failures cost nothing; after that each attempt
-/// must wait twice as long as the one before (2 s, 4 s, … up to
+/// must wait twice as long as the one before (30 s, 60 s, … up to
 /// [`account::MAX_DELAY_SECS`]) after the last failure. A delay, never a
 /// lock: someone guessing cannot keep the real person out for longer than
 /// that, and a correct password after the wait clears the count. Accounts
@@ -222,6 +222,7 @@ pub mod account {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
     pub const FREE_FAILURES: i64 = 5;
+    pub const FIRST_DELAY_SECS: i64 = 30;
     pub const MAX_DELAY_SECS: i64 = 15 * 60;
 
     /// The throttle's key for an email: a digest, never the address.
@@ -235,7 +236,7 @@ pub mod account {
             return 0;
         }
         let doublings = (failures - FREE_FAILURES + 1).min(20) as u32;
-        (1i64 << doublings).min(MAX_DELAY_SECS)
+        (FIRST_DELAY_SECS << (doublings - 1)).min(MAX_DELAY_SECS)
     }
 
     /// Refuses while the account's delay runs, with the seconds left.
@@ -327,7 +328,7 @@ mod tests {
     #[test]
     fn the_account_delay_grows_and_is_capped() {
         let d: Vec<i64> = (0..8).map(account::delay_secs).collect();
-        assert_eq!(d, [0, 0, 0, 0, 0, 2, 4, 8]);
+        assert_eq!(d, [0, 0, 0, 0, 0, 30, 60, 120]);
         assert_eq!(account::delay_secs(1_000), account::MAX_DELAY_SECS);
         assert_eq!(
             account::key("Ann@Example.com "),
