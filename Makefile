@@ -65,12 +65,13 @@ lint-wasm:
 unit:
 	cargo test $(HOST) --lib --bins
 
-# The integration test binaries are built once and run against each database.
+# The integration suites are one test binary (server/tests/it), built once
+# and run against each database.
 integration-sqlite:
-	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test '*'
+	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test it
 
 integration-postgres: test-deps
-	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test '*'
+	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test it
 
 e2e: build-release
 	cd end2end && npx playwright test

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make soak: SOAK_CLIENTS people (default 64) work for SOAK_SECS seconds
 # (default 60) through both doors at once, on SQLite and then on two app
-# instances sharing PostgreSQL (server/tests/load.rs, `soak`). It fails on
+# instances sharing PostgreSQL (server/tests/it/load.rs, `soak`). It fails on
 # any 5xx or refusal, or when the database does not hold exactly the
 # acknowledged writes. The figures go into BENCHMARKS.md between the soak
 # markers. Runs the test build (the same profile as `make test`).
@@ -14,7 +14,7 @@ trap 'rm -f "$out"' EXIT
 
 run() {
   local url="$1"
-  TIMETHER_TEST_DATABASE_URL="$url" cargo test "${HOST[@]}" --test load soak -- \
+  TIMETHER_TEST_DATABASE_URL="$url" cargo test "${HOST[@]}" --test it -- load::soak \
     --ignored --exact --nocapture 2>&1 | tee -a "$out"
 }
 run sqlite
@@ -26,7 +26,7 @@ section="<!-- soak:start -->
 ## Soak (\`make soak\`)
 
 \`SOAK_CLIENTS=$SOAK_CLIENTS SOAK_SECS=$SOAK_SECS make soak\` on $(date -u +%Y-%m-%d), $(nproc) cores, test
-build (\`server/tests/load.rs\`, requests through the real router in
+build (\`server/tests/it/load.rs\`, requests through the real router in
 process). Every person starts and stops timers, creates, edits and
 deletes entries with tags, invoices billable time and reads lists and
 reports, half through server functions and half through \`/api/v1\`; the

@@ -1,12 +1,10 @@
 //! The public API's tokens and its checks on every request (security.md
 //! K1–K5, C3), on SQLite and PostgreSQL.
 
-mod common;
-
+use crate::common::*;
 use app::db::entities::api_tokens;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 

@@ -11,12 +11,10 @@
 //! for SOAK_SECS seconds, on two app instances when the database is
 //! PostgreSQL, and prints its figures.
 
-mod common;
-
+use crate::common::*;
 use app::db::entities::{invoices, time_entries};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};

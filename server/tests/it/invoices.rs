@@ -2,10 +2,8 @@
 //! lines, rates, tax and rounding, numbering, draft → sent → paid, the
 //! snapshot, releasing entries, roles, read-only and isolation.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use serde_json::{json, Value};
 
 fn id(v: &Value) -> String {

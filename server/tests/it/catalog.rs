@@ -2,10 +2,8 @@
 //! PostgreSQL: names unique per workspace, archiving, roles, billing
 //! status and workspace isolation.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 
 fn id(v: &serde_json::Value) -> String {
     v["id"].as_str().unwrap().to_string()

@@ -2,11 +2,9 @@
 //! PostgreSQL: the list (browser, system, device, address, activity),
 //! Revoke, "Log Out Other Sessions", and who may end which session.
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use serde_json::{json, Value};
 
 const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.6778.85 Safari/537.36";

@@ -1,11 +1,9 @@
 //! Inputs at the edges: far dates, panics. Each answer is a 4xx or a 500
 //! with a sentence, never a dropped connection (SQLite or PostgreSQL).
 
-mod common;
-
+use crate::common::*;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
 use serde_json::json;
 
 /// A report day of `+262142-12-31` passed the five-year check and made the

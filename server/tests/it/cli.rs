@@ -1,7 +1,5 @@
 //! The admin CLI against the test database (SQLite or PostgreSQL).
 
-mod common;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -46,13 +44,13 @@ fn timether(url: &str, args: &[&str], stdin: Option<&str>) -> Run {
 
 #[tokio::test]
 async fn admin_commands_work_and_fail_clearly() {
-    let (url, _dir) = common::database_url();
+    let (url, _dir) = crate::common::database_url();
     // Migrations first, under the shared lock (tests may run in parallel).
-    common::connect(&url).await;
+    crate::common::connect(&url).await;
     let m = timether(&url, &["migrate"], None);
     assert!(m.ok, "{}", m.stderr);
 
-    let email = common::unique_email("cli");
+    let email = crate::common::unique_email("cli");
     let created = timether(
         &url,
         &["user", "create", "--email", &email, "--name", "Cli Person"],
@@ -67,7 +65,7 @@ async fn admin_commands_work_and_fail_clearly() {
             "user",
             "create",
             "--email",
-            &common::unique_email("weak"),
+            &crate::common::unique_email("weak"),
             "--name",
             "Weak",
         ],
@@ -156,13 +154,13 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
     use app::db::entities::time_entries;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-    let (url, _dir) = common::database_url();
-    let db = common::connect(&url).await;
+    let (url, _dir) = crate::common::database_url();
+    let db = crate::common::connect(&url).await;
     let now = chrono::Utc::now();
     let mut workspaces = Vec::new();
     for name in ["Seed One", "Seed Two"] {
-        let email = common::unique_email(name);
-        let (_, ws) = app::users::create(&db, name, &email, common::PASSWORD, now)
+        let email = crate::common::unique_email(name);
+        let (_, ws) = app::users::create(&db, name, &email, crate::common::PASSWORD, now)
             .await
             .unwrap();
         workspaces.push(ws);
@@ -297,18 +295,18 @@ async fn dev_seed_is_deterministic_and_scoped_to_its_workspace() {
 async fn the_direct_bulk_load_writes_what_sea_orm_writes() {
     use sea_orm::ConnectionTrait;
 
-    if common::is_postgres() {
+    if crate::common::is_postgres() {
         // The direct path is SQLite's; PostgreSQL always takes sea-orm's.
         return;
     }
-    let (url, _dir) = common::database_url();
-    let db = common::connect(&url).await;
+    let (url, _dir) = crate::common::database_url();
+    let db = crate::common::connect(&url).await;
     let now = "2026-11-27T10:30:00Z"
         .parse::<chrono::DateTime<chrono::Utc>>()
         .unwrap();
     let until = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
-    let email = common::unique_email("bulk");
-    let (_, ws) = app::users::create(&db, "Bulk Load", &email, common::PASSWORD, now)
+    let email = crate::common::unique_email("bulk");
+    let (_, ws) = app::users::create(&db, "Bulk Load", &email, crate::common::PASSWORD, now)
         .await
         .unwrap();
     let text = |sql: String| {
@@ -407,8 +405,8 @@ async fn the_direct_bulk_load_writes_what_sea_orm_writes() {
 /// it exits 0 within 10 s instead of being killed by the signal.
 #[tokio::test]
 async fn serve_stops_cleanly_on_sigterm() {
-    let (url, _db_dir) = common::database_url();
-    common::connect(&url).await;
+    let (url, _db_dir) = crate::common::database_url();
+    crate::common::connect(&url).await;
     let data = tempfile::tempdir().unwrap();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()

@@ -3,12 +3,10 @@
 //! throttling, recovery codes, disabling and the admin reset
 //! (security.md T1–T10, S3, S5, C4).
 
-mod common;
-
+use crate::common::*;
 use app::auth::totp;
 use app::db::entities::{recovery_codes, two_factor};
 use axum::http::StatusCode;
-use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 fn secret_of(setup: &serde_json::Value) -> Vec<u8> {

@@ -1,11 +1,9 @@
 //! Accounts, sessions, workspaces and web hardening, end to end through the
 //! real router, on SQLite or PostgreSQL (TIMETHER_TEST_DATABASE_URL).
 
-mod common;
-
+use crate::common::*;
 use app::db::entities::sessions;
 use axum::http::StatusCode;
-use common::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test]

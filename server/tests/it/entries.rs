@@ -2,10 +2,8 @@
 //! SQLite or PostgreSQL: validation, the one-timer rule across devices and
 //! restarts, roles, read-only workspaces and workspace isolation.
 
-mod common;
-
+use crate::common::*;
 use axum::http::StatusCode;
-use common::*;
 use serde_json::{json, Value};
 
 fn id(v: &Value) -> String {

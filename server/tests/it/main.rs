@@ -1,0 +1,20 @@
+//! The integration suites, linked into one test binary: each suite used to
+//! be a binary of its own, and every one of them linked the whole server
+//! (about 780 MB with line tables), so a change in `app/` meant ten links.
+//! They run against SQLite, or the PostgreSQL database named by
+//! TIMETHER_TEST_DATABASE_URL (`make integration-postgres`); on PostgreSQL
+//! every suite shares that one database, so no test may sweep or count
+//! rows it did not make.
+
+mod common;
+
+mod api;
+mod catalog;
+mod cli;
+mod entries;
+mod foundation;
+mod hardening;
+mod invoices;
+mod load;
+mod sessions;
+mod two_factor;
