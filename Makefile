@@ -12,6 +12,10 @@ endif
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 # The release server binary, for `run`, Playwright and the bench.
 export TIMETHER_BIN := $(abspath $(TARGET_DIR))/release/timether
+# The free IP-to-country database `make toolchain` installs: `make run` uses
+# it unless a geoip-database is set, and the tests read it.
+GEOIP_DB := $(or $(TIMETHER_CACHE_DIR),$(HOME)/.cache/timether)/geoip/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb
+export TIMETHER_TEST_GEOIP_DATABASE := $(GEOIP_DB)
 
 # One package selection and feature set for every host build and test: cargo
 # resolves features per invocation, so `-p app` alone and `-p timether` alone
@@ -20,10 +24,12 @@ export TIMETHER_BIN := $(abspath $(TARGET_DIR))/release/timether
 HOST := -p app -p timether --features app/ssr
 WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run test check soak bench doctor toolchain test-deps build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
+.PHONY: run test check soak bench doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
+	@if [ -z "$$TIMETHER_GEOIP_DATABASE" ] && ! grep -q '^geoip-database' Leptos.toml; then \
+	  export TIMETHER_GEOIP_DATABASE="$(GEOIP_DB)"; fi; \
 	$(TIMETHER_BIN) serve
 
 toolchain:
@@ -38,6 +44,9 @@ build-release:
 
 test-deps:
 	@scripts/test-deps.sh
+
+geoip:
+	@scripts/geoip.sh
 
 ## Every test: formatting, lints, unit, integration on SQLite and PostgreSQL, Playwright.
 test: toolchain test-deps lint unit integration-sqlite integration-postgres e2e
@@ -67,10 +76,10 @@ unit:
 
 # The integration suites are one test binary (server/tests/it), built once
 # and run against each database.
-integration-sqlite:
+integration-sqlite: geoip
 	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test it
 
-integration-postgres: test-deps
+integration-postgres: test-deps geoip
 	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test it
 
 e2e: build-release

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building Timether needs, skipping whatever is already there:
 # the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock,
-# wasm-opt (npm: binaryen), zopfli and brotli, and the end-to-end test
-# packages.
+# wasm-opt (npm: binaryen), zopfli and brotli, an IP-to-country database
+# and the end-to-end test packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -43,6 +43,8 @@ if [ ${#need[@]} -gt 0 ]; then
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}"; } \
     || say "could not install ${need[*]}: the bundle gets gzip -9 copies only (scripts/precompress.sh)"
 fi
+
+scripts/geoip.sh
 
 if [ ! -d end2end/node_modules/@playwright/test ]; then
   say "installing the end-to-end test packages"

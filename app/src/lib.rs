@@ -30,6 +30,8 @@ pub mod context;
 #[cfg(feature = "ssr")]
 pub mod db;
 #[cfg(feature = "ssr")]
+pub mod geo;
+#[cfg(feature = "ssr")]
 pub mod housekeeping;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

@@ -1,6 +1,7 @@
 //! Profile → "Sessions" (help center: "Session management and active device
 //! audits"): the browsers and devices signed in to the account, with when
-//! they signed in, browser, system, device, address and recent activity;
+//! they signed in, browser, system, device, location and address, and recent
+//! activity;
 //! Revoke for one of them and "Log Out Other Sessions" for all but this one.
 //! Storing sessions and checking them on every request is
 //! `auth::sessions`' work; this module only shows and ends them.
@@ -28,6 +29,9 @@ pub struct ActiveSession {
     /// The address it signed in from (the TCP peer, or the nearest
     /// untrusted hop behind a configured proxy).
     pub ip: String,
+    /// "Berlin, Germany", "Germany", "Local network" or "Unknown location",
+    /// looked up from the address when the session signed in.
+    pub location: String,
     pub signed_in_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     /// "2026-11-28 09:14" in the person's timezone.
@@ -166,6 +170,11 @@ pub mod service {
                     system,
                     device,
                     ip: r.ip,
+                    location: if r.location.is_empty() {
+                        crate::geo::UNKNOWN.to_string()
+                    } else {
+                        r.location
+                    },
                     signed_in: r
                         .created_at
                         .with_timezone(&tz)

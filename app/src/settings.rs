@@ -23,6 +23,10 @@ pub struct Settings {
     /// Encrypts TOTP secrets. `None` here means `totp.key` in the data
     /// directory, which the server reads or creates at start.
     pub totp_key: Option<crate::auth::secret_box::SecretKey>,
+    /// A MaxMind-format database file for session locations.
+    pub geoip_database: Option<PathBuf>,
+    /// That database, opened at start ([`Settings::resolve_geoip`]).
+    pub geoip: Option<std::sync::Arc<crate::geo::Locator>>,
 }
 
 /// `(file key, environment variable, what it sets)`, in README order.
@@ -82,6 +86,11 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "TIMETHER_TOTP_KEY",
         "base64 of 32 bytes that encrypts 2FA secrets; default: the file totp.key in data-dir",
     ),
+    (
+        "geoip-database",
+        "TIMETHER_GEOIP_DATABASE",
+        "a MaxMind-format (.mmdb) file that gives sessions a location; none: \"Unknown location\"",
+    ),
 ];
 
 impl Default for Settings {
@@ -98,6 +107,8 @@ impl Default for Settings {
             auth_rate_limit_per_minute: 10,
             api_rate_limit_per_minute: 600,
             totp_key: None,
+            geoip_database: None,
+            geoip: None,
         }
     }
 }
@@ -218,6 +229,9 @@ impl Settings {
                     .map_err(|e| format!("totp-key: {e}"))?,
             );
         }
+        if let Some(v) = get("geoip-database")? {
+            s.geoip_database = Some(PathBuf::from(v)).filter(|p| !p.as_os_str().is_empty());
+        }
         if s.session_idle_timeout_minutes <= 0 || s.session_absolute_timeout_hours <= 0 {
             return Err("session timeouts must be positive".into());
         }
@@ -228,6 +242,16 @@ impl Settings {
             ));
         }
         Ok((s, warnings))
+    }
+
+    /// Opens the `geoip-database` file, if one is set: a file that cannot be
+    /// read stops the start with a sentence rather than leaving every
+    /// session's location unknown without a word.
+    pub fn resolve_geoip(&mut self) -> Result<(), String> {
+        if let Some(path) = &self.geoip_database {
+            self.geoip = Some(std::sync::Arc::new(crate::geo::Locator::open(path)?));
+        }
+        Ok(())
     }
 
     /// The key for 2FA secrets: the setting, or `totp.key` in the data

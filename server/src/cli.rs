@@ -131,6 +131,7 @@ pub fn load_settings(path: &std::path::Path) -> anyhow::Result<Settings> {
     let (mut settings, warnings) =
         Settings::load(Some(path), |k| std::env::var(k).ok()).map_err(anyhow::Error::msg)?;
     settings.resolve_totp_key().map_err(anyhow::Error::msg)?;
+    settings.resolve_geoip().map_err(anyhow::Error::msg)?;
     for w in warnings {
         tracing::warn!("{w}");
         eprintln!("warning: {w}");

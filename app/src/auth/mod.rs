@@ -109,6 +109,7 @@ pub mod ssr {
             workspace_id,
             &ctx.user_agent,
             &ctx.client_ip,
+            &crate::geo::locate(ctx.settings.geoip.as_deref(), &ctx.client_ip),
             ctx.now,
         )
         .await?;

@@ -78,6 +78,7 @@ pub async fn create(
     workspace_id: Option<Uuid>,
     user_agent: &str,
     ip: &str,
+    location: &str,
     now: DateTime<Utc>,
 ) -> Result<String, Error> {
     let token = new_token();
@@ -91,6 +92,7 @@ pub async fn create(
         user_agent: Set(truncate_bytes(user_agent, MAX_USER_AGENT)),
         ip: Set(truncate_bytes(ip, 64)),
         revoked_at: Set(None),
+        location: Set(truncate_bytes(location, 120)),
     }
     .insert(db)
     .await?;
@@ -225,6 +227,7 @@ fn read_direct(r: &Cols<'_, '_>) -> Result<Found, DbErr> {
         user_agent: col::text(r, "A_user_agent")?,
         ip: col::text(r, "A_ip")?,
         revoked_at: col::opt_time(r, "A_revoked_at")?,
+        location: col::text(r, "A_location")?,
     };
     let user = match col::opt_uuid(r, "B_id")? {
         None => None,
@@ -375,6 +378,7 @@ mod tests {
             created_at: created,
             last_seen_at: seen,
             user_agent: String::new(),
+            location: String::new(),
             ip: String::new(),
             revoked_at: None,
         }

@@ -110,6 +110,9 @@ pub mod sessions {
         pub user_agent: String,
         pub ip: String,
         pub revoked_at: Option<DateTimeUtc>,
+        /// "Berlin, Germany", "Local network", … (`crate::geo`); empty for
+        /// sessions from before locations were kept.
+        pub location: String,
     }
 
     #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -169,7 +169,7 @@ pub fn SessionsPage() -> impl IntoView {
                     Ok(list) => view! { <SessionTable list target confirm=confirm_one/> }.into_any(),
                 })}
             </Transition>
-            <p class="muted small">"Location is the address a session signed in from. Activity is recorded at most once a minute."</p>
+            <p class="muted small">"Location is looked up from the address a session signed in from, when it signed in. Activity is recorded at most once a minute."</p>
         </section>
         <ConfirmDialog
             id="revoke-session"
@@ -220,7 +220,10 @@ fn SessionTable(
                                     <strong>{s.browser.clone()}</strong>" on "{s.system.clone()}
                                     <div class="muted small">{s.device.clone()}</div>
                                 </td>
-                                <td data-label="Location"><code>{s.ip.clone()}</code></td>
+                                <td data-label="Location">
+                                    {s.location.clone()}
+                                    <div class="muted small"><code>{s.ip.clone()}</code></div>
+                                </td>
                                 <td data-label="Signed in" class="num"><time datetime=s.signed_in_at.to_rfc3339()>{s.signed_in.clone()}</time></td>
                                 <td data-label="Last active"><time datetime=s.last_seen_at.to_rfc3339()>{s.last_active.clone()}</time></td>
                                 <td class="cell-actions">

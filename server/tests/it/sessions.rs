@@ -223,3 +223,49 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
     .unwrap();
     assert!(other.is_none());
 }
+
+/// Each session shows where it signed in from, looked up offline when it
+/// was created: "Local network" for private addresses, a country (and city
+/// where the database has one) from the `geoip-database` file, and
+/// "Unknown location" without one. The test reads the free database that
+/// `make toolchain` installs (TIMETHER_TEST_GEOIP_DATABASE, set by make).
+#[tokio::test]
+async fn sessions_show_where_they_signed_in_from() {
+    let path = std::env::var("TIMETHER_TEST_GEOIP_DATABASE").expect(
+        "TIMETHER_TEST_GEOIP_DATABASE names a .mmdb file: run the suites through make, which installs one",
+    );
+    let app = spawn_with(|s| {
+        s.geoip_database = Some(path.clone().into());
+        s.resolve_geoip().expect("the test geoip database opens");
+    })
+    .await;
+    let (mut local, email) = app.signed_up("Traveller").await;
+    let mut abroad = app.client();
+    abroad.ip = "8.8.8.8:40000".parse().unwrap();
+    let r = abroad
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list = sessions(&local.call("list_sessions", json!({})).await.json());
+    let at = |ip: &str| {
+        list.iter()
+            .find(|s| s["ip"] == ip)
+            .map(|s| s["location"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(at(&local.ip.ip().to_string()), "Local network");
+    assert_eq!(at("8.8.8.8"), "United States of America");
+
+    // Without a database: unknown, never a guess.
+    let plain = spawn().await;
+    let (_, email) = plain.signed_up("Homebody").await;
+    let mut far = plain.client();
+    far.ip = "8.8.4.4:40000".parse().unwrap();
+    let r = far
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let list = sessions(&far.call("list_sessions", json!({})).await.json());
+    let row = list.iter().find(|s| s["ip"] == "8.8.4.4").unwrap();
+    assert_eq!(row["location"], "Unknown location");
+}

@@ -4,7 +4,9 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 mod m20261201_000009_sign_in_failures;
+mod m20261201_000010_session_locations;
 use m20261201_000009_sign_in_failures::M20261201000009SignInFailures;
+use m20261201_000010_session_locations::M20261201000010SessionLocations;
 
 pub struct Migrator;
 
@@ -21,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261128000007WorkspaceDataVersion),
             Box::new(M20261128000008BulkLoadSwitch),
             Box::new(M20261201000009SignInFailures),
+            Box::new(M20261201000010SessionLocations),
         ]
     }
 }
