@@ -300,6 +300,9 @@ async fn request_context(
     }
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
+    if path.starts_with(RPC_PREFIX) && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
+        res = arguments_refused_as_bad_request(res).await;
+    }
     if path.starts_with(RPC_PREFIX) || !is_public_path(&path, &state.bundle_prefix) {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -314,6 +317,30 @@ async fn request_context(
             .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     }
     res
+}
+
+/// A server function whose arguments do not decode never reaches our code:
+/// server_fn answers `AppError::Transport` with a 500 of its own. It is the
+/// request that is wrong, so it becomes a 400 (the body, a sentence naming
+/// the field, stays).
+async fn arguments_refused_as_bad_request(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    // Error bodies are a sentence; anything larger is not one of these.
+    let bytes = match axum::body::to_bytes(body, 64 * 1024).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::error!(error = %e, "could not read a server function's error");
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on our side. Please try again.",
+            )
+                .into_response();
+        }
+    };
+    if bytes.starts_with(b"{\"Transport\"") {
+        parts.status = StatusCode::BAD_REQUEST;
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Refuses cross-site state changes on cookie routes (security.md C1):

@@ -397,3 +397,118 @@ async fn the_plan_can_change_while_billing_is_read_only() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(c.me().await.json()["current"]["plan"], "Team");
 }
+
+/// Every server function and every API route, sent the largest and oddest
+/// inputs: long strings, thousands of ids, deep JSON, far dates, numbers
+/// past every limit, the wrong shapes. Each answer is below 500 and, when
+/// refused, says why in a sentence; nothing panics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn odd_inputs_get_a_sentence_never_a_5xx() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Odd Inputs").await;
+    let ws = c.workspace_id().await;
+    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
+        .await
+        .unwrap();
+    let token = c
+        .call(
+            "create_api_token",
+            json!({ "name": "odd", "scope": "ReadWrite" }),
+        )
+        .await
+        .json()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let ids: Vec<String> = (0..5_000)
+        .map(|_| uuid::Uuid::now_v7().to_string())
+        .collect();
+    let long = "ž".repeat(200_000);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    let odd_json: Vec<String> = vec![
+        json!({ "input": { "description": long, "name": long, "email": long, "start": "+262142-01-01T00:00", "end": "-262143-01-01T00:00", "tag_ids": ids, "from": "+262142-12-31", "to": "99999-01-01" } }).to_string(),
+        json!({ "query": { "period": "Custom", "from": "+262142-12-25", "to": "+262142-12-31", "tag_ids": ids } }).to_string(),
+        json!({ "filter": { "from": "0000-00-00", "to": long, "tag_ids": ids, "before": long } }).to_string(),
+        json!({ "id": long, "name": 1e308, "limit": u64::MAX, "tag_ids": [null, 1, "x"], "start": "2026-13-45T25:61:00Z", "end": "" }).to_string(),
+        json!({ "description": long, "start": "+262142-01-01T00:00:00Z", "end": "+262142-01-02T00:00:00Z", "tag_ids": ids, "client_id": long, "from": "+262142-01-01", "to": "+262142-01-02" }).to_string(),
+        deep.clone(),
+        "{\"unterminated\": ".to_string(),
+        "\u{0}\u{1}\u{2}".to_string(),
+    ];
+    let odd_query = format!(
+        "from=%2B262142-01-01&to=99999-12-31&limit=18446744073709551616&tags={}&cursor={}&archived=maybe&group_by=galaxy&billable=perhaps&user_id=x",
+        (0..200).map(|i| format!("t{i}")).collect::<Vec<_>>().join(","),
+        "A".repeat(5_000)
+    );
+
+    let mut checked = 0;
+    let mut check = |what: String, r: Response| {
+        assert!(
+            r.status.as_u16() < 500,
+            "{what}: {} {}",
+            r.status,
+            &r.body[..r.body.len().min(400)]
+        );
+        if r.status.is_client_error() && r.status != StatusCode::NOT_FOUND {
+            assert!(
+                r.body.chars().any(|ch| ch.is_alphabetic()),
+                "{what}: a refusal says why: {}",
+                r.body
+            );
+        }
+        checked += 1;
+    };
+
+    // Server functions, as JSON and as a form, signed in.
+    let skip = ["sign_out", "log_out_other_sessions", "leave_workspace"];
+    let mut fns: Vec<(&str, axum::http::Method)> =
+        leptos::server_fn::axum::server_fn_paths().collect();
+    fns.sort_by_key(|(p, _)| *p);
+    for (path, _) in fns {
+        if skip.iter().any(|s| path.ends_with(s)) {
+            continue;
+        }
+        for body in &odd_json {
+            for kind in ["application/json", "application/x-www-form-urlencoded"] {
+                let req = Request::post(path)
+                    .header(header::CONTENT_TYPE, kind)
+                    .header(header::ACCEPT, "application/json")
+                    .header(header::ORIGIN, ORIGIN)
+                    .body(Body::from(body.clone()))
+                    .unwrap();
+                let r = c.send(req).await;
+                check(format!("POST {path} ({kind})"), r);
+            }
+        }
+        // Still signed in: nothing above signed this browser out.
+        assert!(c.cookie.is_some(), "{path} signed the browser out");
+    }
+
+    // Every API route from the OpenAPI document, with odd bodies and queries.
+    let (_, doc) = timether_server::api::routes_and_doc();
+    let doc = serde_json::to_value(&doc).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let path = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        for method in item.as_object().unwrap().keys() {
+            let bodies: Vec<Option<&String>> = if method == "get" || method == "delete" {
+                vec![None]
+            } else {
+                odd_json.iter().map(Some).collect()
+            };
+            for body in bodies {
+                let req = Request::builder()
+                    .method(method.to_uppercase().as_str())
+                    .uri(format!("/api/v1{path}?{odd_query}"))
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header("X-Workspace-Id", &ws)
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.cloned().unwrap_or_default()))
+                    .unwrap();
+                let r = c.send(req).await;
+                check(format!("{method} {path}"), r);
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} requests were checked");
+}
