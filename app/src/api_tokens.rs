@@ -320,10 +320,10 @@ pub mod service {
             return Err(Error::not_found("The token"));
         }
         if m.revoked_at.is_none() {
-            api_tokens::Entity::update_many()
+            scope
+                .update_many::<api_tokens::Entity>()
                 .col_expr(api_tokens::Column::RevokedAt, Expr::value(now))
                 .filter(api_tokens::Column::Id.eq(m.id))
-                .filter(api_tokens::Column::WorkspaceId.eq(scope.workspace_id))
                 .exec(db)
                 .await?;
             tracing::info!(token_id = %m.id, workspace = %scope.workspace_id, "API token revoked");

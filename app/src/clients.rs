@@ -60,8 +60,8 @@ pub mod service {
     use chrono::{DateTime, Utc};
     use sea_orm::sea_query::Expr;
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, Set,
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter,
+        QueryOrder, Set,
     };
     use uuid::Uuid;
 
@@ -138,12 +138,12 @@ pub mod service {
             (true, None) => Some(now),
             (false, _) => None,
         };
-        clients::Entity::update_many()
+        scope
+            .update_many::<clients::Entity>()
             .col_expr(clients::Column::Name, Expr::value(name.clone()))
             .col_expr(clients::Column::NameKey, Expr::value(key))
             .col_expr(clients::Column::ArchivedAt, Expr::value(archived_at))
             .filter(clients::Column::Id.eq(id))
-            .filter(clients::Column::WorkspaceId.eq(scope.workspace_id))
             .exec(db)
             .await
             .map_err(|e| validate::unique_name(e, "client", &name))?;
@@ -159,18 +159,18 @@ pub mod service {
         scope.manager()?.writable()?;
         let txn = crate::db::begin_write(db).await?;
         get(&txn, scope, id).await?;
-        projects::Entity::update_many()
+        scope
+            .update_many::<projects::Entity>()
             .col_expr(
                 projects::Column::ClientId,
                 Expr::value(Option::<Uuid>::None),
             )
-            .filter(projects::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(projects::Column::ClientId.eq(id))
             .exec(&txn)
             .await?;
-        clients::Entity::delete_many()
+        scope
+            .delete_many::<clients::Entity>()
             .filter(clients::Column::Id.eq(id))
-            .filter(clients::Column::WorkspaceId.eq(scope.workspace_id))
             .exec(&txn)
             .await?;
         txn.commit().await?;

@@ -1017,8 +1017,8 @@ pub mod service {
         entry_id: Uuid,
         tag_ids: &[Uuid],
     ) -> Result<(), Error> {
-        time_entry_tags::Entity::delete_many()
-            .filter(time_entry_tags::Column::WorkspaceId.eq(scope.workspace_id))
+        scope
+            .delete_many::<time_entry_tags::Entity>()
             .filter(time_entry_tags::Column::EntryId.eq(entry_id))
             .exec(db)
             .await?;
@@ -1200,19 +1200,19 @@ pub mod service {
                     .into(),
             ));
         }
-        time_entries::Entity::update_many()
+        scope
+            .update_many::<time_entries::Entity>()
             .col_expr(time_entries::Column::DeletedAt, Expr::value(Some(now)))
             // A deleted running timer stops, so a new one can start.
             .col_expr(
                 time_entries::Column::EndedAt,
                 Expr::value(Some(m.ended_at.unwrap_or(now))),
             )
-            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(time_entries::Column::Id.eq(id))
             .exec(&txn)
             .await?;
-        time_entries::Entity::delete_many()
-            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
+        scope
+            .delete_many::<time_entries::Entity>()
             .filter(time_entries::Column::DeletedAt.lt(now - chrono::Duration::seconds(UNDO_SECS)))
             .exec(&txn)
             .await?;
@@ -1239,12 +1239,12 @@ pub mod service {
         match m.deleted_at {
             None => Ok(()),
             Some(at) if (now - at).num_seconds() <= UNDO_SECS => {
-                time_entries::Entity::update_many()
+                scope
+                    .update_many::<time_entries::Entity>()
                     .col_expr(
                         time_entries::Column::DeletedAt,
                         Expr::value(Option::<DateTime<Utc>>::None),
                     )
-                    .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
                     .filter(time_entries::Column::Id.eq(id))
                     .exec(db)
                     .await?;

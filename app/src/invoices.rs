@@ -435,9 +435,9 @@ pub mod service {
         }
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         for chunk in ids.chunks(500) {
-            time_entries::Entity::update_many()
+            scope
+                .update_many::<time_entries::Entity>()
                 .col_expr(time_entries::Column::InvoiceId, Expr::value(Some(id)))
-                .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
                 .filter(time_entries::Column::Id.is_in(chunk.to_vec()))
                 .exec(&txn)
                 .await?;
@@ -489,17 +489,17 @@ pub mod service {
                     .into(),
             ));
         }
-        time_entries::Entity::update_many()
+        scope
+            .update_many::<time_entries::Entity>()
             .col_expr(
                 time_entries::Column::InvoiceId,
                 Expr::value(Option::<Uuid>::None),
             )
-            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(time_entries::Column::InvoiceId.eq(id))
             .exec(&txn)
             .await?;
-        invoices::Entity::delete_many()
-            .filter(invoices::Column::WorkspaceId.eq(scope.workspace_id))
+        scope
+            .delete_many::<invoices::Entity>()
             .filter(invoices::Column::Id.eq(id))
             .exec(&txn)
             .await?;

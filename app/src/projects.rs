@@ -107,8 +107,8 @@ pub mod service {
     use crate::validate;
     use chrono::{DateTime, Utc};
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        PaginatorTrait, QueryFilter, QueryOrder, Set,
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, PaginatorTrait,
+        QueryFilter, QueryOrder, Set,
     };
     use uuid::Uuid;
 
@@ -223,9 +223,9 @@ pub mod service {
             )));
         }
         // The foreign key sets the entries' project to none.
-        projects::Entity::delete_many()
+        scope
+            .delete_many::<projects::Entity>()
             .filter(projects::Column::Id.eq(id))
-            .filter(projects::Column::WorkspaceId.eq(scope.workspace_id))
             .exec(db)
             .await?;
         Ok(())

@@ -53,8 +53,8 @@ pub mod service {
     use chrono::{DateTime, Utc};
     use sea_orm::sea_query::Expr;
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-        QuerySelect, Set,
+        ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect,
+        Set,
     };
     use uuid::Uuid;
 
@@ -144,12 +144,12 @@ pub mod service {
             }
             Some(id) => {
                 let res = scope.get::<tags::Entity>(db, id, "The tag").await?;
-                tags::Entity::update_many()
+                scope
+                    .update_many::<tags::Entity>()
                     .col_expr(tags::Column::Name, Expr::value(name.clone()))
                     .col_expr(tags::Column::NameKey, Expr::value(key))
                     .col_expr(tags::Column::Color, Expr::value(color.clone()))
                     .filter(tags::Column::Id.eq(res.id))
-                    .filter(tags::Column::WorkspaceId.eq(scope.workspace_id))
                     .exec(db)
                     .await
                     .map_err(|e| validate::unique_name(e, "tag", &name))?;
@@ -160,9 +160,9 @@ pub mod service {
 
     pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: Uuid) -> Result<(), Error> {
         scope.manager()?.writable()?;
-        let res = tags::Entity::delete_many()
+        let res = scope
+            .delete_many::<tags::Entity>()
             .filter(tags::Column::Id.eq(id))
-            .filter(tags::Column::WorkspaceId.eq(scope.workspace_id))
             .exec(db)
             .await?;
         if res.rows_affected == 0 {

@@ -1,7 +1,9 @@
 //! The one path to tenant rows (security.md M1–M2). A [`Scope`] says which
 //! workspace a request acts in and with what role; it is made only from an
-//! authenticated context (a session here, a token later). Tenant queries
-//! start from `scope.find::<E>()`, which always filters by the workspace.
+//! authenticated context (a session or an API token). Tenant queries start
+//! from `scope.find::<E>()`, updates and deletes from
+//! `scope.update_many::<E>()` and `scope.delete_many::<E>()`: each always
+//! filters by the workspace.
 
 use crate::db::entities::{
     api_tokens, clients, invoice_lines, invoices, memberships, projects, tags, time_entries,
@@ -10,8 +12,8 @@ use crate::db::entities::{
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PrimaryKeyTrait, QueryFilter, QueryResult,
-    QuerySelect, Related, RelationDef, Select,
+    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, JoinType, PrimaryKeyTrait, QueryFilter,
+    QueryResult, QuerySelect, Related, RelationDef, Select, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -80,6 +82,16 @@ impl Scope {
     /// Rows of `E` in this workspace, and only those.
     pub fn find<E: TenantEntity>(&self) -> Select<E> {
         E::find().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// An update of rows of `E` in this workspace, and only those.
+    pub fn update_many<E: TenantEntity>(&self) -> UpdateMany<E> {
+        E::update_many().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// A delete of rows of `E` in this workspace, and only those.
+    pub fn delete_many<E: TenantEntity>(&self) -> DeleteMany<E> {
+        E::delete_many().filter(E::workspace_column().eq(self.workspace_id))
     }
 
     /// The row of `E` with this id in this workspace; "not found" (naming

@@ -82,8 +82,8 @@ pub mod service {
     use chrono_tz::Tz;
     use sea_orm::sea_query::Expr;
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QuerySelect, Set,
+        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter,
+        QuerySelect, Set,
     };
 
     /// Where a timer started at `started_at` ends when stopped at `now`:
@@ -125,10 +125,10 @@ pub mod service {
             return Ok(None);
         };
         let end = stop_time(m.started_at, now);
-        time_entries::Entity::update_many()
+        scope
+            .update_many::<time_entries::Entity>()
             .col_expr(time_entries::Column::EndedAt, Expr::value(Some(end)))
             .col_expr(time_entries::Column::UpdatedAt, Expr::value(now))
-            .filter(time_entries::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(time_entries::Column::Id.eq(m.id))
             .filter(time_entries::Column::EndedAt.is_null())
             .exec(db)

@@ -410,9 +410,9 @@ pub mod service {
                     .into(),
             ));
         }
-        memberships::Entity::update_many()
+        scope
+            .update_many::<memberships::Entity>()
             .col_expr(memberships::Column::Role, Expr::value(role.as_str()))
-            .filter(memberships::Column::WorkspaceId.eq(scope.workspace_id))
             .filter(memberships::Column::UserId.eq(user_id))
             .exec(&txn)
             .await?;
@@ -438,8 +438,8 @@ pub mod service {
                 ));
             }
         }
-        memberships::Entity::delete_many()
-            .filter(memberships::Column::WorkspaceId.eq(scope.workspace_id))
+        scope
+            .delete_many::<memberships::Entity>()
             .filter(memberships::Column::UserId.eq(user_id))
             .exec(&txn)
             .await?;
