@@ -201,6 +201,12 @@ lazy_kb="$(( $(find $pkg \( -name 'split_*.wasm.gz' -o -name 'chunk_*.wasm.gz' \
 
 cpu="$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)"
 mem="$(awk '/MemTotal/{printf "%.1f GB", $2/1048576}' /proc/meminfo)"
+# Sections that other commands write (make soak, the test budget) are kept.
+kept="$(python3 -c '
+import re
+text = open("BENCHMARKS.md").read() if __import__("os").path.exists("BENCHMARKS.md") else ""
+print("\n\n".join(m.group(0) for m in re.finditer(r"<!-- (\w+):start -->.*?<!-- \1:end -->", text, re.S)))
+')"
 cat > BENCHMARKS.md <<MD
 # Benchmarks
 
@@ -351,4 +357,5 @@ $me_out
 $report_out
 \`\`\`
 MD
+[ -z "$kept" ] || printf '\n%s\n' "$kept" >> BENCHMARKS.md
 echo "wrote BENCHMARKS.md"
