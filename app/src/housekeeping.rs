@@ -9,7 +9,7 @@ use crate::db::entities::{login_challenges, sessions};
 use crate::error::Error;
 use crate::settings::Settings;
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Statement};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 /// How often the server sweeps.
 pub const EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -46,32 +46,15 @@ pub async fn sweep(
         .exec(db)
         .await?
         .rows_affected;
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => "DELETE FROM rate_limits WHERE window_start < $1",
-        _ => "DELETE FROM rate_limits WHERE window_start < ?",
+    // Rate-limit windows that ended a day ago, and a day without failures
+    // forgives an account's failed sign-ins.
+    let day_ago = now.timestamp() - 86_400;
+    let older = |sql: &'static str| {
+        let stmt = crate::db::statement(db.get_database_backend(), sql, [day_ago.into()]);
+        async move { Ok::<u64, Error>(db.execute_raw(stmt).await?.rows_affected()) }
     };
-    let rate_limits = db
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [(now.timestamp() - 86_400).into()],
-        ))
-        .await?
-        .rows_affected();
-    // A day without failures forgives an account's failed sign-ins.
-    let sql = match backend {
-        sea_orm::DbBackend::Postgres => "DELETE FROM sign_in_failures WHERE last_failure_at < $1",
-        _ => "DELETE FROM sign_in_failures WHERE last_failure_at < ?",
-    };
-    let sign_in_failures = db
-        .execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [(now.timestamp() - 86_400).into()],
-        ))
-        .await?
-        .rows_affected();
+    let rate_limits = older("DELETE FROM rate_limits WHERE window_start < ?1").await?;
+    let sign_in_failures = older("DELETE FROM sign_in_failures WHERE last_failure_at < ?1").await?;
     Ok(Swept {
         sessions,
         challenges,

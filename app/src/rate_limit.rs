@@ -219,7 +219,7 @@ pub fn address_bucket(ip: &str) -> String {
 pub mod account {
     use crate::error::Error;
     use chrono::{DateTime, Utc};
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    use sea_orm::ConnectionTrait;
 
     pub const FREE_FAILURES: i64 = 5;
     pub const FIRST_DELAY_SECS: i64 = 30;
@@ -245,17 +245,9 @@ pub mod account {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let backend = db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => {
-                "SELECT failures, last_failure_at FROM sign_in_failures WHERE account = $1"
-            }
-            _ => "SELECT failures, last_failure_at FROM sign_in_failures WHERE account = ?",
-        };
-        let Some(row) = db
-            .query_one_raw(Statement::from_sql_and_values(backend, sql, [key.into()]))
-            .await?
-        else {
+        let sql = "SELECT failures, last_failure_at FROM sign_in_failures WHERE account = ?1";
+        let stmt = crate::db::statement(db.get_database_backend(), sql, [key.into()]);
+        let Some(row) = db.query_one_raw(stmt).await? else {
             return Ok(());
         };
         let failures: i32 = row.try_get("", "failures")?;
@@ -273,31 +265,23 @@ pub mod account {
         key: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let backend = db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => "INSERT INTO sign_in_failures (account, failures, last_failure_at) VALUES ($1, 1, $2) \
-                 ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure_at = $2",
-            _ => "INSERT INTO sign_in_failures (account, failures, last_failure_at) VALUES (?1, 1, ?2) \
-                 ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure_at = ?2",
-        };
-        db.execute_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [key.into(), now.timestamp().into()],
-        ))
-        .await?;
+        let sql = "INSERT INTO sign_in_failures (account, failures, last_failure_at) VALUES (?1, 1, ?2) \
+             ON CONFLICT (account) DO UPDATE SET failures = sign_in_failures.failures + 1, last_failure_at = ?2";
+        let values = [key.into(), now.timestamp().into()];
+        db.execute_raw(crate::db::statement(db.get_database_backend(), sql, values))
+            .await?;
         Ok(())
     }
 
     /// A correct password clears the count.
     pub async fn succeeded(db: &impl ConnectionTrait, key: &str) -> Result<(), Error> {
-        let backend = db.get_database_backend();
-        let sql = match backend {
-            DbBackend::Postgres => "DELETE FROM sign_in_failures WHERE account = $1",
-            _ => "DELETE FROM sign_in_failures WHERE account = ?",
-        };
-        db.execute_raw(Statement::from_sql_and_values(backend, sql, [key.into()]))
-            .await?;
+        let sql = "DELETE FROM sign_in_failures WHERE account = ?1";
+        db.execute_raw(crate::db::statement(
+            db.get_database_backend(),
+            sql,
+            [key.into()],
+        ))
+        .await?;
         Ok(())
     }
 }

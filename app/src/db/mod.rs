@@ -152,3 +152,18 @@ pub fn is_busy(e: &DbErr) -> bool {
         .and_then(|c| c.parse::<i64>().ok())
         .is_some_and(|c| matches!(c & 0xff, 5 | 6))
 }
+
+/// A raw statement for `backend`, written once with numbered parameters in
+/// SQLite's form (`?1`, `?2`); PostgreSQL gets them as `$1`, `$2`. The SQL
+/// must hold no other `?`.
+pub fn statement(
+    backend: sea_orm::DbBackend,
+    sql: &str,
+    values: impl IntoIterator<Item = sea_orm::Value>,
+) -> sea_orm::Statement {
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => sql.replace('?', "$"),
+        _ => sql.to_string(),
+    };
+    sea_orm::Statement::from_sql_and_values(backend, sql, values)
+}

@@ -33,29 +33,20 @@ async fn far_report_days_are_refused_with_the_year_named() {
         assert!(r.body.contains("outside 1900 to 2999"), "{}", r.body);
     }
 
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
-    let token = c
-        .call(
-            "create_api_token",
-            json!({ "name": "far", "scope": "ReadOnly" }),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.team_token(&mut c, "ReadOnly").await;
     for query in [
         "from=%2B262142-12-25&to=%2B262142-12-31",
         "from=2026-11-01&to=20266-11-02",
     ] {
-        let req = Request::get(format!("/api/v1/reports/summary?{query}"))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header("X-Workspace-Id", &ws)
-            .body(Body::empty())
-            .unwrap();
-        let r = c.send(req).await;
+        let r = c
+            .api(
+                "GET",
+                &format!("/api/v1/reports/summary?{query}"),
+                &token,
+                &ws,
+                None,
+            )
+            .await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -64,12 +55,15 @@ async fn far_report_days_are_refused_with_the_year_named() {
         );
         assert!(r.body.contains("outside 1900 to 2999"), "{}", r.body);
     }
-    let req = Request::get("/api/v1/time-entries?from=%2B262142-01-01T00:00:00Z")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .header("X-Workspace-Id", &ws)
-        .body(Body::empty())
-        .unwrap();
-    let r = c.send(req).await;
+    let r = c
+        .api(
+            "GET",
+            "/api/v1/time-entries?from=%2B262142-01-01T00:00:00Z",
+            &token,
+            &ws,
+            None,
+        )
+        .await;
     assert!(r.status.is_client_error(), "{} {}", r.status, r.body);
 }
 
@@ -251,9 +245,7 @@ async fn token_creation_is_rate_limited() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Token Maker").await;
     let ws = c.workspace_id().await;
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
+    app.team(&ws).await;
     let create = |c: &mut Client, i: i64| {
         let mut c = c.clone();
         async move {
@@ -282,30 +274,11 @@ async fn an_address_guessing_tokens_is_refused_before_the_lookup() {
     let app = spawn().await;
     let (mut owner, _) = app.signed_up("Token Owner").await;
     let ws = owner.workspace_id().await;
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
-    let token = owner
-        .call(
-            "create_api_token",
-            json!({ "name": "real", "scope": "ReadOnly" }),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.team_token(&mut owner, "ReadOnly").await;
     let me = |c: &mut Client, token: String| {
         let mut c = c.clone();
         let ws = ws.clone();
-        async move {
-            let req = Request::get("/api/v1/me")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header("X-Workspace-Id", ws)
-                .body(Body::empty())
-                .unwrap();
-            c.send(req).await
-        }
+        async move { c.api("GET", "/api/v1/me", &token, &ws, None).await }
     };
     // Start early in a minute, so the count's window does not turn mid-test.
     app.advance(61 - app.now().rem_euclid(60));
@@ -340,31 +313,22 @@ async fn filters_naming_too_many_tags_are_refused() {
     assert!(r.body.contains("at most 50 tags"), "{}", r.body);
 
     let ws = c.workspace_id().await;
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
-    let token = c
-        .call(
-            "create_api_token",
-            json!({ "name": "tags", "scope": "ReadOnly" }),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.team_token(&mut c, "ReadOnly").await;
     let names: Vec<String> = (0..51).map(|i| format!("t{i}")).collect();
     for path in [
         "/api/v1/time-entries",
         "/api/v1/reports/summary?from=2026-11-01&to=2026-11-02",
     ] {
         let sep = if path.contains('?') { '&' } else { '?' };
-        let req = Request::get(format!("{path}{sep}tags={}", names.join(",")))
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header("X-Workspace-Id", &ws)
-            .body(Body::empty())
-            .unwrap();
-        let r = c.send(req).await;
+        let r = c
+            .api(
+                "GET",
+                &format!("{path}{sep}tags={}", names.join(",")),
+                &token,
+                &ws,
+                None,
+            )
+            .await;
         assert_eq!(
             r.status,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -407,19 +371,7 @@ async fn odd_inputs_get_a_sentence_never_a_5xx() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Odd Inputs").await;
     let ws = c.workspace_id().await;
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
-    let token = c
-        .call(
-            "create_api_token",
-            json!({ "name": "odd", "scope": "ReadWrite" }),
-        )
-        .await
-        .json()["token"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let token = app.team_token(&mut c, "ReadWrite").await;
 
     let ids: Vec<String> = (0..5_000)
         .map(|_| uuid::Uuid::now_v7().to_string())
@@ -497,15 +449,10 @@ async fn odd_inputs_get_a_sentence_never_a_5xx() {
                 odd_json.iter().map(Some).collect()
             };
             for body in bodies {
-                let req = Request::builder()
-                    .method(method.to_uppercase().as_str())
-                    .uri(format!("/api/v1{path}?{odd_query}"))
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .header("X-Workspace-Id", &ws)
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body.cloned().unwrap_or_default()))
-                    .unwrap();
-                let r = c.send(req).await;
+                let uri = format!("/api/v1{path}?{odd_query}");
+                let r = c
+                    .api(&method.to_uppercase(), &uri, &token, &ws, body.cloned())
+                    .await;
                 check(format!("{method} {path}"), r);
             }
         }

@@ -306,9 +306,7 @@ async fn run(people: usize, length: Length, instances: usize) {
     }
     let (mut owner, _) = app.signed_up("Owner").await;
     let ws = owner.workspace_id().await;
-    app::workspaces::service::set_plan(&app.db, ws.parse().unwrap(), app::types::Plan::Team)
-        .await
-        .unwrap();
+    app.team(&ws).await;
 
     let mut doors = Vec::new();
     for person in 0..people {

@@ -104,6 +104,28 @@ impl TestApp {
         )
     }
 
+    /// Moves workspace `ws` to the Team plan (API access).
+    pub async fn team(&self, ws: &str) {
+        app::workspaces::service::set_plan(&self.db, ws.parse().unwrap(), app::types::Plan::Team)
+            .await
+            .unwrap();
+    }
+
+    /// Moves `c`'s current workspace to the Team plan and creates an API
+    /// token there with `scope` ("ReadOnly" or "ReadWrite").
+    pub async fn team_token(&self, c: &mut Client, scope: &str) -> String {
+        let ws = c.workspace_id().await;
+        self.team(&ws).await;
+        let r = c
+            .call(
+                "create_api_token",
+                serde_json::json!({ "name": "test", "scope": scope }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        r.json()["token"].as_str().unwrap().to_string()
+    }
+
     /// The server's current time in Unix seconds.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp() + self.clock.load(std::sync::atomic::Ordering::SeqCst)
@@ -256,6 +278,26 @@ impl Client {
             req = req.header(header::ORIGIN, o);
         }
         self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// A public API request with `token` for workspace `ws`.
+    pub async fn api(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: &str,
+        ws: &str,
+        body: Option<String>,
+    ) -> Response {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header("X-Workspace-Id", ws)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.unwrap_or_default()))
+            .unwrap();
+        self.send(req).await
     }
 
     /// Joins the workspace `ws` of `owner` with `role` and switches to it.
