@@ -31,7 +31,9 @@ process). Every person starts and stops timers, creates, edits and
 deletes entries with tags, invoices billable time and reads lists and
 reports, half through server functions and half through \`/api/v1\`; the
 run passes only with zero 5xx answers and a database that holds exactly
-the acknowledged writes.
+the acknowledged writes. The latencies are those of an unoptimised build
+sharing two cores with its own 64 clients: this run is about correctness
+under contention; \`make bench\` measures speed.
 
 $lines
 <!-- soak:end -->"

@@ -21,10 +21,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 
-/// How long people work: a number of rounds, or until a deadline.
+/// How long people work: a number of rounds, or for a time (counted from
+/// when everyone is set up).
 #[derive(Clone, Copy)]
 enum Length {
     Rounds(usize),
+    For(Duration),
     Until(Instant),
 }
 
@@ -241,6 +243,7 @@ async fn work(mut door: Door, own: Own, person: usize, length: Length) -> (Door,
         match length {
             Length::Rounds(n) if round >= n => break,
             Length::Until(t) if Instant::now() >= t => break,
+            Length::For(_) => unreachable!("run() turns it into a deadline"),
             _ => {}
         }
         let description = format!("person {person} round {round}");
@@ -375,6 +378,10 @@ async fn run(people: usize, length: Length, instances: usize) {
     }
 
     let started = Instant::now();
+    let length = match length {
+        Length::For(d) => Length::Until(started + d),
+        other => other,
+    };
     let tasks: Vec<_> = doors
         .into_iter()
         .enumerate()
@@ -460,12 +467,7 @@ async fn soak() {
     let people = env("SOAK_CLIENTS", 64) as usize;
     let secs = env("SOAK_SECS", 60);
     let instances = if is_postgres() { 2 } else { 1 };
-    run(
-        people,
-        Length::Until(Instant::now() + Duration::from_secs(secs)),
-        instances,
-    )
-    .await;
+    run(people, Length::For(Duration::from_secs(secs)), instances).await;
 }
 
 /// Two owners demoting each other at the same moment leave one owner:
