@@ -59,11 +59,40 @@ impl Locator {
 }
 
 /// The English name of an ISO 3166-1 alpha-2 code; the code itself when
-/// it is not one.
+/// it is not one. The standard's long forms ("United Kingdom of Great
+/// Britain and Northern Ireland", "Korea (Republic of)") give way to the
+/// names people use, which also fit a phone's column.
 fn country_name(code: &str) -> String {
-    isocountry::CountryCode::for_alpha2_caseless(code)
-        .map(|c| c.name().to_string())
-        .unwrap_or_else(|_| code.to_ascii_uppercase())
+    let code = code.trim().to_ascii_uppercase();
+    let short = match code.as_str() {
+        "GB" => Some("United Kingdom"),
+        "US" => Some("United States"),
+        "RU" => Some("Russia"),
+        "KR" => Some("South Korea"),
+        "KP" => Some("North Korea"),
+        "IR" => Some("Iran"),
+        "VN" => Some("Vietnam"),
+        "TW" => Some("Taiwan"),
+        "BO" => Some("Bolivia"),
+        "VE" => Some("Venezuela"),
+        "TZ" => Some("Tanzania"),
+        "SY" => Some("Syria"),
+        "LA" => Some("Laos"),
+        "MD" => Some("Moldova"),
+        "MK" => Some("North Macedonia"),
+        "CD" => Some("DR Congo"),
+        "FM" => Some("Micronesia"),
+        "PS" => Some("Palestine"),
+        "BN" => Some("Brunei"),
+        "TR" => Some("Türkiye"),
+        _ => None,
+    };
+    match short {
+        Some(name) => name.to_string(),
+        None => isocountry::CountryCode::for_alpha2(&code)
+            .map(|c| c.name().to_string())
+            .unwrap_or(code),
+    }
 }
 
 /// Loopback, private, link-local and unique-local addresses.
@@ -125,6 +154,8 @@ mod tests {
     #[test]
     fn country_codes_read_as_names() {
         assert_eq!(country_name("DE"), "Germany");
+        assert_eq!(country_name("gb"), "United Kingdom");
+        assert_eq!(country_name("US"), "United States");
         assert_eq!(country_name("zz"), "ZZ");
     }
 }

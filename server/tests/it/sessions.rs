@@ -254,7 +254,7 @@ async fn sessions_show_where_they_signed_in_from() {
             .unwrap()
     };
     assert_eq!(at(&local.ip.ip().to_string()), "Local network");
-    assert_eq!(at("8.8.8.8"), "United States of America");
+    assert_eq!(at("8.8.8.8"), "United States");
 
     // Without a database: unknown, never a guess.
     let plain = spawn().await;
