@@ -1165,18 +1165,21 @@ pub mod service {
         let billable = input
             .billable
             .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
-        let m = time_entries::ActiveModel {
-            id: Set(id),
-            description: Set(description),
-            project_id: Set(input.project_id),
-            billable: Set(billable),
-            started_at: Set(start),
-            ended_at: Set(end),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
+        let m = scope
+            .update(
+                &txn,
+                time_entries::ActiveModel {
+                    id: Set(id),
+                    description: Set(description),
+                    project_id: Set(input.project_id),
+                    billable: Set(billable),
+                    started_at: Set(start),
+                    ended_at: Set(end),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
         set_tags(&txn, scope, id, &tags).await?;
         let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
         txn.commit().await?;

@@ -472,7 +472,7 @@ pub mod service {
             InvoiceStatus::Paid => am.paid_at = Set(Some(now)),
             InvoiceStatus::Draft => {}
         }
-        let m = am.update(db).await?;
+        let m = scope.update(db, am).await?;
         view(db, scope, m).await
     }
 

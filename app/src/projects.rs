@@ -195,7 +195,7 @@ pub mod service {
         let saved = if is_new {
             model.insert(db).await
         } else {
-            model.update(db).await
+            scope.update(db, model).await
         }
         .map_err(|e| validate::unique_name(e, "project", &name))?;
         Ok(view(saved))

@@ -2,7 +2,8 @@
 //! workspace a request acts in and with what role; it is made only from an
 //! authenticated context (a session or an API token). Tenant queries start
 //! from `scope.find::<E>()`, updates and deletes from
-//! `scope.update_many::<E>()` and `scope.delete_many::<E>()`: each always
+//! `scope.update::<A>()` (one row), `scope.update_many::<E>()` and
+//! `scope.delete_many::<E>()`: each always
 //! filters by the workspace.
 
 use crate::db::entities::{
@@ -12,8 +13,9 @@ use crate::db::entities::{
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, JoinType, PrimaryKeyTrait, QueryFilter,
-    QueryResult, QuerySelect, Related, RelationDef, Select, UpdateMany,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, IntoActiveModel,
+    JoinType, PrimaryKeyTrait, QueryFilter, QueryResult, QuerySelect, Related, RelationDef, Select,
+    UpdateMany,
 };
 use uuid::Uuid;
 
@@ -87,6 +89,27 @@ impl Scope {
     /// An update of rows of `E` in this workspace, and only those.
     pub fn update_many<E: TenantEntity>(&self) -> UpdateMany<E> {
         E::update_many().filter(E::workspace_column().eq(self.workspace_id))
+    }
+
+    /// Saves the changed columns of one row by its id, in this workspace
+    /// only: a row of another workspace is not touched (the update fails as
+    /// if the row did not exist). The updated row comes back.
+    pub async fn update<A, C>(
+        &self,
+        db: &C,
+        row: A,
+    ) -> Result<<A::Entity as EntityTrait>::Model, sea_orm::DbErr>
+    where
+        A: ActiveModelTrait + Send,
+        A::Entity: TenantEntity,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+        C: ConnectionTrait,
+    {
+        <A::Entity as EntityTrait>::update(row)
+            .validate()?
+            .filter(<A::Entity as TenantEntity>::workspace_column().eq(self.workspace_id))
+            .exec(db)
+            .await
     }
 
     /// A delete of rows of `E` in this workspace, and only those.

@@ -216,16 +216,19 @@ pub mod service {
             (None, true) => cur.billable,
             (None, false) => project.as_ref().is_some_and(|p| p.billable),
         };
-        let m = time_entries::ActiveModel {
-            id: Set(cur.id),
-            description: Set(description),
-            project_id: Set(input.project_id),
-            billable: Set(billable),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
+        let m = scope
+            .update(
+                &txn,
+                time_entries::ActiveModel {
+                    id: Set(cur.id),
+                    description: Set(description),
+                    project_id: Set(input.project_id),
+                    billable: Set(billable),
+                    updated_at: Set(now),
+                    ..Default::default()
+                },
+            )
+            .await?;
         set_tags(&txn, scope, cur.id, &tags).await?;
         let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
         txn.commit().await?;

@@ -171,7 +171,7 @@ impl SqliteBulk {
         }
         let objects = {
             let mut listed = conn
-                .prepare(&super::migrations::sqlite_bulk::objects(tables))
+                .prepare(&super::migrations::sqlite_bulk::objects(tables, false))
                 .map_err(err)?;
             let rows = listed
                 .query_map([], |r| {

@@ -14,6 +14,7 @@ mod cli;
 mod entries;
 mod foundation;
 mod hardening;
+mod integrity;
 mod invoices;
 mod load;
 mod sessions;

@@ -5,8 +5,10 @@ use sea_orm_migration::schema::*;
 
 mod m20261201_000009_sign_in_failures;
 mod m20261201_000010_session_locations;
+mod m20261201_000011_tenant_foreign_keys;
 use m20261201_000009_sign_in_failures::M20261201000009SignInFailures;
 use m20261201_000010_session_locations::M20261201000010SessionLocations;
+use m20261201_000011_tenant_foreign_keys::M20261201000011TenantForeignKeys;
 
 pub struct Migrator;
 
@@ -24,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261128000008BulkLoadSwitch),
             Box::new(M20261201000009SignInFailures),
             Box::new(M20261201000010SessionLocations),
+            Box::new(M20261201000011TenantForeignKeys),
         ]
     }
 }
@@ -1090,7 +1093,10 @@ pub struct BulkLoad {
 pub(crate) mod sqlite_bulk {
     /// The secondary indexes and version triggers of `tables` (type, name,
     /// definition), indexes first: what a bulk load drops and recreates.
-    pub fn objects(tables: &[&str]) -> String {
+    /// With foreign keys on, the tenant keys (unique indexes the composite
+    /// foreign keys refer to) must stay, or every insert fails; a load with
+    /// foreign keys off drops them too and rebuilds them once at the end.
+    pub fn objects(tables: &[&str], foreign_keys_on: bool) -> String {
         let list = tables
             .iter()
             .map(|t| format!("'{}'", t.replace('\'', "''")))
@@ -1098,9 +1104,12 @@ pub(crate) mod sqlite_bulk {
             .join(", ");
         format!(
             "SELECT type, name, sql FROM sqlite_master \
-             WHERE tbl_name IN ({list}) AND sql IS NOT NULL AND (type = 'index' \
-               OR (type = 'trigger' AND name LIKE 'trg\\_%\\_version' ESCAPE '\\')) \
-             ORDER BY type"
+             WHERE tbl_name IN ({list}) AND sql IS NOT NULL \
+               AND ((type = 'index' AND ({all} OR name NOT LIKE '{tk}%' ESCAPE '\\')) \
+                 OR (type = 'trigger' AND name LIKE 'trg\\_%\\_version' ESCAPE '\\')) \
+             ORDER BY type",
+            all = if foreign_keys_on { "0" } else { "1" },
+            tk = super::m20261201_000011_tenant_foreign_keys::TENANT_KEY_PREFIX.replace('_', "\\_")
         )
     }
 
@@ -1134,7 +1143,7 @@ impl BulkLoad {
         let rows = txn
             .query_all_raw(sea_orm::Statement::from_string(
                 sea_orm::DatabaseBackend::Sqlite,
-                sqlite_bulk::objects(tables),
+                sqlite_bulk::objects(tables, true),
             ))
             .await?;
         let cache = txn
