@@ -325,11 +325,7 @@ pub mod service {
         // Locked (PostgreSQL `FOR UPDATE`): invoices of one workspace are
         // numbered one at a time, so two made at once get the next two
         // numbers instead of one of them a conflict.
-        let ws = workspaces::Entity::find_by_id(scope.workspace_id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found("The workspace"))?;
+        let ws = scope.lock_workspace(&txn).await?;
         let client_projects = scope
             .find::<projects::Entity>()
             .filter(projects::Column::ClientId.eq(client_id))

@@ -112,6 +112,22 @@ impl Scope {
             .await
     }
 
+    /// The workspace's row, locked for the rest of write transaction `txn`:
+    /// writes that read before they write (invoice numbers, the last owner)
+    /// take it first, so two at once go one after the other. PostgreSQL
+    /// takes a row lock (`FOR UPDATE`); on SQLite a write transaction
+    /// (`db::begin_write`) already holds the one write lock.
+    pub async fn lock_workspace(
+        &self,
+        txn: &impl ConnectionTrait,
+    ) -> Result<workspaces::Model, Error> {
+        workspaces::Entity::find_by_id(self.workspace_id)
+            .lock_exclusive()
+            .one(txn)
+            .await?
+            .ok_or_else(|| Error::not_found("The workspace"))
+    }
+
     /// A delete of rows of `E` in this workspace, and only those.
     pub fn delete_many<E: TenantEntity>(&self) -> DeleteMany<E> {
         E::delete_many().filter(E::workspace_column().eq(self.workspace_id))

@@ -107,7 +107,7 @@ pub mod service {
     use sea_orm::sea_query::Expr;
     use sea_orm::{
         ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        QueryFilter, QueryOrder, QuerySelect, Set,
+        QueryFilter, QueryOrder, Set,
     };
     use uuid::Uuid;
 
@@ -373,14 +373,10 @@ pub mod service {
     }
 
     /// Counts the owners inside a write transaction, after locking the
-    /// workspace row (PostgreSQL `FOR UPDATE`; SQLite's `BEGIN IMMEDIATE`
-    /// already holds the one write lock). Two owners demoting each other at
-    /// once are then taken in turn, and the second sees one owner left.
-    async fn owner_count(db: &impl ConnectionTrait, scope: &Scope) -> Result<usize, Error> {
-        workspaces::Entity::find_by_id(scope.workspace_id)
-            .lock_exclusive()
-            .one(db)
-            .await?;
+    /// workspace row: two owners demoting each other at once are then taken
+    /// in turn, and the second sees one owner left.
+    async fn owners_locked(db: &impl ConnectionTrait, scope: &Scope) -> Result<usize, Error> {
+        scope.lock_workspace(db).await?;
         Ok(scope
             .find::<memberships::Entity>()
             .filter(memberships::Column::Role.eq(Role::Owner.as_str()))
@@ -404,7 +400,7 @@ pub mod service {
                 "Only owners can grant or take away the owner role.",
             ));
         }
-        if current == Role::Owner && role != Role::Owner && owner_count(&txn, scope).await? <= 1 {
+        if current == Role::Owner && role != Role::Owner && owners_locked(&txn, scope).await? <= 1 {
             return Err(Error::Conflict(
                 "A workspace always keeps at least one owner. Make someone else an owner first."
                     .into(),
@@ -432,7 +428,7 @@ pub mod service {
             if scope.role != Role::Owner {
                 return Err(Error::forbidden("Only owners can remove an owner."));
             }
-            if owner_count(&txn, scope).await? <= 1 {
+            if owners_locked(&txn, scope).await? <= 1 {
                 return Err(Error::Conflict(
                     "A workspace always keeps at least one owner. Make someone else an owner first.".into(),
                 ));

@@ -27,7 +27,13 @@ use uuid::Uuid;
 enum Length {
     Rounds(usize),
     For(Duration),
-    Until(Instant),
+}
+
+/// When one person stops: after a number of rounds, or at a deadline.
+#[derive(Clone, Copy)]
+enum Stop {
+    After(usize),
+    At(Instant),
 }
 
 /// One person's way in: a signed-in browser, or an API token.
@@ -234,16 +240,15 @@ struct Ledger {
     invoices: BTreeSet<String>,
 }
 
-async fn work(mut door: Door, own: Own, person: usize, length: Length) -> (Door, Ledger) {
+async fn work(mut door: Door, own: Own, person: usize, stop: Stop) -> (Door, Ledger) {
     let mut ledger = Ledger::default();
     let mut order: Vec<String> = Vec::new();
     let tags = [own.tags[0].as_str(), own.tags[1].as_str()];
     let mut round = 0;
     loop {
-        match length {
-            Length::Rounds(n) if round >= n => break,
-            Length::Until(t) if Instant::now() >= t => break,
-            Length::For(_) => unreachable!("run() turns it into a deadline"),
+        match stop {
+            Stop::After(n) if round >= n => break,
+            Stop::At(t) if Instant::now() >= t => break,
             _ => {}
         }
         let description = format!("person {person} round {round}");
@@ -378,14 +383,14 @@ async fn run(people: usize, length: Length, instances: usize) {
     }
 
     let started = Instant::now();
-    let length = match length {
-        Length::For(d) => Length::Until(started + d),
-        other => other,
+    let stop = match length {
+        Length::For(d) => Stop::At(started + d),
+        Length::Rounds(n) => Stop::After(n),
     };
     let tasks: Vec<_> = doors
         .into_iter()
         .enumerate()
-        .map(|(person, (door, own))| tokio::spawn(work(door, own, person, length)))
+        .map(|(person, (door, own))| tokio::spawn(work(door, own, person, stop)))
         .collect();
     let mut expected = BTreeMap::new();
     let mut expected_invoices = BTreeSet::new();
