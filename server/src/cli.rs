@@ -180,7 +180,7 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 redact(&settings.database_url)
             )
         })?;
-    let now = chrono::Utc::now();
+    let now = crate::system_clock();
     let mut out = std::io::stdout().lock();
     match command {
         Command::Serve | Command::Dev(DevCommand::Bare { .. }) => {

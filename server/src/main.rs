@@ -101,7 +101,7 @@ async fn housekeeping(db: sea_orm::DatabaseConnection, settings: Arc<app::settin
     let mut every = tokio::time::interval(app::housekeeping::EVERY);
     loop {
         every.tick().await;
-        match app::housekeeping::sweep(&db, &settings, chrono::Utc::now()).await {
+        match app::housekeeping::sweep(&db, &settings, timether_server::system_clock()).await {
             Ok(swept) => tracing::info!(?swept, "housekeeping"),
             Err(e) => tracing::warn!(error = %e, "housekeeping failed; trying again later"),
         }

@@ -6,6 +6,9 @@
 //! every suite shares that one database, so no test may sweep or count
 //! rows it did not make.
 
+// The tests read the real clock to set the server's clock against it.
+#![allow(clippy::disallowed_methods)]
+
 mod common;
 
 mod api;
