@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building Timether needs, skipping whatever is already there:
 # the wasm32 target, cargo-leptos, the wasm-bindgen CLI matching Cargo.lock,
-# wasm-opt (Debian's binaryen), zopfli and brotli, an IP-to-country database
+# wasm-opt (npm: binaryen), zopfli and brotli, an IP-to-country database
 # and the end-to-end test packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,25 +34,13 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-# wasm-opt runs once per bundle file, about 190 of them with the lazy routes.
-# The npm package binaryen is binaryen compiled to WebAssembly and run by
-# node: every run starts node and compiles a 10 MB module, and a release
-# build spent six of its ten minutes there. Debian's binaryen is native
-# (the same bundle in 37 s instead of 379 s); npm's is the fallback where
-# apt cannot install.
-native_wasm_opt() {
-  local p
-  p=$(command -v wasm-opt 2>/dev/null) && [ "$(head -c2 "$p")" != "#!" ]
-}
-if ! native_wasm_opt; then
-  say "installing wasm-opt (Debian package binaryen)"
-  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq binaryen; } \
-    || ! native_wasm_opt; then
-    if ! command -v wasm-opt >/dev/null 2>&1; then
-      say "no Debian binaryen here: installing wasm-opt from npm (slower release builds)"
-      npm install -g binaryen
-    fi
-  fi
+# npm's binaryen is binaryen compiled to WebAssembly and run by node, about
+# ten times slower than a native build. Debian's native binaryen (108) was
+# tried: its output broke hydration (the externref table became a funcref
+# table: "WebAssembly.Table.set(): Argument 1 is invalid for table").
+if ! command -v wasm-opt >/dev/null 2>&1; then
+  say "installing wasm-opt (npm package binaryen)"
+  npm install -g binaryen
 fi
 
 # The bundle's precompressed copies (scripts/precompress.sh): zopfli for
@@ -68,7 +56,10 @@ fi
 
 scripts/geoip.sh
 
-if [ ! -d end2end/node_modules/@playwright/test ]; then
+# Again when the lock file changed since the last install (a build folder
+# that outlives clones, see .ci/run).
+if [ ! -d end2end/node_modules/@playwright/test ] \
+  || [ end2end/package-lock.json -nt end2end/node_modules/.package-lock.json ]; then
   say "installing the end-to-end test packages"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 fi
