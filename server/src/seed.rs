@@ -6,10 +6,10 @@
 //! 100,000+ entries per second possible; elsewhere through multi-row
 //! inserts inside one transaction.
 
+use app::db::bulk::BulkLoad;
 use app::db::entities::{
     clients, memberships, projects, tags, time_entries, time_entry_tags, users,
 };
-use app::db::migrations::BulkLoad;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc, Weekday};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};

@@ -125,7 +125,7 @@ fn run<T>(
 /// load's own rows are the caller's to get right (the seed's integration
 /// test runs SQLite's `foreign_key_check` over its output).
 ///
-/// [`BulkLoad`]: super::migrations::BulkLoad
+/// [`BulkLoad`]: super::bulk::BulkLoad
 pub struct SqliteBulk {
     conn: Connection,
     dropped: Vec<String>,
@@ -145,7 +145,7 @@ impl SqliteBulk {
         // The app's connection settings (`db::connect`), and the bulk cache.
         conn.execute_batch(&format!(
             "PRAGMA foreign_keys = OFF; PRAGMA synchronous = NORMAL; {}; BEGIN IMMEDIATE",
-            super::migrations::sqlite_bulk::CACHE
+            super::bulk::sqlite_bulk::CACHE
         ))
         .map_err(err)?;
         for (table, ids) in parents {
@@ -171,7 +171,7 @@ impl SqliteBulk {
         }
         let objects = {
             let mut listed = conn
-                .prepare(&super::migrations::sqlite_bulk::objects(tables, false))
+                .prepare(&super::bulk::sqlite_bulk::objects(tables, false))
                 .map_err(err)?;
             let rows = listed
                 .query_map([], |r| {
@@ -183,7 +183,7 @@ impl SqliteBulk {
         };
         let mut dropped = Vec::with_capacity(objects.len());
         for (kind, name, sql) in objects {
-            conn.execute_batch(&super::migrations::sqlite_bulk::drop(&kind, &name))
+            conn.execute_batch(&super::bulk::sqlite_bulk::drop(&kind, &name))
                 .map_err(err)?;
             dropped.push(sql);
         }
@@ -205,7 +205,7 @@ impl SqliteBulk {
             self.conn.execute_batch(sql).map_err(err)?;
         }
         self.conn
-            .execute(super::migrations::sqlite_bulk::BUMP, [workspace.as_bytes()])
+            .execute(super::bulk::sqlite_bulk::BUMP, [workspace.as_bytes()])
             .map_err(err)?;
         self.conn.execute_batch("COMMIT").map_err(err)?;
         self.conn

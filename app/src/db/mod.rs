@@ -1,5 +1,6 @@
 //! Persistence: SeaORM entities, migrations and the connection.
 
+pub mod bulk;
 pub mod direct;
 pub mod entities;
 pub mod migrations;
