@@ -1,0 +1,207 @@
+//! Time entries: the list grouped by day in the person's timezone, manual
+//! entries, edits, and delete with undo. The running timer is an entry
+//! without an end; `crate::timer` starts and stops it.
+
+use crate::error::AppError;
+use crate::prepared::Prepared;
+use crate::types::Tag;
+use chrono::{DateTime, NaiveDate, Utc};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use server_fn::codec::Json;
+use uuid::Uuid;
+
+/// Entries per page of the list.
+pub const PAGE_SIZE: u64 = 100;
+/// An entry longer than this needs a confirmation.
+pub const LONG_ENTRY_SECS: i64 = 24 * 3600;
+/// How long after a delete "Undo" still works (the UI offers it for a few
+/// seconds; the server allows a margin for slow connections).
+pub const UNDO_SECS: i64 = 120;
+
+/// The project an entry is on, as lists show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryProject {
+    pub id: Uuid,
+    pub name: String,
+    pub color: String,
+    pub client_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimeEntry {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub description: String,
+    pub project: Option<EntryProject>,
+    pub tags: Vec<Tag>,
+    pub billable: bool,
+    /// On the wire as milliseconds since the epoch (see [`wire`]).
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub started_at: DateTime<Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Up to now for a running entry.
+    pub duration_secs: i64,
+    /// `datetime-local` values in the person's zone, for the edit form.
+    pub start_input: String,
+    pub end_input: String,
+    /// "09:00 – 10:30" in the person's zone.
+    pub time_range: String,
+    /// On a sent or paid invoice.
+    pub invoiced: bool,
+}
+
+/// One day of the list: the entries that started that day (person's zone).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DayGroup {
+    #[serde(with = "wire::ymd")]
+    pub day: NaiveDate,
+    pub label: String,
+    /// The whole day's total, including entries on the next page.
+    pub total_secs: i64,
+    pub entries: Vec<TimeEntry>,
+}
+
+pub mod wire;
+
+/// What the list shows. Dates are `YYYY-MM-DD` in the person's zone; empty
+/// means open-ended.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryFilter {
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: String,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub client_id: Option<Uuid>,
+    /// Entries with any of these tags.
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// The cursor of the next page, from [`EntryPage::next`].
+    #[serde(default)]
+    pub before: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EntryPage {
+    pub days: Vec<DayGroup>,
+    /// Pass as `before` for the next (older) page.
+    pub next: Option<String>,
+}
+
+/// A manual entry or an edit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntryInput {
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub project_id: Option<Uuid>,
+    #[serde(default)]
+    pub tag_ids: Vec<Uuid>,
+    /// `None` takes the project's default.
+    #[serde(default)]
+    pub billable: Option<bool>,
+    /// `datetime-local` values in the person's zone.
+    pub start: String,
+    pub end: String,
+    /// The person confirmed an entry longer than 24 hours.
+    #[serde(default)]
+    pub confirm_long: bool,
+    /// The person confirmed editing an entry on a sent or paid invoice.
+    #[serde(default)]
+    pub confirm_invoiced: bool,
+}
+
+/// A page of the person's finished entries; read it with
+/// [`Prepared::into_value`].
+#[server(prefix = "/rpc", endpoint = "list_entries", input = Json, output = server_fn::codec::Post<crate::prepared::PreparedJson>)]
+pub async fn list_entries(filter: EntryFilter) -> Result<Prepared<EntryPage>, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::list_served(&ctx.db, &scope, tz, &filter, ctx.now).await
+    })
+    .await
+}
+
+/// Start and end suggested for a new manual entry: the last hour, as
+/// `datetime-local` values in the person's zone.
+#[server(prefix = "/rpc", endpoint = "new_entry_times", input = Json)]
+pub async fn new_entry_times() -> Result<(String, String), AppError> {
+    let ctx = crate::context::request()?;
+    let tz = ctx.session().map_err(crate::context::reply)?.tz();
+    Ok((
+        crate::periods::input_value(tz, ctx.now - chrono::Duration::hours(1)),
+        crate::periods::input_value(tz, ctx.now),
+    ))
+}
+
+#[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
+pub async fn create_entry(input: EntryInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::create(&ctx.db, &scope, tz, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "update_entry", input = Json)]
+pub async fn update_entry(id: Uuid, input: EntryInput) -> Result<TimeEntry, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let tz = ctx.session()?.tz();
+        service::update(&ctx.db, &scope, tz, id, input, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "delete_entry", input = Json)]
+pub async fn delete_entry(id: Uuid) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::delete(&ctx.db, &scope, id, ctx.now).await
+    })
+    .await
+}
+
+#[server(prefix = "/rpc", endpoint = "restore_entry", input = Json)]
+pub async fn restore_entry(id: Uuid) -> Result<(), AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        service::restore(&ctx.db, &scope, id, ctx.now).await
+    })
+    .await
+}
+
+/// Groups entries (newest first) by the local day they started on.
+/// `day_of` maps an entry to its day; `totals` gives each day's full total.
+pub fn group_by_day(
+    entries: Vec<TimeEntry>,
+    day_of: impl Fn(&TimeEntry) -> NaiveDate,
+    label: impl Fn(NaiveDate) -> String,
+    total: impl Fn(NaiveDate) -> Option<i64>,
+) -> Vec<DayGroup> {
+    let mut days: Vec<DayGroup> = Vec::new();
+    for e in entries {
+        let day = day_of(&e);
+        match days.last_mut() {
+            Some(g) if g.day == day => g.entries.push(e),
+            _ => days.push(DayGroup {
+                day,
+                label: label(day),
+                total_secs: 0,
+                entries: vec![e],
+            }),
+        }
+    }
+    for g in &mut days {
+        g.total_secs =
+            total(g.day).unwrap_or_else(|| g.entries.iter().map(|e| e.duration_secs).sum());
+    }
+    days
+}
+
+#[cfg(feature = "ssr")]
+pub mod service;
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests;

@@ -1,0 +1,54 @@
+//! The entries domain on the server: the list and its filters (`query`),
+//! entries as lists show them (`read_model`), writes (`write`) and the
+//! page cache.
+
+use super::*;
+use crate::db::entities::{projects, tags, time_entries, time_entry_tags};
+use crate::error::Error;
+use crate::periods;
+use crate::tenant::Scope;
+use chrono_tz::Tz;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Set,
+    Statement,
+};
+use std::collections::BTreeMap;
+
+/// Entries of this workspace that are not deleted (the base of every read).
+pub fn live(scope: &Scope) -> Select<time_entries::Entity> {
+    scope
+        .find::<time_entries::Entity>()
+        .filter(time_entries::Column::DeletedAt.is_null())
+}
+
+/// Seconds between start and end (or now for a running entry), never negative.
+pub fn duration(m: &time_entries::Model, now: DateTime<Utc>) -> i64 {
+    (m.ended_at.unwrap_or(now) - m.started_at)
+        .num_seconds()
+        .max(0)
+}
+
+mod query;
+mod read_model;
+mod write;
+
+/// Entry pages and day totals read recently, keyed by the workspace,
+/// its data version when they were read, the zone and the exact query.
+///
+/// Database triggers move `workspaces.data_version` forward on every
+/// change to entries, their tags, projects, clients, tags and invoices
+/// (migration `M20261128000007WorkspaceDataVersion`), and every request
+/// reads the version with its membership ([`Scope::data_version`]), so a
+/// page found here was read at the version the request sees: no write,
+/// on this instance or another sharing the database, can leave a stale
+/// page behind. The version is read before the page, so a page may only
+/// be newer than its key, never older. Entries still running get their
+/// duration from `now` on the way out. The cache is bounded in bytes,
+/// keys included (`CAPACITY`).
+pub(crate) mod page_cache;
+
+pub use query::*;
+pub use read_model::*;
+pub use write::*;

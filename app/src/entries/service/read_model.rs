@@ -1,0 +1,246 @@
+//! Entries as lists show them: one query with project and tags, decoded
+//! by hand on SQLite's direct path.
+
+use super::*;
+
+/// One entry of the workspace by id (a member's own only).
+pub async fn view_one(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<TimeEntry, Error> {
+    let m = live(scope)
+        .filter(time_entries::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .filter(|m| scope.role.can_manage() || m.user_id == scope.user_id)
+        .ok_or_else(|| Error::not_found("The time entry"))?;
+    Ok(views(db, scope, chrono_tz::UTC, vec![m], now)
+        .await?
+        .remove(0))
+}
+
+/// Turns rows into what the UI shows: project, client and tags attached.
+pub async fn views(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    tz: Tz,
+    rows: Vec<time_entries::Model>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TimeEntry>, Error> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut views = load_views(
+        db,
+        tz,
+        scope
+            .find::<time_entries::Entity>()
+            .filter(time_entries::Column::Id.is_in(ids.clone()))
+            .build(db.get_database_backend()),
+        now,
+    )
+    .await?;
+    views.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
+    Ok(views)
+}
+
+/// The entries a built query on `time_entries` selects, with project,
+/// client, tags and invoice state, read in one statement that returns one row (a JSON array).
+/// On SQLite every result row crosses from the database's thread to the
+/// request's, so one row instead of a few hundred is what keeps the list
+/// fast. Projects, clients, tags and invoices are joined within the
+/// entry's own workspace; the query itself comes scoped.
+pub(super) async fn load_views(
+    db: &impl ConnectionTrait,
+    tz: Tz,
+    stmt: Statement,
+    now: DateTime<Utc>,
+) -> Result<Vec<TimeEntry>, Error> {
+    let backend = db.get_database_backend();
+    let draft = crate::invoices::InvoiceStatus::Draft.as_str();
+    let sql = match backend {
+        DbBackend::Sqlite => format!(
+            "SELECT json_group_array(json_array(\
+               lower(hex(e.id)), lower(hex(e.user_id)), e.description, e.billable, \
+               e.started_at, e.ended_at, lower(hex(p.id)), p.name, p.color, c.name, \
+               json((SELECT json_group_array(json_array(lower(hex(t.id)), t.name, t.color)) \
+                 FROM time_entry_tags l JOIN tags t \
+                   ON t.id = l.tag_id AND t.workspace_id = l.workspace_id \
+                 WHERE l.entry_id = e.id AND l.workspace_id = e.workspace_id)), \
+               EXISTS(SELECT 1 FROM invoices i WHERE i.id = e.invoice_id \
+                 AND i.workspace_id = e.workspace_id AND i.status <> '{draft}'))) \
+             FROM ({}) e \
+             LEFT JOIN projects p ON p.id = e.project_id AND p.workspace_id = e.workspace_id \
+             LEFT JOIN clients c ON c.id = p.client_id AND c.workspace_id = e.workspace_id",
+            stmt.sql
+        ),
+        _ => format!(
+            "SELECT coalesce(json_agg(json_build_array(\
+               e.id, e.user_id, e.description, e.billable, \
+               e.started_at, e.ended_at, p.id, p.name, p.color, c.name, \
+               (SELECT coalesce(json_agg(json_build_array(t.id, t.name, t.color)), '[]'::json) \
+                 FROM time_entry_tags l JOIN tags t \
+                   ON t.id = l.tag_id AND t.workspace_id = l.workspace_id \
+                 WHERE l.entry_id = e.id AND l.workspace_id = e.workspace_id), \
+               EXISTS(SELECT 1 FROM invoices i WHERE i.id = e.invoice_id \
+                 AND i.workspace_id = e.workspace_id AND i.status <> '{draft}'))), \
+               '[]'::json)::text \
+             FROM ({}) e \
+             LEFT JOIN projects p ON p.id = e.project_id AND p.workspace_id = e.workspace_id \
+             LEFT JOIN clients c ON c.id = p.client_id AND c.workspace_id = e.workspace_id",
+            stmt.sql
+        ),
+    };
+    let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
+    let json: String = match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => return Ok(Vec::new()),
+    };
+    let rows: Vec<ViewRow> =
+        serde_json::from_str(&json).map_err(|e| Error::Internal(format!("entry rows: {e}")))?;
+    rows.into_iter().map(|r| r.view(tz, now)).collect()
+}
+
+/// One entry as `load_views` reads it: id, user, description, billable,
+/// start, end, project id, name and colour, client name, tags as
+/// `[id, name, colour]`, on an issued invoice.
+#[derive(Deserialize)]
+struct ViewRow(
+    String,
+    String,
+    String,
+    Flag,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Vec<(String, String, String)>,
+    Flag,
+);
+
+/// A boolean as either database writes it in JSON (`true` or `1`).
+struct Flag(bool);
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Bool(b) => Ok(Flag(b)),
+            serde_json::Value::Number(n) => Ok(Flag(n.as_i64() != Some(0))),
+            other => Err(serde::de::Error::custom(format!("not a flag: {other}"))),
+        }
+    }
+}
+
+fn uuid(raw: &str) -> Result<Uuid, Error> {
+    Uuid::parse_str(raw).map_err(|e| Error::Internal(format!("uuid {raw:?}: {e}")))
+}
+
+/// A stored timestamp: RFC 3339 (PostgreSQL's JSON, SeaORM on SQLite)
+/// or with a space for the `T`.
+fn timestamp(raw: &str) -> Result<DateTime<Utc>, Error> {
+    DateTime::parse_from_rfc3339(raw)
+        .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f%:z"))
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| Error::Internal(format!("timestamp {raw:?}: {e}")))
+}
+
+impl ViewRow {
+    fn view(self, tz: Tz, now: DateTime<Utc>) -> Result<TimeEntry, Error> {
+        let ViewRow(
+            id,
+            user_id,
+            description,
+            billable,
+            started,
+            ended,
+            project_id,
+            project_name,
+            project_color,
+            client_name,
+            tag_rows,
+            invoiced,
+        ) = self;
+        let started_at = timestamp(&started)?;
+        let ended_at = ended.as_deref().map(timestamp).transpose()?;
+        let project = match (project_id, project_name, project_color) {
+            (Some(id), Some(name), Some(color)) => Some(EntryProject {
+                id: uuid(&id)?,
+                name,
+                color,
+                client_name,
+            }),
+            _ => None,
+        };
+        let mut tags = tag_rows
+            .into_iter()
+            .map(|(id, name, color)| {
+                Ok(Tag {
+                    id: uuid(&id)?,
+                    name,
+                    color,
+                })
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        tags.sort_by_key(|t| t.name.to_lowercase());
+        let end = ended_at
+            .map(|e| periods::hm(tz, e))
+            .unwrap_or_else(|| "now".into());
+        Ok(TimeEntry {
+            id: uuid(&id)?,
+            user_id: uuid(&user_id)?,
+            description,
+            project,
+            tags,
+            billable: billable.0,
+            duration_secs: (ended_at.unwrap_or(now) - started_at).num_seconds().max(0),
+            started_at,
+            ended_at,
+            start_input: periods::input_value(tz, started_at),
+            end_input: ended_at
+                .map(|e| periods::input_value(tz, e))
+                .unwrap_or_default(),
+            time_range: format!("{} – {}", periods::hm(tz, started_at), end),
+            invoiced: invoiced.0,
+        })
+    }
+}
+
+/// Seconds of the finished entries a query selects, summed in the
+/// database (one row back).
+pub(super) async fn finished_secs(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    query: Select<time_entries::Entity>,
+) -> Result<i64, Error> {
+    let backend = db.get_database_backend();
+    let stmt = query.build(backend);
+    let key = page_cache::key(scope, "secs", chrono_tz::UTC, &stmt);
+    if let Some(n) = page_cache::secs(&key) {
+        return Ok(n);
+    }
+    let sql = match backend {
+        DbBackend::Sqlite => format!(
+            "SELECT coalesce(sum(max(0, CAST(strftime('%s', e.ended_at) AS INTEGER) \
+               - CAST(strftime('%s', e.started_at) AS INTEGER))), 0) \
+             FROM ({}) e WHERE e.ended_at IS NOT NULL",
+            stmt.sql
+        ),
+        _ => format!(
+            "SELECT coalesce(sum(greatest(0, extract(epoch FROM e.ended_at - e.started_at))), 0)::bigint \
+             FROM ({}) e WHERE e.ended_at IS NOT NULL",
+            stmt.sql
+        ),
+    };
+    let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
+    let n = match row {
+        Some(r) => r.try_get_by_index(0)?,
+        None => 0,
+    };
+    page_cache::keep_secs(key, n);
+    Ok(n)
+}

@@ -1,0 +1,325 @@
+//! Creating, editing, deleting and restoring entries, and the rules they
+//! share with the timer (description, references, tags, span).
+
+use super::*;
+
+/// A trimmed description of at most 2,000 characters.
+pub fn description(raw: &str) -> Result<String, Error> {
+    let d = raw.trim();
+    if d.chars().count() > 2000 {
+        return Err(Error::invalid(
+            "description",
+            "Use at most 2,000 characters.",
+        ));
+    }
+    if d.chars().any(|c| c.is_control() && c != '\n') {
+        return Err(Error::invalid(
+            "description",
+            "Descriptions cannot contain control characters.",
+        ));
+    }
+    Ok(d.to_string())
+}
+
+/// Checks that the project and tags belong to this workspace. An archived
+/// project is refused unless the entry is already on it.
+pub async fn checked_refs(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    project_id: Option<Uuid>,
+    tag_ids: &[Uuid],
+    current_project: Option<Uuid>,
+) -> Result<(Option<projects::Model>, Vec<Uuid>), Error> {
+    let project = match project_id {
+        None => None,
+        Some(id) => {
+            let p = scope
+                .get::<projects::Entity>(db, id, "The project")
+                .await
+                .map_err(|_| {
+                    Error::invalid("project_id", "Choose a project from this workspace.")
+                })?;
+            if p.archived_at.is_some() && current_project != Some(id) {
+                return Err(Error::invalid(
+                    "project_id",
+                    format!(
+                        "The project “{}” is archived. Unarchive it to track time on it.",
+                        p.name
+                    ),
+                ));
+            }
+            Some(p)
+        }
+    };
+    let mut tags: Vec<Uuid> = tag_ids.to_vec();
+    tags.sort();
+    tags.dedup();
+    if tags.len() > 50 {
+        return Err(Error::invalid(
+            "tag_ids",
+            "Use at most 50 tags on one entry.",
+        ));
+    }
+    if !tags.is_empty() {
+        let found = scope
+            .find::<tags::Entity>()
+            .filter(tags::Column::Id.is_in(tags.clone()))
+            .count(db)
+            .await?;
+        if found as usize != tags.len() {
+            return Err(Error::invalid(
+                "tag_ids",
+                "Choose tags from this workspace.",
+            ));
+        }
+    }
+    Ok((project, tags))
+}
+
+/// Replaces an entry's tags.
+pub async fn set_tags(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    entry_id: Uuid,
+    tag_ids: &[Uuid],
+) -> Result<(), Error> {
+    scope
+        .delete_many::<time_entry_tags::Entity>()
+        .filter(time_entry_tags::Column::EntryId.eq(entry_id))
+        .exec(db)
+        .await?;
+    if !tag_ids.is_empty() {
+        time_entry_tags::Entity::insert_many(tag_ids.iter().map(|t| {
+            time_entry_tags::ActiveModel {
+                entry_id: Set(entry_id),
+                tag_id: Set(*t),
+                workspace_id: Set(scope.workspace_id),
+            }
+        }))
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Start and end from the form, checked: end after start, and a
+/// confirmation for entries longer than 24 hours.
+pub fn span(tz: Tz, input: &EntryInput) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
+    let start = periods::parse_local(tz, &input.start, "start")?;
+    let end = periods::parse_local(tz, &input.end, "end")?;
+    if end <= start {
+        return Err(Error::invalid("end", "The end must be after the start."));
+    }
+    let secs = (end - start).num_seconds();
+    if secs > LONG_ENTRY_SECS && !input.confirm_long {
+        return Err(Error::invalid(
+            "confirm_long",
+            format!(
+                "This entry is {} hours long. Check the times, or confirm that it really is longer than 24 hours.",
+                periods::hours_minutes(secs)
+            ),
+        ));
+    }
+    Ok((start, end))
+}
+
+/// The entry with `id` if this person may change it: their own, or any
+/// entry for owners and admins.
+pub async fn editable(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<time_entries::Model, Error> {
+    let m = live(scope)
+        .filter(time_entries::Column::Id.eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("The time entry"))?;
+    if m.user_id != scope.user_id && !scope.role.can_manage() {
+        return Err(Error::forbidden(
+            "You can change only your own time entries.",
+        ));
+    }
+    Ok(m)
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    tz: Tz,
+    input: EntryInput,
+    now: DateTime<Utc>,
+) -> Result<TimeEntry, Error> {
+    scope.writable()?;
+    let description = description(&input.description)?;
+    let (start, end) = span(tz, &input)?;
+    let txn = crate::db::begin_write(db).await?;
+    let (project, tags) = checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
+    let billable = input
+        .billable
+        .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
+    let id = Uuid::now_v7();
+    let m = time_entries::ActiveModel {
+        id: Set(id),
+        workspace_id: Set(scope.workspace_id),
+        user_id: Set(scope.user_id),
+        description: Set(description),
+        project_id: Set(input.project_id),
+        billable: Set(billable),
+        started_at: Set(start),
+        ended_at: Set(Some(end)),
+        invoice_id: Set(None),
+        deleted_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    set_tags(&txn, scope, id, &tags).await?;
+    let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    tz: Tz,
+    id: Uuid,
+    input: EntryInput,
+    now: DateTime<Utc>,
+) -> Result<TimeEntry, Error> {
+    scope.writable()?;
+    let description = description(&input.description)?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = editable(&txn, scope, id).await?;
+    let on_issued_invoice = match current.invoice_id {
+        Some(i) => !crate::invoices::service::issued(&txn, scope, vec![i])
+            .await?
+            .is_empty(),
+        None => false,
+    };
+    if on_issued_invoice && !input.confirm_invoiced {
+        return Err(Error::invalid(
+            "confirm_invoiced",
+            "This entry is on a sent or paid invoice. Changing it will not change the invoice; confirm to save anyway.",
+        ));
+    }
+    let (start, end) = if current.ended_at.is_none() {
+        // A running timer keeps running; only its start can move.
+        let start = periods::parse_local(tz, &input.start, "start")?;
+        if start > now {
+            return Err(Error::invalid(
+                "start",
+                "A running timer cannot start in the future.",
+            ));
+        }
+        (start, None)
+    } else {
+        let (s, e) = span(tz, &input)?;
+        (s, Some(e))
+    };
+    let (project, tags) = checked_refs(
+        &txn,
+        scope,
+        input.project_id,
+        &input.tag_ids,
+        current.project_id,
+    )
+    .await?;
+    let billable = input
+        .billable
+        .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
+    let m = scope
+        .update(
+            &txn,
+            time_entries::ActiveModel {
+                id: Set(id),
+                description: Set(description),
+                project_id: Set(input.project_id),
+                billable: Set(billable),
+                started_at: Set(start),
+                ended_at: Set(end),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+        )
+        .await?;
+    set_tags(&txn, scope, id, &tags).await?;
+    let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Deletes an entry so that [`restore`] can bring it back for a short
+/// while; entries deleted longer ago are removed for good here.
+pub async fn delete(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    scope.writable()?;
+    let txn = crate::db::begin_write(db).await?;
+    let m = editable(&txn, scope, id).await?;
+    if m.invoice_id.is_some() {
+        return Err(Error::Conflict(
+            "This entry is on an invoice. Delete the draft invoice first, or keep the entry."
+                .into(),
+        ));
+    }
+    scope
+        .update_many::<time_entries::Entity>()
+        .col_expr(time_entries::Column::DeletedAt, Expr::value(Some(now)))
+        // A deleted running timer stops, so a new one can start.
+        .col_expr(
+            time_entries::Column::EndedAt,
+            Expr::value(Some(m.ended_at.unwrap_or(now))),
+        )
+        .filter(time_entries::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    scope
+        .delete_many::<time_entries::Entity>()
+        .filter(time_entries::Column::DeletedAt.lt(now - chrono::Duration::seconds(UNDO_SECS)))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Undoes a delete made in the last [`UNDO_SECS`] seconds.
+pub async fn restore(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    scope.writable()?;
+    let m = scope
+        .get::<time_entries::Entity>(db, id, "The time entry")
+        .await?;
+    if m.user_id != scope.user_id && !scope.role.can_manage() {
+        return Err(Error::forbidden(
+            "You can change only your own time entries.",
+        ));
+    }
+    match m.deleted_at {
+        None => Ok(()),
+        Some(at) if (now - at).num_seconds() <= UNDO_SECS => {
+            scope
+                .update_many::<time_entries::Entity>()
+                .col_expr(
+                    time_entries::Column::DeletedAt,
+                    Expr::value(Option::<DateTime<Utc>>::None),
+                )
+                .filter(time_entries::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+            Ok(())
+        }
+        Some(_) => Err(Error::Conflict(
+            "It is too late to undo this delete.".into(),
+        )),
+    }
+}
