@@ -38,6 +38,8 @@ pub mod rate_limit;
 #[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
+pub mod shell;
+#[cfg(feature = "ssr")]
 pub mod tenant;
 #[cfg(feature = "ssr")]
 pub mod users;

@@ -8,8 +8,9 @@ pub mod cli;
 pub mod seed;
 
 use app::auth::sessions;
-use app::context::{PageData, RequestCtx};
+use app::context::RequestCtx;
 use app::settings::Settings;
+use app::shell::PageData;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderValue, Method, Request, StatusCode};
@@ -297,7 +298,7 @@ async fn request_context(
         now,
     };
     // A signed-in page renders with its shell's data already loaded (see
-    // `app::context::PageData`).
+    // `app::shell::PageData`).
     if req.method() == Method::GET
         && ctx.session.is_some()
         && !path.starts_with(RPC_PREFIX)

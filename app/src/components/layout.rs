@@ -150,14 +150,14 @@ pub fn use_timer() -> Loaded<Result<Option<TimeEntry>, AppError>> {
 pub struct EntriesVersion(pub RwSignal<u32>);
 
 // The shell's data. Rendering on the server, the middleware has loaded it
-// for the page already (`context::PageData`): these return without
+// for the page already (`shell::PageData`): these return without
 // waiting, so the resources are ready when created and every boundary
 // reading them renders in place. In the browser (and for a refetch) they
 // ask the server.
 
 async fn load_me() -> Result<Me, AppError> {
     #[cfg(feature = "ssr")]
-    if let Some(page) = crate::context::page_data() {
+    if let Some(page) = crate::shell::page_data() {
         return page.me;
     }
     get_me().await
@@ -165,7 +165,7 @@ async fn load_me() -> Result<Me, AppError> {
 
 async fn load_catalog() -> Result<Catalog, AppError> {
     #[cfg(feature = "ssr")]
-    if let Some(page) = crate::context::page_data() {
+    if let Some(page) = crate::shell::page_data() {
         return page.catalog;
     }
     get_catalog().await
@@ -173,7 +173,7 @@ async fn load_catalog() -> Result<Catalog, AppError> {
 
 async fn load_timer() -> Result<Option<TimeEntry>, AppError> {
     #[cfg(feature = "ssr")]
-    if let Some(page) = crate::context::page_data() {
+    if let Some(page) = crate::shell::page_data() {
         return page.timer;
     }
     current_timer().await
