@@ -66,7 +66,7 @@ fmt-check:
 lint: fmt-check lint-host lint-wasm
 
 lint-host:
-	cargo clippy $(HOST) --all-targets -- -D warnings
+	cargo clippy $(HOST) -p timether-bench --all-targets -- -D warnings
 
 lint-wasm:
 	cargo clippy $(WASM) -- -D warnings

@@ -25,6 +25,9 @@ if ! command -v wrk >/dev/null; then
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null; else sudo apt-get install -y -q wrk >/dev/null; fi
 fi
 [ -x "$BIN" ] || { echo "build first: make build-release" >&2; exit 1; }
+# The bare baseline is a binary of its own (bench/), not part of timether.
+cargo build --release -q -p timether-bench
+BARE="$(dirname "$BIN")/timether-bare"
 
 work="$(mktemp -d)"
 pids=()
@@ -87,7 +90,7 @@ curl -fs -X POST "http://127.0.0.1:$PORT/rpc/list_entries" -H "Content-Type: app
   -H "Origin: $BENCH_ORIGIN" -H "Cookie: $cookie" -d '{"filter":{}}' -o "$work/page.json"
 body_bytes="$(wc -c <"$work/page.json")"
 entries_in_page="$(grep -o '"duration_secs"' "$work/page.json" | wc -l)"
-"$BIN" dev bare --addr "127.0.0.1:$BARE_PORT" --body "$work/page.json" &
+"$BARE" --addr "127.0.0.1:$BARE_PORT" --body "$work/page.json" &
 pids+=($!)
 
 # A read-only API token, made the way the UI makes it.
@@ -101,7 +104,7 @@ API_URL="http://127.0.0.1:$PORT/api/v1/time-entries?limit=100"
 curl -fs "$API_URL" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS" -o "$work/api.json"
 api_bytes="$(wc -c <"$work/api.json")"
 api_entries="$(grep -o '"duration_secs"' "$work/api.json" | wc -l)"
-"$BIN" dev bare --addr "127.0.0.1:$BARE_SER_PORT" --body "$work/api.json" --serialize &
+"$BARE" --addr "127.0.0.1:$BARE_SER_PORT" --body "$work/api.json" --serialize &
 pids+=($!)
 sleep 0.5
 

@@ -55,44 +55,6 @@ pub enum DevCommand {
         #[arg(long)]
         until: Option<chrono::NaiveDate>,
     },
-    /// Serve a file as a JSON response from a bare axum handler (no
-    /// middleware, no database): the baseline `make bench` compares with.
-    Bare {
-        #[arg(long, default_value = "127.0.0.1:3101")]
-        addr: std::net::SocketAddr,
-        #[arg(long)]
-        body: PathBuf,
-        /// Parse the file once and serialise it again on every request, as
-        /// a handler that renders its data would.
-        #[arg(long)]
-        serialize: bool,
-    },
-}
-
-/// The bare baseline server for benchmarks.
-pub async fn serve_bare(
-    addr: std::net::SocketAddr,
-    body: &std::path::Path,
-    serialize: bool,
-) -> anyhow::Result<()> {
-    let raw = std::fs::read(body)?;
-    let app = if serialize {
-        let value: std::sync::Arc<serde_json::Value> =
-            std::sync::Arc::new(serde_json::from_slice(&raw)?);
-        axum::Router::new().fallback(move || {
-            let v = value.clone();
-            async move { axum::Json(v) }
-        })
-    } else {
-        let bytes = axum::body::Bytes::from(raw);
-        axum::Router::new().fallback(move || {
-            let b = bytes.clone();
-            async move { ([(http::header::CONTENT_TYPE, "application/json")], b) }
-        })
-    };
-    let listener = tokio::net::TcpListener::bind(addr).await?;
-    axum::serve(listener, app).await?;
-    Ok(())
 }
 
 #[derive(Subcommand, Debug)]
@@ -183,9 +145,7 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
     let now = crate::system_clock();
     let mut out = std::io::stdout().lock();
     match command {
-        Command::Serve | Command::Dev(DevCommand::Bare { .. }) => {
-            unreachable!("serve and dev bare are handled by main")
-        }
+        Command::Serve => unreachable!("serve is handled by main"),
         Command::Migrate => writeln!(out, "database is up to date")?,
         Command::User(UserCommand::Create { email, name }) => {
             let password = read_password()?;

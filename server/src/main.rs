@@ -4,7 +4,7 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use timether_server::cli::{load_settings, run_admin, serve_bare, Cli, Command, DevCommand};
+use timether_server::cli::{load_settings, run_admin, Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 // A list request allocates thousands of small rows and strings; glibc's
@@ -25,11 +25,6 @@ async fn main() {
     let result = match load_settings(&cli.config) {
         Ok(settings) => match cli.command.unwrap_or(Command::Serve) {
             Command::Serve => serve(&cli.config, settings).await,
-            Command::Dev(DevCommand::Bare {
-                addr,
-                body,
-                serialize,
-            }) => serve_bare(addr, &body, serialize).await,
             other => run_admin(&settings, other).await,
         },
         Err(e) => Err(e),
