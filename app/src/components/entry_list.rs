@@ -9,7 +9,7 @@ use crate::components::loaded::load;
 use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
 use crate::entries::{
     create_entry, delete_entry, list_entries, restore_entry, update_entry, DayGroup, EntryFilter,
-    EntryInput, EntryPage, TimeEntry,
+    EntryForm, EntryPage, TimeEntry,
 };
 use crate::error::AppError;
 use crate::periods::hours_minutes;
@@ -315,7 +315,7 @@ fn EntryForm(
     let confirm_long = RwSignal::new(false);
     let confirm_invoiced = RwSignal::new(false);
     let invoiced = entry.as_ref().is_some_and(|e| e.invoiced);
-    let save = Action::new(move |input: &EntryInput| {
+    let save = Action::new(move |input: &EntryForm| {
         let input = input.clone();
         async move {
             match id {
@@ -383,7 +383,7 @@ fn EntryForm(
             aria-label=title
             on:submit=move |ev| {
                 ev.prevent_default();
-                save.dispatch(EntryInput {
+                save.dispatch(EntryForm {
                     description: description.get_untracked(),
                     project_id: project.get_untracked(),
                     tag_ids: tags.get_untracked(),

@@ -94,7 +94,7 @@ pub struct EntryPage {
 
 /// A manual entry or an edit.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct EntryInput {
+pub struct EntryForm {
     #[serde(default)]
     pub description: String,
     #[serde(default)]
@@ -139,16 +139,16 @@ pub async fn new_entry_times() -> Result<(String, String), AppError> {
 }
 
 #[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
-pub async fn create_entry(input: EntryInput) -> Result<TimeEntry, AppError> {
+pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
     crate::context::scoped(|ctx, scope| async move {
         let tz = ctx.session()?.tz();
-        service::create(&ctx.db, &scope, tz, input, ctx.now).await
+        service::create(&ctx.db, &scope, tz, input.parse(tz)?, ctx.now).await
     })
     .await
 }
 
 #[server(prefix = "/rpc", endpoint = "update_entry", input = Json)]
-pub async fn update_entry(id: Uuid, input: EntryInput) -> Result<TimeEntry, AppError> {
+pub async fn update_entry(id: Uuid, input: EntryForm) -> Result<TimeEntry, AppError> {
     crate::context::scoped(|ctx, scope| async move {
         let tz = ctx.session()?.tz();
         service::update(&ctx.db, &scope, tz, id, input, ctx.now).await

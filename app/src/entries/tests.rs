@@ -105,7 +105,7 @@ fn entries_group_by_the_local_day_they_started() {
 #[test]
 fn manual_entries_need_an_end_after_the_start_and_confirmation_past_24_hours() {
     let tz: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
-    let input = |start: &str, end: &str, confirm_long| EntryInput {
+    let input = |start: &str, end: &str, confirm_long| EntryForm {
         start: start.into(),
         end: end.into(),
         confirm_long,

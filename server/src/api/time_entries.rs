@@ -3,7 +3,7 @@
 
 use super::{path_id, query, ApiCtx, ApiError, ApiJson, ApiResult, ErrorBody};
 use app::entries::service::{self, Search};
-use app::entries::EntryInput;
+use app::entries::EntryForm;
 use app::timer::TimerInput;
 use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
@@ -367,17 +367,16 @@ pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
     ApiJson(body): ApiJson<NewEntry>,
 ) -> Result<(StatusCode, Json<TimeEntry>), ApiError> {
-    let input = EntryInput {
+    let command = service::NewEntry {
         description: body.description,
         project_id: body.project_id,
         tag_ids: body.tag_ids,
         billable: body.billable,
-        start: utc_input(body.start),
-        end: utc_input(body.end),
+        start: body.start,
+        end: body.end,
         confirm_long: body.confirm_long,
-        confirm_invoiced: false,
     };
-    let e = service::create(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
+    let e = service::create(&ctx.db, &ctx.scope, chrono_tz::UTC, command, ctx.now).await?;
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
@@ -397,7 +396,7 @@ pub async fn update(
             "This entry is the running timer. Stop it with POST /timer/stop first.",
         ));
     };
-    let input = EntryInput {
+    let input = EntryForm {
         description: body.description.unwrap_or(cur.description),
         project_id: body.project_id.unwrap_or(cur.project.map(|p| p.id)),
         tag_ids: body

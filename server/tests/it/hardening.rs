@@ -587,3 +587,42 @@ async fn memory_stays_flat_under_odd_input() {
         grown >> 20
     );
 }
+
+/// The API gives the entries domain UTC times without a string round trip;
+/// the domain still keeps entries to the second and within the years 1900
+/// to 2999, as it does for the page's form.
+#[tokio::test]
+async fn api_entry_times_follow_the_forms_rules() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Typed Times").await;
+    let ws = c.workspace_id().await;
+    let token = app.team_token(&mut c, "ReadWrite").await;
+    let post = |start: &str, end: &str| {
+        json!({ "description": "Call", "start": start, "end": end }).to_string()
+    };
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/time-entries",
+            &token,
+            &ws,
+            Some(post("2026-11-30T09:00:00.750Z", "2026-11-30T10:00:00.250Z")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let e = r.json();
+    assert_eq!(e["start"], "2026-11-30T09:00:00Z", "{e}");
+    assert_eq!(e["duration_secs"], 3600, "{e}");
+    let r = c
+        .api(
+            "POST",
+            "/api/v1/time-entries",
+            &token,
+            &ws,
+            Some(post("2999-12-31T23:00:00Z", "3000-01-01T01:00:00Z")),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("1900 to 2999"), "{}", r.body);
+    assert!(r.body.contains("\"end\""), "{}", r.body);
+}

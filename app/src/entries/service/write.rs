@@ -102,16 +102,67 @@ pub async fn set_tags(
     Ok(())
 }
 
-/// Start and end from the form, checked: end after start, and a
-/// confirmation for entries longer than 24 hours.
-pub fn span(tz: Tz, input: &EntryInput) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
+/// A finished entry to add, in UTC: what both doors give [`create`] (the
+/// page's form through [`EntryForm::parse`], the API from its JSON).
+#[derive(Clone, Debug)]
+pub struct NewEntry {
+    pub description: String,
+    pub project_id: Option<Uuid>,
+    pub tag_ids: Vec<Uuid>,
+    /// `None` takes the project's default.
+    pub billable: Option<bool>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// The person confirmed an entry longer than 24 hours.
+    pub confirm_long: bool,
+}
+
+impl EntryForm {
+    /// The form's strings as a command: `datetime-local` times read in
+    /// the person's zone `tz`, each refusal naming its field.
+    pub fn parse(&self, tz: Tz) -> Result<NewEntry, Error> {
+        let description = description(&self.description)?;
+        Ok(NewEntry {
+            description,
+            project_id: self.project_id,
+            tag_ids: self.tag_ids.clone(),
+            billable: self.billable,
+            start: periods::parse_local(tz, &self.start, "start")?,
+            end: periods::parse_local(tz, &self.end, "end")?,
+            confirm_long: self.confirm_long,
+        })
+    }
+}
+
+/// `t` without its fraction of a second.
+fn whole_second(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.trunc_subsecs(0)
+}
+
+/// Start and end from the form, checked (see [`checked_span`]).
+pub fn span(tz: Tz, input: &EntryForm) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
     let start = periods::parse_local(tz, &input.start, "start")?;
     let end = periods::parse_local(tz, &input.end, "end")?;
+    checked_span(start, end, input.confirm_long)?;
+    Ok((start, end))
+}
+
+/// Both times within the years 1900 to 2999, the end after the start, and
+/// a confirmation for entries longer than 24 hours.
+pub fn checked_span(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    confirm_long: bool,
+) -> Result<(), Error> {
+    use chrono::Datelike;
+    periods::check_year(start.year(), "start")?;
+    periods::check_year(end.year(), "end")?;
     if end <= start {
         return Err(Error::invalid("end", "The end must be after the start."));
     }
     let secs = (end - start).num_seconds();
-    if secs > LONG_ENTRY_SECS && !input.confirm_long {
+    if secs > LONG_ENTRY_SECS && !confirm_long {
         return Err(Error::invalid(
             "confirm_long",
             format!(
@@ -120,7 +171,7 @@ pub fn span(tz: Tz, input: &EntryInput) -> Result<(DateTime<Utc>, DateTime<Utc>)
             ),
         ));
     }
-    Ok((start, end))
+    Ok(())
 }
 
 /// The entry with `id` if this person may change it: their own, or any
@@ -147,12 +198,14 @@ pub async fn create(
     db: &DatabaseConnection,
     scope: &Scope,
     tz: Tz,
-    input: EntryInput,
+    input: NewEntry,
     now: DateTime<Utc>,
 ) -> Result<TimeEntry, Error> {
     scope.writable()?;
     let description = description(&input.description)?;
-    let (start, end) = span(tz, &input)?;
+    // Entries are kept to the second, whichever door they came through.
+    let (start, end) = (whole_second(input.start), whole_second(input.end));
+    checked_span(start, end, input.confirm_long)?;
     let txn = crate::db::begin_write(db).await?;
     let (project, tags) = checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
     let billable = input
@@ -186,7 +239,7 @@ pub async fn update(
     scope: &Scope,
     tz: Tz,
     id: Uuid,
-    input: EntryInput,
+    input: EntryForm,
     now: DateTime<Utc>,
 ) -> Result<TimeEntry, Error> {
     scope.writable()?;
