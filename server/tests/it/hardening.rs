@@ -597,31 +597,23 @@ async fn api_entry_times_follow_the_forms_rules() {
     let (mut c, _) = app.signed_up("Typed Times").await;
     let ws = c.workspace_id().await;
     let token = app.team_token(&mut c, "ReadWrite").await;
-    let post = |start: &str, end: &str| {
-        json!({ "description": "Call", "start": start, "end": end }).to_string()
-    };
-    let r = c
-        .api(
+    let mut post = async |start: &str, end: &str| {
+        let body = json!({ "description": "Call", "start": start, "end": end });
+        c.api(
             "POST",
             "/api/v1/time-entries",
             &token,
             &ws,
-            Some(post("2026-11-30T09:00:00.750Z", "2026-11-30T10:00:00.250Z")),
+            Some(body.to_string()),
         )
-        .await;
+        .await
+    };
+    let r = post("2026-11-30T09:00:00.750Z", "2026-11-30T10:00:00.250Z").await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let e = r.json();
     assert_eq!(e["start"], "2026-11-30T09:00:00Z", "{e}");
     assert_eq!(e["duration_secs"], 3600, "{e}");
-    let r = c
-        .api(
-            "POST",
-            "/api/v1/time-entries",
-            &token,
-            &ws,
-            Some(post("2999-12-31T23:00:00Z", "3000-01-01T01:00:00Z")),
-        )
-        .await;
+    let r = post("2999-12-31T23:00:00Z", "3000-01-01T01:00:00Z").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("1900 to 2999"), "{}", r.body);
     assert!(r.body.contains("\"end\""), "{}", r.body);
