@@ -74,17 +74,14 @@ pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
-    use crate::db::entities::{time_entries, time_entry_tags};
-    use crate::entries::service::{checked_refs, description, live, set_tags, views};
+    use crate::db::entities::time_entries;
+    use crate::entries::service::{description, live, tag_ids_of, views, write_entry, Row};
     use crate::error::Error;
     use crate::tenant::Scope;
     use chrono::{DateTime, SubsecRound, Utc};
     use chrono_tz::Tz;
     use sea_orm::sea_query::Expr;
-    use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter,
-        QuerySelect, Set,
-    };
+    use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
 
     /// Where a timer started at `started_at` ends when stopped at `now`:
     /// never before its start (a clock that went backwards gives 0 s).
@@ -152,44 +149,24 @@ pub mod service {
         let description = description(&input.description)?;
         let now = now.trunc_subsecs(0);
         let txn = crate::db::begin_write(db).await?;
-        let (project, tags) =
-            checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
+        // A refused project or tag rolls this back: the old timer runs on.
         stop_running(&txn, scope, now).await?;
-        let id = Uuid::now_v7();
-        let m = time_entries::ActiveModel {
-            id: Set(id),
-            workspace_id: Set(scope.workspace_id),
-            user_id: Set(scope.user_id),
-            description: Set(description),
-            project_id: Set(input.project_id),
-            billable: Set(input
-                .billable
-                .unwrap_or(project.as_ref().is_some_and(|p| p.billable))),
-            started_at: Set(now),
-            ended_at: Set(None),
-            invoice_id: Set(None),
-            deleted_at: Set(None),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(|e| {
-            if crate::db::is_unique_violation(&e) {
-                Error::Conflict(
-                    "A timer was just started on another device. Reload to see it.".into(),
-                )
-            } else {
-                e.into()
-            }
-        })?;
-        set_tags(&txn, scope, id, &tags).await?;
-        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        let row = Row {
+            description,
+            project_id: input.project_id,
+            tag_ids: input.tag_ids,
+            billable: input.billable,
+            started_at: now,
+            ended_at: None,
+        };
+        let view = write_entry(&txn, scope, tz, None, row, now).await?;
         txn.commit().await?;
         Ok(view)
     }
 
-    /// Changes the running timer's description, project, tags or billable flag.
+    /// Changes the running timer's description, project, tags or billable
+    /// flag. Without a billable flag it keeps its own, or takes a new
+    /// project's default.
     pub async fn update(
         db: &DatabaseConnection,
         scope: &Scope,
@@ -203,34 +180,19 @@ pub mod service {
         let cur = running(&txn, scope)
             .await?
             .ok_or_else(|| Error::Conflict("No timer is running.".into()))?;
-        let (project, tags) = checked_refs(
-            &txn,
-            scope,
-            input.project_id,
-            &input.tag_ids,
-            cur.project_id,
-        )
-        .await?;
-        let billable = match (input.billable, input.project_id == cur.project_id) {
-            (Some(b), _) => b,
-            (None, true) => cur.billable,
-            (None, false) => project.as_ref().is_some_and(|p| p.billable),
+        let billable = match input.billable {
+            None if input.project_id == cur.project_id => Some(cur.billable),
+            b => b,
         };
-        let m = scope
-            .update(
-                &txn,
-                time_entries::ActiveModel {
-                    id: Set(cur.id),
-                    description: Set(description),
-                    project_id: Set(input.project_id),
-                    billable: Set(billable),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-            )
-            .await?;
-        set_tags(&txn, scope, cur.id, &tags).await?;
-        let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+        let row = Row {
+            description,
+            project_id: input.project_id,
+            tag_ids: input.tag_ids,
+            billable,
+            started_at: cur.started_at,
+            ended_at: None,
+        };
+        let view = write_entry(&txn, scope, tz, Some(&cur), row, now).await?;
         txn.commit().await?;
         Ok(view)
     }
@@ -268,14 +230,7 @@ pub mod service {
         if m.user_id != scope.user_id && !scope.role.can_manage() {
             return Err(Error::not_found("The time entry"));
         }
-        let tag_ids: Vec<Uuid> = scope
-            .find::<time_entry_tags::Entity>()
-            .filter(time_entry_tags::Column::EntryId.eq(id))
-            .select_only()
-            .column(time_entry_tags::Column::TagId)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let tag_ids = tag_ids_of(db, scope, id).await?;
         start(
             db,
             scope,

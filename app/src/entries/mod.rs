@@ -151,7 +151,7 @@ pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
 pub async fn update_entry(id: Uuid, input: EntryForm) -> Result<TimeEntry, AppError> {
     crate::context::scoped(|ctx, scope| async move {
         let tz = ctx.session()?.tz();
-        service::update(&ctx.db, &scope, tz, id, input, ctx.now).await
+        service::update(&ctx.db, &scope, tz, id, input.changes(tz)?, ctx.now).await
     })
     .await
 }

@@ -111,16 +111,20 @@ fn manual_entries_need_an_end_after_the_start_and_confirmation_past_24_hours() {
         confirm_long,
         ..Default::default()
     };
-    let err = service::span(tz, &input("2026-11-27T10:00", "2026-11-27T09:00", false)).unwrap_err();
+    let span = |tz, form: &EntryForm| {
+        let e = form.parse(tz)?;
+        service::checked_span(e.start, e.end, e.confirm_long).map(|()| (e.start, e.end))
+    };
+    let err = span(tz, &input("2026-11-27T10:00", "2026-11-27T09:00", false)).unwrap_err();
     assert!(err.to_string().contains("after the start"), "{err}");
-    let err = service::span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", false)).unwrap_err();
+    let err = span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", false)).unwrap_err();
     assert!(
         matches!(&err, crate::error::Error::Invalid { field: Some(f), .. } if f == "confirm_long")
     );
-    let (s, e) = service::span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", true)).unwrap();
+    let (s, e) = span(tz, &input("2026-11-26T08:00", "2026-11-27T09:00", true)).unwrap();
     assert_eq!((e - s).num_hours(), 25);
     // Across the autumn DST change the wall clock says 3 hours, the
     // entry lasts 4.
-    let (s, e) = service::span(tz, &input("2026-10-25T00:30", "2026-10-25T03:30", false)).unwrap();
+    let (s, e) = span(tz, &input("2026-10-25T00:30", "2026-10-25T03:30", false)).unwrap();
     assert_eq!((e - s).num_hours(), 4);
 }

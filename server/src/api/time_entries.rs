@@ -3,7 +3,6 @@
 
 use super::{path_id, query, ApiCtx, ApiError, ApiJson, ApiResult, ErrorBody};
 use app::entries::service::{self, Search};
-use app::entries::EntryForm;
 use app::timer::TimerInput;
 use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
@@ -320,11 +319,6 @@ pub async fn get_one(
     Ok(Json(e.into()))
 }
 
-/// A time in the form the domain's entry forms read, in UTC.
-fn utc_input(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S").to_string()
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntry {
@@ -388,27 +382,18 @@ pub async fn update(
     ApiJson(body): ApiJson<EntryChanges>,
 ) -> ApiResult<TimeEntry> {
     let id = path_id(&raw, "The time entry")?;
-    let cur = service::view_one(&ctx.db, &ctx.scope, id, ctx.now).await?;
-    let Some(cur_end) = cur.ended_at else {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
-            "This entry is the running timer. Stop it with POST /timer/stop first.",
-        ));
-    };
-    let input = EntryForm {
-        description: body.description.unwrap_or(cur.description),
-        project_id: body.project_id.unwrap_or(cur.project.map(|p| p.id)),
-        tag_ids: body
-            .tag_ids
-            .unwrap_or_else(|| cur.tags.iter().map(|t| t.id).collect()),
-        billable: Some(body.billable.unwrap_or(cur.billable)),
-        start: utc_input(body.start.unwrap_or(cur.started_at)),
-        end: utc_input(body.end.unwrap_or(cur_end)),
+    let changes = service::EntryChanges {
+        description: body.description,
+        project_id: body.project_id,
+        tag_ids: body.tag_ids,
+        billable: body.billable.map(Some),
+        start: body.start,
+        end: body.end,
         confirm_long: body.confirm_long,
         confirm_invoiced: body.confirm_invoiced,
+        finished_only: true,
     };
-    let e = service::update(&ctx.db, &ctx.scope, chrono_tz::UTC, id, input, ctx.now).await?;
+    let e = service::update(&ctx.db, &ctx.scope, chrono_tz::UTC, id, changes, ctx.now).await?;
     Ok(Json(e.into()))
 }
 

@@ -117,6 +117,28 @@ pub struct NewEntry {
     pub confirm_long: bool,
 }
 
+/// Changes to an entry, in UTC; `None` keeps a field as it is. [`update`]
+/// merges them with the stored entry inside its transaction.
+#[derive(Clone, Debug, Default)]
+pub struct EntryChanges {
+    pub description: Option<String>,
+    /// `Some(None)` takes the entry off its project.
+    pub project_id: Option<Option<Uuid>>,
+    pub tag_ids: Option<Vec<Uuid>>,
+    /// `Some(None)` takes the (new) project's default.
+    pub billable: Option<Option<bool>>,
+    pub start: Option<DateTime<Utc>>,
+    /// A running timer has no end to set: stop it first.
+    pub end: Option<DateTime<Utc>>,
+    /// The person confirmed an entry longer than 24 hours.
+    pub confirm_long: bool,
+    /// The person confirmed changing an entry on a sent or paid invoice.
+    pub confirm_invoiced: bool,
+    /// Refuse to change the running timer (the API has `/timer` for it;
+    /// the page's edit form may move its start).
+    pub finished_only: bool,
+}
+
 impl EntryForm {
     /// The form's strings as a command: `datetime-local` times read in
     /// the person's zone `tz`, each refusal naming its field.
@@ -132,20 +154,31 @@ impl EntryForm {
             confirm_long: self.confirm_long,
         })
     }
+
+    /// The edit form as changes: every field is sent, and an empty end
+    /// (the running timer's form has none) keeps the end as it is.
+    pub fn changes(&self, tz: Tz) -> Result<EntryChanges, Error> {
+        Ok(EntryChanges {
+            description: Some(description(&self.description)?),
+            project_id: Some(self.project_id),
+            tag_ids: Some(self.tag_ids.clone()),
+            billable: Some(self.billable),
+            start: Some(periods::parse_local(tz, &self.start, "start")?),
+            end: match self.end.trim() {
+                "" => None,
+                end => Some(periods::parse_local(tz, end, "end")?),
+            },
+            confirm_long: self.confirm_long,
+            confirm_invoiced: self.confirm_invoiced,
+            finished_only: false,
+        })
+    }
 }
 
 /// `t` without its fraction of a second.
 fn whole_second(t: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
     t.trunc_subsecs(0)
-}
-
-/// Start and end from the form, checked (see [`checked_span`]).
-pub fn span(tz: Tz, input: &EntryForm) -> Result<(DateTime<Utc>, DateTime<Utc>), Error> {
-    let start = periods::parse_local(tz, &input.start, "start")?;
-    let end = periods::parse_local(tz, &input.end, "end")?;
-    checked_span(start, end, input.confirm_long)?;
-    Ok((start, end))
 }
 
 /// Both times within the years 1900 to 2999, the end after the start, and
@@ -194,6 +227,91 @@ pub async fn editable(
     Ok(m)
 }
 
+/// An entry's fields as they are written, checked except for references.
+pub(crate) struct Row {
+    pub description: String,
+    pub project_id: Option<Uuid>,
+    pub tag_ids: Vec<Uuid>,
+    /// `None` takes the project's default.
+    pub billable: Option<bool>,
+    pub started_at: DateTime<Utc>,
+    /// `None` for a running timer.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// The one write of an entry, for the list and the timer alike, inside
+/// the caller's transaction: checks the project and tags, applies the
+/// project's billable default, inserts (`current` is `None`) or updates,
+/// replaces the tags, and reads the entry back as lists show it.
+pub(crate) async fn write_entry(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    tz: Tz,
+    current: Option<&time_entries::Model>,
+    row: Row,
+    now: DateTime<Utc>,
+) -> Result<TimeEntry, Error> {
+    let (project, tags) = checked_refs(
+        txn,
+        scope,
+        row.project_id,
+        &row.tag_ids,
+        current.and_then(|c| c.project_id),
+    )
+    .await?;
+    let billable = row
+        .billable
+        .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
+    let m = match current {
+        Some(c) => {
+            scope
+                .update(
+                    txn,
+                    time_entries::ActiveModel {
+                        id: Set(c.id),
+                        description: Set(row.description),
+                        project_id: Set(row.project_id),
+                        billable: Set(billable),
+                        started_at: Set(row.started_at),
+                        ended_at: Set(row.ended_at),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    },
+                )
+                .await?
+        }
+        None => time_entries::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            workspace_id: Set(scope.workspace_id),
+            user_id: Set(scope.user_id),
+            description: Set(row.description),
+            project_id: Set(row.project_id),
+            billable: Set(billable),
+            started_at: Set(row.started_at),
+            ended_at: Set(row.ended_at),
+            invoice_id: Set(None),
+            deleted_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await
+        .map_err(|e| {
+            if crate::db::is_unique_violation(&e) {
+                // The one unique rule an entry can break: one running
+                // timer per person and workspace.
+                Error::Conflict(
+                    "A timer was just started on another device. Reload to see it.".into(),
+                )
+            } else {
+                e.into()
+            }
+        })?,
+    };
+    set_tags(txn, scope, m.id, &tags).await?;
+    Ok(views(txn, scope, tz, vec![m], now).await?.remove(0))
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     scope: &Scope,
@@ -207,99 +325,112 @@ pub async fn create(
     let (start, end) = (whole_second(input.start), whole_second(input.end));
     checked_span(start, end, input.confirm_long)?;
     let txn = crate::db::begin_write(db).await?;
-    let (project, tags) = checked_refs(&txn, scope, input.project_id, &input.tag_ids, None).await?;
-    let billable = input
-        .billable
-        .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
-    let id = Uuid::now_v7();
-    let m = time_entries::ActiveModel {
-        id: Set(id),
-        workspace_id: Set(scope.workspace_id),
-        user_id: Set(scope.user_id),
-        description: Set(description),
-        project_id: Set(input.project_id),
-        billable: Set(billable),
-        started_at: Set(start),
-        ended_at: Set(Some(end)),
-        invoice_id: Set(None),
-        deleted_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    set_tags(&txn, scope, id, &tags).await?;
-    let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+    let row = Row {
+        description,
+        project_id: input.project_id,
+        tag_ids: input.tag_ids,
+        billable: input.billable,
+        started_at: start,
+        ended_at: Some(end),
+    };
+    let view = write_entry(&txn, scope, tz, None, row, now).await?;
     txn.commit().await?;
     Ok(view)
 }
 
+/// Tag ids on an entry.
+pub(crate) async fn tag_ids_of(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    entry_id: Uuid,
+) -> Result<Vec<Uuid>, Error> {
+    Ok(scope
+        .find::<time_entry_tags::Entity>()
+        .filter(time_entry_tags::Column::EntryId.eq(entry_id))
+        .select_only()
+        .column(time_entry_tags::Column::TagId)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Applies `changes` to the entry `id`, merged with the stored entry in
+/// the same transaction, so two edits of different fields both land.
 pub async fn update(
     db: &DatabaseConnection,
     scope: &Scope,
     tz: Tz,
     id: Uuid,
-    input: EntryForm,
+    changes: EntryChanges,
     now: DateTime<Utc>,
 ) -> Result<TimeEntry, Error> {
     scope.writable()?;
-    let description = description(&input.description)?;
+    let description = changes
+        .description
+        .as_deref()
+        .map(description)
+        .transpose()?;
     let txn = crate::db::begin_write(db).await?;
     let current = editable(&txn, scope, id).await?;
+    if current.ended_at.is_none() && changes.finished_only {
+        return Err(Error::Conflict(
+            "This entry is the running timer. Stop it with POST /timer/stop first.".into(),
+        ));
+    }
     let on_issued_invoice = match current.invoice_id {
         Some(i) => !crate::invoices::service::issued(&txn, scope, vec![i])
             .await?
             .is_empty(),
         None => false,
     };
-    if on_issued_invoice && !input.confirm_invoiced {
+    if on_issued_invoice && !changes.confirm_invoiced {
         return Err(Error::invalid(
             "confirm_invoiced",
             "This entry is on a sent or paid invoice. Changing it will not change the invoice; confirm to save anyway.",
         ));
     }
-    let (start, end) = if current.ended_at.is_none() {
+    let start = whole_second(changes.start.unwrap_or(current.started_at));
+    let end = match current.ended_at {
         // A running timer keeps running; only its start can move.
-        let start = periods::parse_local(tz, &input.start, "start")?;
-        if start > now {
-            return Err(Error::invalid(
-                "start",
-                "A running timer cannot start in the future.",
-            ));
+        None => {
+            if changes.end.is_some() {
+                return Err(Error::invalid(
+                    "end",
+                    "This entry is the running timer. Stop it before setting its end.",
+                ));
+            }
+            if start > now {
+                return Err(Error::invalid(
+                    "start",
+                    "A running timer cannot start in the future.",
+                ));
+            }
+            None
         }
-        (start, None)
-    } else {
-        let (s, e) = span(tz, &input)?;
-        (s, Some(e))
+        Some(stored) => {
+            let end = whole_second(changes.end.unwrap_or(stored));
+            checked_span(start, end, changes.confirm_long)?;
+            Some(end)
+        }
     };
-    let (project, tags) = checked_refs(
-        &txn,
-        scope,
-        input.project_id,
-        &input.tag_ids,
-        current.project_id,
-    )
-    .await?;
-    let billable = input
-        .billable
-        .unwrap_or(project.as_ref().is_some_and(|p| p.billable));
-    let m = scope
-        .update(
-            &txn,
-            time_entries::ActiveModel {
-                id: Set(id),
-                description: Set(description),
-                project_id: Set(input.project_id),
-                billable: Set(billable),
-                started_at: Set(start),
-                ended_at: Set(end),
-                updated_at: Set(now),
-                ..Default::default()
-            },
-        )
-        .await?;
-    set_tags(&txn, scope, id, &tags).await?;
-    let view = views(&txn, scope, tz, vec![m], now).await?.remove(0);
+    let project_id = changes.project_id.unwrap_or(current.project_id);
+    let tag_ids = match changes.tag_ids {
+        Some(t) => t,
+        None => tag_ids_of(&txn, scope, id).await?,
+    };
+    let billable = match changes.billable {
+        Some(b) => b,
+        None => Some(current.billable),
+    };
+    let row = Row {
+        description: description.unwrap_or_else(|| current.description.clone()),
+        project_id,
+        tag_ids,
+        billable,
+        started_at: start,
+        ended_at: end,
+    };
+    let view = write_entry(&txn, scope, tz, Some(&current), row, now).await?;
     txn.commit().await?;
     Ok(view)
 }
