@@ -324,7 +324,10 @@ mod tests {
         assert_eq!(stopped.duration_secs, 900);
         assert!(current(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
         // The first timer ended when the second started.
-        let page = crate::entries::service::list(&db, &scope, Tz::UTC, &Default::default(), t2)
+        let query = crate::entries::EntryFilter::default()
+            .query(Tz::UTC, user.id)
+            .unwrap();
+        let page = crate::entries::service::list(&db, &scope, Tz::UTC, &query, t2)
             .await
             .unwrap();
         let all: Vec<_> = page.days.iter().flat_map(|d| d.entries.iter()).collect();

@@ -48,7 +48,7 @@ pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
     });
     let load_more = Action::new(move |before: &String| {
         let f = EntryFilter {
-            before: Some(before.clone()),
+            cursor: Some(before.clone()),
             ..filter.get_untracked()
         };
         async move { list_entries(f).await.map(Prepared::into_value) }

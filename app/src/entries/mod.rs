@@ -82,13 +82,13 @@ pub struct EntryFilter {
     pub tag_ids: Vec<Uuid>,
     /// The cursor of the next page, from [`EntryPage::next`].
     #[serde(default)]
-    pub before: Option<String>,
+    pub cursor: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntryPage {
     pub days: Vec<DayGroup>,
-    /// Pass as `before` for the next (older) page.
+    /// Pass as `cursor` for the next (older) page.
     pub next: Option<String>,
 }
 

@@ -21,7 +21,7 @@ pub fn EntriesPage() -> impl IntoView {
         project_id: project.get(),
         client_id: client.get(),
         tag_ids: tags.get(),
-        before: None,
+        cursor: None,
     });
     let active = move || {
         !from.get().is_empty()

@@ -2,7 +2,7 @@
 //! pagination (a member's own only), and one entry by id.
 
 use super::{path_id, query, ApiCtx, ApiError, ApiJson, ApiResult, ErrorBody};
-use app::entries::service::{self, Search};
+use app::entries::service::{self, EntryQuery};
 use app::timer::TimerInput;
 use axum::extract::Path;
 use axum::http::{StatusCode, Uri};
@@ -120,7 +120,7 @@ fn id(field: &str, raw: &Option<String>) -> Result<Option<Uuid>, ApiError> {
 }
 
 impl ListParams {
-    fn search(&self) -> Result<Search, ApiError> {
+    fn query(&self) -> Result<EntryQuery, ApiError> {
         let billable = match self.billable.as_deref().map(str::trim) {
             None | Some("") => None,
             Some("true") => Some(true),
@@ -133,7 +133,7 @@ impl ListParams {
                 .parse::<u64>()
                 .map_err(|_| invalid("limit", "Use a limit from 1 to 1000."))?,
         };
-        Ok(Search {
+        Ok(EntryQuery {
             from: time("from", &self.from)?,
             to: time("to", &self.to)?,
             tag_names: self
@@ -147,8 +147,10 @@ impl ListParams {
                 .collect(),
             project_id: id("project_id", &self.project_id)?,
             client_id: id("client_id", &self.client_id)?,
+            tag_ids: Vec::new(),
             user_id: id("user_id", &self.user_id)?,
             billable,
+            finished_only: false,
             cursor: self.cursor.clone().filter(|c| !c.trim().is_empty()),
             limit,
         })
@@ -159,20 +161,12 @@ impl ListParams {
     responses((status = 200, body = EntryPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Response, ApiError> {
     let p: ListParams = query(&uri)?;
-    let search = p.search()?;
-    let key = pages::key(&ctx.scope, &search);
+    let query = p.query()?;
+    let key = pages::key(&ctx.scope, &query);
     let page = match pages::get(&key) {
         Some(page) => page,
         None => {
-            let (entries, next) = service::search(&ctx.db, &ctx.scope, &search, ctx.now)
-                .await
-                .map_err(|e| match e {
-                    app::error::Error::Invalid {
-                        field: Some(f),
-                        message,
-                    } if f == "before" => app::error::Error::invalid("cursor", message),
-                    e => e,
-                })?;
+            let (entries, next) = service::search(&ctx.db, &ctx.scope, &query, ctx.now).await?;
             pages::keep(key, entries, next)
         }
     };
@@ -189,7 +183,7 @@ pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Respons
 /// Bounded by the bytes held.
 mod pages {
     use super::TimeEntry;
-    use app::entries::service::Search;
+    use app::entries::service::EntryQuery;
     use app::tenant::Scope;
     use axum::response::{IntoResponse, Response};
     use chrono::{DateTime, Utc};
@@ -223,9 +217,9 @@ mod pages {
     static CACHE: LazyLock<quick_cache::sync::Cache<String, Arc<Page>, Weight>> =
         LazyLock::new(|| quick_cache::sync::Cache::with_weighter(1024, CAPACITY, Weight));
 
-    pub(super) fn key(scope: &Scope, search: &Search) -> String {
+    pub(super) fn key(scope: &Scope, query: &EntryQuery) -> String {
         format!(
-            "{}|{}|{}|{:?}|{search:?}",
+            "{}|{}|{}|{:?}|{query:?}",
             scope.workspace_id, scope.data_version, scope.user_id, scope.role
         )
     }

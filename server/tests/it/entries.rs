@@ -205,7 +205,7 @@ async fn the_list_pages_through_many_entries_without_gaps() {
     let mut pages = 0;
     loop {
         let page = c
-            .call("list_entries", json!({ "filter": { "before": before } }))
+            .call("list_entries", json!({ "filter": { "cursor": before } }))
             .await
             .json();
         pages += 1;

@@ -408,7 +408,7 @@ fn odd_requests() -> Vec<Odd> {
     let odd_json: Vec<String> = vec![
         json!({ "input": { "description": long, "name": long, "email": long, "start": "+262142-01-01T00:00", "end": "-262143-01-01T00:00", "tag_ids": ids, "from": "+262142-12-31", "to": "99999-01-01" } }).to_string(),
         json!({ "query": { "period": "Custom", "from": "+262142-12-25", "to": "+262142-12-31", "tag_ids": ids } }).to_string(),
-        json!({ "filter": { "from": "0000-00-00", "to": long, "tag_ids": ids, "before": long } }).to_string(),
+        json!({ "filter": { "from": "0000-00-00", "to": long, "tag_ids": ids, "cursor": long } }).to_string(),
         json!({ "id": long, "name": 1e308, "limit": u64::MAX, "tag_ids": [null, 1, "x"], "start": "2026-13-45T25:61:00Z", "end": "" }).to_string(),
         json!({ "description": long, "start": "+262142-01-01T00:00:00Z", "end": "+262142-01-02T00:00:00Z", "tag_ids": ids, "client_id": long, "from": "+262142-01-01", "to": "+262142-01-02" }).to_string(),
         deep,

@@ -56,7 +56,7 @@ pub fn narrowed(
     q
 }
 
-fn cursor(started_at: DateTime<Utc>, id: Uuid) -> String {
+fn cursor_of(started_at: DateTime<Utc>, id: Uuid) -> String {
     // Nanoseconds: the keyset must match the stored start exactly, and a
     // running timer starts at a fraction of a second.
     format!(
@@ -69,7 +69,7 @@ fn cursor(started_at: DateTime<Utc>, id: Uuid) -> String {
 fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Error> {
     let bad = || {
         Error::invalid(
-            "before",
+            "cursor",
             "That page link is no longer valid. Reload the list.",
         )
     };
@@ -83,55 +83,176 @@ fn parse_cursor(raw: &str) -> Result<(DateTime<Utc>, Uuid), Error> {
     Ok((t, id))
 }
 
-/// The person's finished entries, newest first, a page at a time.
+/// What an entry list asks for, in UTC, whichever door it came through:
+/// the page's list ([`EntryFilter::query`]) and the API's search.
+#[derive(Clone, Debug, Default)]
+pub struct EntryQuery {
+    /// Entries that start at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Entries that start before this time.
+    pub to: Option<DateTime<Utc>>,
+    pub project_id: Option<Uuid>,
+    pub client_id: Option<Uuid>,
+    /// Entries with any of these tags...
+    pub tag_ids: Vec<Uuid>,
+    /// ...or of these, by whole name (case-insensitive, `#` optional).
+    pub tag_names: Vec<String>,
+    /// One person's entries; members always get their own only.
+    pub user_id: Option<Uuid>,
+    pub billable: Option<bool>,
+    /// Leave out running timers (the page's list has them in the top bar).
+    pub finished_only: bool,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// 1 to [`SEARCH_MAX_LIMIT`].
+    pub limit: u64,
+}
+
+pub const SEARCH_MAX_LIMIT: u64 = 1000;
+
+impl EntryFilter {
+    /// The page's filter as a query for this person's finished entries:
+    /// its days read in the person's zone `tz`, `to` included.
+    pub fn query(&self, tz: Tz, user_id: Uuid) -> Result<EntryQuery, Error> {
+        let day = |raw: &str, field| match raw.trim() {
+            "" => Ok(None),
+            s => periods::parse_day(s, field).map(Some),
+        };
+        let (from, to) = (day(&self.from, "from")?, day(&self.to, "to")?);
+        if let (Some(f), Some(t)) = (from, to) {
+            if t < f {
+                return Err(before_from());
+            }
+        }
+        Ok(EntryQuery {
+            from: from.map(|f| periods::day_start(tz, f)),
+            to: to.map(|t| periods::range_utc(tz, t, t).1),
+            project_id: self.project_id,
+            client_id: self.client_id,
+            tag_ids: self.tag_ids.clone(),
+            tag_names: Vec::new(),
+            user_id: Some(user_id),
+            billable: None,
+            finished_only: true,
+            cursor: self.cursor.clone(),
+            limit: PAGE_SIZE,
+        })
+    }
+}
+
+fn before_from() -> Error {
+    Error::invalid("to", "The end date is before the start date.")
+}
+
+impl EntryQuery {
+    /// Every bound checked: the limit, the tag lists, the period.
+    fn checked(&self) -> Result<(), Error> {
+        if self.limit == 0 || self.limit > SEARCH_MAX_LIMIT {
+            return Err(Error::invalid(
+                "limit",
+                format!("Use a limit from 1 to {SEARCH_MAX_LIMIT}."),
+            ));
+        }
+        bounded_tags(&self.tag_ids, "tag_ids")?;
+        if self.tag_names.len() > MAX_FILTER_TAGS {
+            return Err(Error::invalid(
+                "tags",
+                format!("Filter by at most {MAX_FILTER_TAGS} tags."),
+            ));
+        }
+        if let (Some(f), Some(t)) = (self.from, self.to) {
+            if t < f {
+                return Err(before_from());
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows this person may see that match, without the cursor; `None`
+    /// when tag names match no tag (so nothing can match).
+    async fn select(
+        &self,
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+    ) -> Result<Option<Select<time_entries::Entity>>, Error> {
+        self.checked()?;
+        let user = if scope.role.can_manage() {
+            self.user_id
+        } else {
+            if self.user_id.is_some_and(|u| u != scope.user_id) {
+                return Err(Error::forbidden(
+                    "Members can read only their own time entries.",
+                ));
+            }
+            Some(scope.user_id)
+        };
+        let mut tag_ids = self.tag_ids.clone();
+        if !self.tag_names.is_empty() {
+            let named = crate::tags::service::ids_by_names(db, scope, &self.tag_names).await?;
+            if named.is_empty() && tag_ids.is_empty() {
+                return Ok(None);
+            }
+            tag_ids.extend(named);
+        }
+        let mut q = narrowed(
+            live(scope),
+            scope,
+            self.project_id,
+            self.client_id,
+            &tag_ids,
+        );
+        if let Some(u) = user {
+            q = q.filter(time_entries::Column::UserId.eq(u));
+        }
+        if self.finished_only {
+            q = q.filter(time_entries::Column::EndedAt.is_not_null());
+        }
+        if let Some(b) = self.billable {
+            q = q.filter(time_entries::Column::Billable.eq(b));
+        }
+        Ok(Some(q))
+    }
+}
+
+/// `q` narrowed to entries starting in `[from, to)`.
+fn in_period(
+    mut q: Select<time_entries::Entity>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Select<time_entries::Entity> {
+    if let Some(f) = from {
+        q = q.filter(time_entries::Column::StartedAt.gte(f));
+    }
+    if let Some(t) = to {
+        q = q.filter(time_entries::Column::StartedAt.lt(t));
+    }
+    q
+}
+
+/// Entries, newest first, a page at a time, grouped by the day they
+/// started on in the person's zone `tz`, with whole-day totals.
 pub async fn list(
     db: &DatabaseConnection,
     scope: &Scope,
     tz: Tz,
-    filter: &EntryFilter,
+    query: &EntryQuery,
     now: DateTime<Utc>,
 ) -> Result<EntryPage, Error> {
-    bounded_tags(&filter.tag_ids, "tag_ids")?;
-    let base = narrowed(
-        live(scope)
-            .filter(time_entries::Column::UserId.eq(scope.user_id))
-            .filter(time_entries::Column::EndedAt.is_not_null()),
-        scope,
-        filter.project_id,
-        filter.client_id,
-        &filter.tag_ids,
-    );
-    let from = match filter.from.trim() {
-        "" => None,
-        s => Some(periods::parse_day(s, "from")?),
+    let Some(base) = query.select(db, scope).await? else {
+        return Ok(EntryPage {
+            days: Vec::new(),
+            next: None,
+        });
     };
-    let to = match filter.to.trim() {
-        "" => None,
-        s => Some(periods::parse_day(s, "to")?),
-    };
-    if let (Some(f), Some(t)) = (from, to) {
-        if t < f {
-            return Err(Error::invalid(
-                "to",
-                "The end date is before the start date.",
-            ));
-        }
-    }
-    let mut q = base.clone();
-    if let Some(f) = from {
-        q = q.filter(time_entries::Column::StartedAt.gte(periods::day_start(tz, f)));
-    }
-    if let Some(t) = to {
-        q = q.filter(time_entries::Column::StartedAt.lt(periods::range_utc(tz, t, t).1));
-    }
+    let q = in_period(base.clone(), query.from, query.to);
     let (entries, next) =
-        keyset_page(db, scope, tz, q, filter.before.as_deref(), PAGE_SIZE, now).await?;
+        keyset_page(db, scope, tz, q, query.cursor.as_deref(), query.limit, now).await?;
     // Whole-day totals. Days in the middle of a page are complete on it
     // (the grouping sums them); only the newest day (when newer pages
     // exist) and the oldest day (when older ones do) may continue
     // elsewhere, so only those are summed in the database.
     let mut edge_days: Vec<NaiveDate> = Vec::new();
-    if let (true, Some(newest)) = (filter.before.is_some(), entries.first()) {
+    if let (true, Some(newest)) = (query.cursor.is_some(), entries.first()) {
         edge_days.push(periods::local_day(tz, newest.started_at));
     }
     if let (true, Some(oldest)) = (next.is_some(), entries.last()) {
@@ -174,7 +295,8 @@ pub async fn list_served(
     filter: &EntryFilter,
     now: DateTime<Utc>,
 ) -> Result<Prepared<EntryPage>, Error> {
-    bounded_tags(&filter.tag_ids, "tag_ids")?;
+    let query = filter.query(tz, scope.user_id)?;
+    query.checked()?;
     let key = format!(
         "served|{}|{}|{}|{:?}|{}|{}|{filter:?}",
         scope.workspace_id,
@@ -187,25 +309,25 @@ pub async fn list_served(
     if let Some(hit) = page_cache::served(&key) {
         return Ok(hit);
     }
-    let page = list(db, scope, tz, filter, now).await?;
+    let page = list(db, scope, tz, &query, now).await?;
     let served = Prepared::serialise(&page)
         .map_err(|e| Error::Internal(format!("serialising an entry page: {e}")))?;
     page_cache::keep_served(key, served.clone());
     Ok(served)
 }
 
-/// One page of `q`, newest first, after the cursor `before` (the
-/// `next` of the previous page), and the cursor of the page after it.
+/// One page of `q`, newest first, after `cursor` (the `next` of the
+/// previous page), and the cursor of the page after it.
 async fn keyset_page(
     db: &impl ConnectionTrait,
     scope: &Scope,
     tz: Tz,
     mut q: Select<time_entries::Entity>,
-    before: Option<&str>,
+    cursor: Option<&str>,
     limit: u64,
     now: DateTime<Utc>,
 ) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
-    if let Some(raw) = before {
+    if let Some(raw) = cursor {
         let (t, id) = parse_cursor(raw)?;
         // `started_at <= t` lets the index seek to the cursor; the OR
         // alone makes both databases scan every newer row first.
@@ -232,7 +354,7 @@ async fn keyset_page(
     entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
     let next = if entries.len() as u64 > limit {
         entries.truncate(limit as usize);
-        entries.last().map(|e| cursor(e.started_at, e.id))
+        entries.last().map(|e| cursor_of(e.started_at, e.id))
     } else {
         None
     };
@@ -240,78 +362,26 @@ async fn keyset_page(
     Ok((entries, next))
 }
 
-/// What the public API's entry list asks for. Times are UTC; `tag_names`
-/// match whole tag names (case-insensitive, `#` optional) literally.
-#[derive(Clone, Debug, Default)]
-pub struct Search {
-    pub from: Option<DateTime<Utc>>,
-    pub to: Option<DateTime<Utc>>,
-    pub tag_names: Vec<String>,
-    pub project_id: Option<Uuid>,
-    pub client_id: Option<Uuid>,
-    pub user_id: Option<Uuid>,
-    pub billable: Option<bool>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    pub limit: u64,
-}
-
-pub const SEARCH_MAX_LIMIT: u64 = 1000;
-
-/// Entries of the workspace, newest first, a page at a time: every entry
-/// for owners and admins (optionally one person's), a member's own
-/// otherwise. Running entries are included.
+/// Entries of the workspace, newest first, a page at a time, as the API
+/// lists them: every entry for owners and admins (optionally one
+/// person's), a member's own otherwise.
 pub async fn search(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    s: &Search,
+    query: &EntryQuery,
     now: DateTime<Utc>,
 ) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
-    if s.limit == 0 || s.limit > SEARCH_MAX_LIMIT {
-        return Err(Error::invalid(
-            "limit",
-            format!("Use a limit from 1 to {SEARCH_MAX_LIMIT}."),
-        ));
-    }
-    if let (Some(f), Some(t)) = (s.from, s.to) {
-        if t < f {
-            return Err(Error::invalid("to", "`to` is before `from`."));
-        }
-    }
-    let user = if scope.role.can_manage() {
-        s.user_id
-    } else {
-        if s.user_id.is_some_and(|u| u != scope.user_id) {
-            return Err(Error::forbidden(
-                "Members can read only their own time entries.",
-            ));
-        }
-        Some(scope.user_id)
-    };
-    let tag_ids = crate::tags::service::ids_by_names(db, scope, &s.tag_names).await?;
-    if !s.tag_names.is_empty() && tag_ids.is_empty() {
+    let Some(q) = query.select(db, scope).await? else {
         return Ok((Vec::new(), None));
-    }
-    let mut q = narrowed(live(scope), scope, s.project_id, s.client_id, &tag_ids);
-    if let Some(u) = user {
-        q = q.filter(time_entries::Column::UserId.eq(u));
-    }
-    if let Some(b) = s.billable {
-        q = q.filter(time_entries::Column::Billable.eq(b));
-    }
-    if let Some(f) = s.from {
-        q = q.filter(time_entries::Column::StartedAt.gte(f));
-    }
-    if let Some(t) = s.to {
-        q = q.filter(time_entries::Column::StartedAt.lt(t));
-    }
+    };
+    let q = in_period(q, query.from, query.to);
     keyset_page(
         db,
         scope,
         chrono_tz::UTC,
         q,
-        s.cursor.as_deref(),
-        s.limit,
+        query.cursor.as_deref(),
+        query.limit,
         now,
     )
     .await
