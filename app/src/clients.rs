@@ -8,46 +8,30 @@ use uuid::Uuid;
 
 #[server(prefix = "/rpc", endpoint = "list_clients")]
 pub async fn list_clients(filter: ArchiveFilter) -> Result<Vec<Client>, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
+    crate::context::scoped(|ctx, scope| async move { service::list(&ctx.db, &scope, filter).await })
         .await
-        .map_err(reply)?;
-    service::list(&ctx.db, &scope, filter).await.map_err(reply)
 }
 
 #[server(prefix = "/rpc", endpoint = "create_client")]
 pub async fn create_client(name: String) -> Result<Client, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::create(&ctx.db, &scope, &name, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::create(&ctx.db, &scope, &name, ctx.now).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "update_client")]
 pub async fn update_client(id: Uuid, name: String, archived: bool) -> Result<Client, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::update(&ctx.db, &scope, id, &name, archived, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::update(&ctx.db, &scope, id, &name, archived, ctx.now).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_client")]
 pub async fn delete_client(id: Uuid) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
+    crate::context::scoped(|ctx, scope| async move { service::delete(&ctx.db, &scope, id).await })
         .await
-        .map_err(reply)?;
-    service::delete(&ctx.db, &scope, id).await.map_err(reply)
 }
 
 #[cfg(feature = "ssr")]

@@ -1,16 +1,41 @@
 //! What a request carries into the domain: the database, the settings, the
 //! client's address and user agent, the session (if any), and the time the
 //! request arrived. The server's middleware builds it once per request;
-//! server functions read it here. This is also the one place that reads
-//! the clock for request handling.
+//! server functions read it here, and [`scoped`] is how they call the
+//! domain. This module sits below every domain module and imports none.
 
-use crate::auth::sessions::AuthSession;
 use crate::error::{AppError, Error};
 use crate::settings::Settings;
+use crate::tenant::Scope;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
+use uuid::Uuid;
+
+/// The signed-in person behind a request (`auth::sessions` reads it from
+/// the cookie). Server-only (not `Serialize`).
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub session_id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub timezone: String,
+    pub current_workspace_id: Option<Uuid>,
+    /// The person's scope in the current workspace, read in the same
+    /// statement as the session: `None` when there is no current workspace
+    /// or they are no longer a member of it. A snapshot of the request's
+    /// start: not for use after changing the current workspace.
+    pub scope: Option<Scope>,
+}
+
+impl AuthSession {
+    /// The person's timezone, for days and clock times.
+    pub fn tz(&self) -> chrono_tz::Tz {
+        crate::periods::zone(&self.timezone)
+    }
+}
 
 #[derive(Clone)]
 pub struct RequestCtx {
@@ -91,18 +116,30 @@ pub fn no_store() {
     }
 }
 
+/// The scope of the signed-in person's current workspace: usually read
+/// with the session itself, else resolved (see [`crate::tenant::session_scope`]).
+pub async fn current_scope(ctx: &RequestCtx) -> Result<Scope, Error> {
+    let session = ctx.session()?;
+    if let Some(scope) = &session.scope {
+        return Ok(scope.clone());
+    }
+    crate::tenant::session_scope(
+        &ctx.db,
+        session.session_id,
+        session.user_id,
+        session.current_workspace_id,
+    )
+    .await
+}
+
 /// The usual server function body: the request's context and the scope of
 /// the person's current workspace go into a domain call, and its error
 /// becomes what the browser sees.
-pub async fn scoped<T, Fut>(
-    f: impl FnOnce(RequestCtx, crate::tenant::Scope) -> Fut,
-) -> Result<T, AppError>
+pub async fn scoped<T, Fut>(f: impl FnOnce(RequestCtx, Scope) -> Fut) -> Result<T, AppError>
 where
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
     let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
+    let scope = current_scope(&ctx).await.map_err(reply)?;
     f(ctx, scope).await.map_err(reply)
 }

@@ -36,6 +36,8 @@ pub mod housekeeping;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]
+pub mod secret_box;
+#[cfg(feature = "ssr")]
 pub mod settings;
 #[cfg(feature = "ssr")]
 pub mod shell;
@@ -45,6 +47,9 @@ pub mod tenant;
 pub mod users;
 #[cfg(feature = "ssr")]
 pub mod validate;
+
+#[cfg(all(test, feature = "ssr"))]
+mod layering;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Meta, Stylesheet, Title};

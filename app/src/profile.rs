@@ -35,9 +35,12 @@ pub async fn change_password(
     )
     .await
     .map_err(reply)?;
-    crate::auth::ssr::start_session(&ctx, session.user_id, session.current_workspace_id)
-        .await
-        .map_err(reply)
+    let cookie =
+        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
+            .await
+            .map_err(reply)?;
+    crate::context::set_cookie(&cookie);
+    Ok(())
 }
 
 /// IANA timezone names for the profile's picker.

@@ -25,36 +25,24 @@ pub struct ProjectInput {
 
 #[server(prefix = "/rpc", endpoint = "list_projects")]
 pub async fn list_projects(filter: ArchiveFilter) -> Result<Vec<Project>, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
+    crate::context::scoped(|ctx, scope| async move { service::list(&ctx.db, &scope, filter).await })
         .await
-        .map_err(reply)?;
-    service::list(&ctx.db, &scope, filter).await.map_err(reply)
 }
 
 #[server(prefix = "/rpc", endpoint = "create_project")]
 pub async fn create_project(input: ProjectInput) -> Result<Project, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::save(&ctx.db, &scope, None, input, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::save(&ctx.db, &scope, None, input, ctx.now).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "update_project")]
 pub async fn update_project(id: Uuid, input: ProjectInput) -> Result<Project, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::save(&ctx.db, &scope, Some(id), input, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::save(&ctx.db, &scope, Some(id), input, ctx.now).await
+    })
+    .await
 }
 
 /// Deletes a project. When it has time entries, the person must confirm

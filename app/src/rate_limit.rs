@@ -227,7 +227,11 @@ pub mod account {
 
     /// The throttle's key for an email: a digest, never the address.
     pub fn key(email: &str) -> String {
-        crate::auth::sessions::digest(&format!("sign-in:{}", email.trim().to_lowercase()))
+        use sha2::{Digest, Sha256};
+        hex::encode(Sha256::digest(format!(
+            "sign-in:{}",
+            email.trim().to_lowercase()
+        )))
     }
 
     /// The wait after `failures` failures.

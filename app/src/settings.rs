@@ -22,7 +22,7 @@ pub struct Settings {
     pub api_rate_limit_per_minute: i64,
     /// Encrypts TOTP secrets. `None` here means `totp.key` in the data
     /// directory, which the server reads or creates at start.
-    pub totp_key: Option<crate::auth::secret_box::SecretKey>,
+    pub totp_key: Option<crate::secret_box::SecretKey>,
     /// A MaxMind-format database file for session locations.
     pub geoip_database: Option<PathBuf>,
     /// That database, opened at start ([`Settings::resolve_geoip`]).
@@ -225,8 +225,7 @@ impl Settings {
         }
         if let Some(v) = get("totp-key")? {
             s.totp_key = Some(
-                crate::auth::secret_box::SecretKey::parse(&v)
-                    .map_err(|e| format!("totp-key: {e}"))?,
+                crate::secret_box::SecretKey::parse(&v).map_err(|e| format!("totp-key: {e}"))?,
             );
         }
         if let Some(v) = get("geoip-database")? {
@@ -259,7 +258,7 @@ impl Settings {
     pub fn resolve_totp_key(&mut self) -> Result<(), String> {
         if self.totp_key.is_none() {
             let path = self.data_dir.join("totp.key");
-            self.totp_key = Some(crate::auth::secret_box::SecretKey::load_or_create(&path)?);
+            self.totp_key = Some(crate::secret_box::SecretKey::load_or_create(&path)?);
         }
         Ok(())
     }

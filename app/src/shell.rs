@@ -26,7 +26,7 @@ impl PageData {
     pub async fn load(ctx: &RequestCtx) -> PageData {
         // One scope for all three: resolving it may cost statements (a
         // session without a current workspace picks and stores one).
-        let scope = match crate::workspaces::service::current_scope(ctx).await {
+        let scope = match crate::context::current_scope(ctx).await {
             Ok(scope) => scope,
             Err(e) => {
                 let e = AppError::from(e);
@@ -37,7 +37,7 @@ impl PageData {
                 };
             }
         };
-        let me = crate::auth::ssr::me_in(ctx, &scope)
+        let me = crate::auth::service::me_in(ctx, &scope)
             .await
             .map_err(AppError::from);
         let catalog = crate::catalog::load(&ctx.db, &scope)

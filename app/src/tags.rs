@@ -8,34 +8,21 @@ use uuid::Uuid;
 
 #[server(prefix = "/rpc", endpoint = "list_tags")]
 pub async fn list_tags() -> Result<Vec<Tag>, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::list(&ctx.db, &scope).await.map_err(reply)
+    crate::context::scoped(|ctx, scope| async move { service::list(&ctx.db, &scope).await }).await
 }
 
 #[server(prefix = "/rpc", endpoint = "save_tag")]
 pub async fn save_tag(id: Option<Uuid>, name: String, color: String) -> Result<Tag, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
-        .await
-        .map_err(reply)?;
-    service::save(&ctx.db, &scope, id, &name, &color, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::save(&ctx.db, &scope, id, &name, &color, ctx.now).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "delete_tag")]
 pub async fn delete_tag(id: Uuid) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = crate::workspaces::service::current_scope(&ctx)
+    crate::context::scoped(|ctx, scope| async move { service::delete(&ctx.db, &scope, id).await })
         .await
-        .map_err(reply)?;
-    service::delete(&ctx.db, &scope, id).await.map_err(reply)
 }
 
 /// A tag name as people type it: a leading `#` is dropped.

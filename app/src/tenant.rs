@@ -7,15 +7,16 @@
 //! filters by the workspace.
 
 use crate::db::entities::{
-    api_tokens, clients, invoice_lines, invoices, memberships, projects, tags, time_entries,
-    time_entry_tags, workspaces,
+    api_tokens, clients, invoice_lines, invoices, memberships, projects, sessions, tags,
+    time_entries, time_entry_tags, workspaces,
 };
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DeleteMany, EntityTrait, IntoActiveModel,
-    JoinType, PrimaryKeyTrait, QueryFilter, QueryResult, QuerySelect, Related, RelationDef, Select,
-    UpdateMany,
+    JoinType, PrimaryKeyTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect, Related,
+    RelationDef, Select, UpdateMany,
 };
 use uuid::Uuid;
 
@@ -45,6 +46,67 @@ tenant!(
     invoice_lines,
     api_tokens
 );
+
+/// The scope of `user_id` in `workspace_id`; "not found" when they are
+/// not a member.
+pub async fn scope_of(
+    db: &impl ConnectionTrait,
+    workspace_id: Uuid,
+    user_id: Uuid,
+) -> Result<Scope, Error> {
+    // One statement: the membership and its workspace.
+    let (m, w) = memberships::Entity::find_by_id((workspace_id, user_id))
+        .find_also_related(workspaces::Entity)
+        .one(db)
+        .await?
+        .and_then(|(m, w)| Some((m, w?)))
+        .ok_or_else(|| Error::not_found("The workspace"))?;
+    Ok(Scope::from_stored(
+        workspace_id,
+        user_id,
+        &m.role,
+        &w.plan,
+        &w.billing_status,
+        w.data_version,
+    ))
+}
+
+/// The scope of a signed-in person's session: its current workspace, or,
+/// when they left it or never had one, the first workspace they joined
+/// (which becomes the session's current one).
+pub async fn session_scope(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    user_id: Uuid,
+    current_workspace_id: Option<Uuid>,
+) -> Result<Scope, Error> {
+    if let Some(ws) = current_workspace_id {
+        match scope_of(db, ws, user_id).await {
+            Ok(scope) => return Ok(scope),
+            Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let first = memberships::Entity::find()
+        .filter(memberships::Column::UserId.eq(user_id))
+        .order_by_asc(memberships::Column::CreatedAt)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            Error::forbidden(
+                "You no longer belong to any workspace. Create a new workspace to continue.",
+            )
+        })?;
+    sessions::Entity::update_many()
+        .col_expr(
+            sessions::Column::CurrentWorkspaceId,
+            Expr::value(first.workspace_id),
+        )
+        .filter(sessions::Column::Id.eq(session_id))
+        .exec(db)
+        .await?;
+    scope_of(db, first.workspace_id, user_id).await
+}
 
 /// The workspace a request acts in, the person acting, and their role.
 #[derive(Clone, Debug)]

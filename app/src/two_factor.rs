@@ -92,9 +92,11 @@ pub async fn confirm_two_factor(code: String) -> Result<RecoveryCodes, AppError>
     no_store();
     let session = ctx.session().map_err(reply)?.clone();
     let codes = service::confirm_setup(&ctx, &code).await.map_err(reply)?;
-    crate::auth::ssr::start_session(&ctx, session.user_id, session.current_workspace_id)
-        .await
-        .map_err(reply)?;
+    let cookie =
+        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
+            .await
+            .map_err(reply)?;
+    crate::context::set_cookie(&cookie);
     Ok(codes)
 }
 
@@ -104,9 +106,12 @@ pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
     let ctx = request()?;
     let session = ctx.session().map_err(reply)?.clone();
     service::disable(&ctx, &password).await.map_err(reply)?;
-    crate::auth::ssr::start_session(&ctx, session.user_id, session.current_workspace_id)
-        .await
-        .map_err(reply)
+    let cookie =
+        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
+            .await
+            .map_err(reply)?;
+    crate::context::set_cookie(&cookie);
+    Ok(())
 }
 
 #[server(prefix = "/rpc", endpoint = "regenerate_recovery_codes")]
@@ -121,10 +126,11 @@ pub async fn regenerate_recovery_codes(password: String) -> Result<RecoveryCodes
 pub mod service {
     use super::*;
     use crate::auth::sessions::{self, digest};
-    use crate::auth::{secret_box::SecretKey, totp};
+    use crate::auth::totp;
     use crate::context::RequestCtx;
     use crate::db::entities::{login_challenges, recovery_codes, two_factor};
     use crate::error::Error;
+    use crate::secret_box::SecretKey;
     use crate::{rate_limit, users};
     use base64::Engine;
     use chrono::Duration;

@@ -23,61 +23,51 @@ pub async fn create_workspace(name: String) -> Result<WorkspaceSummary, AppError
 
 #[server(prefix = "/rpc", endpoint = "rename_workspace")]
 pub async fn rename_workspace(name: String) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    service::rename(&ctx.db, &scope, &name).await.map_err(reply)
+    crate::context::scoped(
+        |ctx, scope| async move { service::rename(&ctx.db, &scope, &name).await },
+    )
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "list_members")]
 pub async fn list_members() -> Result<Vec<Member>, AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    service::members(&ctx.db, &scope).await.map_err(reply)
+    crate::context::scoped(|ctx, scope| async move { service::members(&ctx.db, &scope).await })
+        .await
 }
 
 #[server(prefix = "/rpc", endpoint = "add_member")]
 pub async fn add_member(email: String, role: Role) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    service::add_member(&ctx.db, &scope, &email, role, ctx.now)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::add_member(&ctx.db, &scope, &email, role, ctx.now).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "change_member_role")]
 pub async fn change_member_role(user_id: Uuid, role: Role) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    service::change_role(&ctx.db, &scope, user_id, role)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::change_role(&ctx.db, &scope, user_id, role).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_member")]
 pub async fn remove_member(user_id: Uuid) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    service::remove_member(&ctx.db, &scope, user_id)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        service::remove_member(&ctx.db, &scope, user_id).await
+    })
+    .await
 }
 
 #[server(prefix = "/rpc", endpoint = "change_plan")]
 pub async fn change_plan(plan: Plan) -> Result<(), AppError> {
-    use crate::context::{reply, request};
-    let ctx = request()?;
-    let scope = service::current_scope(&ctx).await.map_err(reply)?;
-    // Owner only, and allowed while billing is read-only: changing the plan
-    // is how an owner resolves billing, so no `writable()` check here.
-    scope.owner().map_err(reply)?;
-    service::set_plan(&ctx.db, scope.workspace_id, plan)
-        .await
-        .map_err(reply)
+    crate::context::scoped(|ctx, scope| async move {
+        // Owner only, and allowed while billing is read-only: changing the plan
+        // is how an owner resolves billing, so no `writable()` check here.
+        scope.owner()?;
+        service::set_plan(&ctx.db, scope.workspace_id, plan).await
+    })
+    .await
 }
 
 /// Sets the currency and the default hourly rate (empty for none).
@@ -164,29 +154,6 @@ pub mod service {
             .collect())
     }
 
-    /// The scope of `user_id` in `workspace_id`; "not found" when they are not a member.
-    pub async fn scope_for(
-        db: &impl ConnectionTrait,
-        workspace_id: Uuid,
-        user_id: Uuid,
-    ) -> Result<Scope, Error> {
-        // One statement: the membership and its workspace.
-        let (m, w) = memberships::Entity::find_by_id((workspace_id, user_id))
-            .find_also_related(workspaces::Entity)
-            .one(db)
-            .await?
-            .and_then(|(m, w)| Some((m, w?)))
-            .ok_or_else(|| Error::not_found("The workspace"))?;
-        Ok(Scope::from_stored(
-            workspace_id,
-            user_id,
-            &m.role,
-            &w.plan,
-            &w.billing_status,
-            w.data_version,
-        ))
-    }
-
     /// The acting person and their workspace, for the public API (server
     /// side only: the person's row holds the password hash).
     pub async fn person_and_workspace(
@@ -206,35 +173,9 @@ pub mod service {
 
     /// The session's current workspace, falling back to the person's first
     /// workspace (and remembering it) when none is chosen or it was left.
-    pub async fn current_scope(ctx: &RequestCtx) -> Result<Scope, Error> {
-        let session = ctx.session()?;
-        // Read with the session, in the statement that authenticated it.
-        if let Some(scope) = &session.scope {
-            return Ok(scope.clone());
-        }
-        if let Some(ws) = session.current_workspace_id {
-            match scope_for(&ctx.db, ws, session.user_id).await {
-                Ok(scope) => return Ok(scope),
-                Err(Error::NotFound(_)) => {}
-                Err(e) => return Err(e),
-            }
-        }
-        let first = list_for_user(&ctx.db, session.user_id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| {
-                Error::forbidden(
-                    "You no longer belong to any workspace. Create a new workspace to continue.",
-                )
-            })?;
-        sessions::set_current_workspace(&ctx.db, session.session_id, first.id).await?;
-        scope_for(&ctx.db, first.id, session.user_id).await
-    }
-
     pub async fn switch(ctx: &RequestCtx, workspace_id: Uuid) -> Result<(), Error> {
         let session = ctx.session()?;
-        scope_for(&ctx.db, workspace_id, session.user_id).await?;
+        crate::tenant::scope_of(&ctx.db, workspace_id, session.user_id).await?;
         sessions::set_current_workspace(&ctx.db, session.session_id, workspace_id).await
     }
 

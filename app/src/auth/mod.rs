@@ -4,8 +4,6 @@
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
-pub mod secret_box;
-#[cfg(feature = "ssr")]
 pub mod sessions;
 #[cfg(feature = "ssr")]
 pub mod totp;
@@ -19,11 +17,13 @@ pub const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 
 #[server(prefix = "/rpc", endpoint = "sign_up")]
 pub async fn sign_up(name: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::context::{reply, request};
+    use crate::context::{reply, request, set_cookie};
     let ctx = request()?;
-    ssr::sign_up(&ctx, &name, &email, &password)
+    let cookie = service::sign_up(&ctx, &name, &email, &password)
         .await
-        .map_err(reply)
+        .map_err(reply)?;
+    set_cookie(&cookie);
+    Ok(())
 }
 
 /// What follows a correct password.
@@ -37,9 +37,13 @@ pub enum SignInStep {
 
 #[server(prefix = "/rpc", endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<SignInStep, AppError> {
-    use crate::context::{reply, request};
+    use crate::context::{reply, request, set_cookie};
     let ctx = request()?;
-    ssr::sign_in(&ctx, &email, &password).await.map_err(reply)
+    let (step, cookie) = service::sign_in(&ctx, &email, &password)
+        .await
+        .map_err(reply)?;
+    set_cookie(&cookie);
+    Ok(step)
 }
 
 /// The second step of signing in: a code from the app (`method` = `app`)
@@ -58,9 +62,10 @@ pub async fn verify_sign_in(code: String, method: String) -> Result<(), AppError
     let (user_id, workspace_id) = verify_challenge(&ctx, token.as_deref(), method, &code)
         .await
         .map_err(reply)?;
-    ssr::start_session(&ctx, user_id, workspace_id)
+    let session_cookie = service::start_session(&ctx, user_id, workspace_id)
         .await
         .map_err(reply)?;
+    set_cookie(&session_cookie);
     set_cookie(&sessions::challenge_cookie(&ctx.settings, None, 0));
     Ok(())
 }
@@ -83,23 +88,26 @@ pub async fn sign_out() -> Result<(), AppError> {
 pub async fn get_me() -> Result<Me, AppError> {
     use crate::context::{reply, request};
     let ctx = request()?;
-    ssr::me(&ctx).await.map_err(reply)
+    service::me(&ctx).await.map_err(reply)
 }
 
+/// Signing up and in on the server. What the browser must store comes
+/// back as a `Set-Cookie` value for the server function to send.
 #[cfg(feature = "ssr")]
-pub mod ssr {
+pub mod service {
     use super::{password, sessions, SignInStep, BAD_CREDENTIALS};
-    use crate::context::{set_cookie, RequestCtx};
+    use crate::context::RequestCtx;
     use crate::error::Error;
     use crate::types::{CurrentUser, Me};
     use crate::{rate_limit, users, workspaces};
 
-    /// Starts a fresh session for `user_id` in this browser, ending the old one.
+    /// Starts a fresh session for `user_id` in this browser, ending the
+    /// old one: the session cookie to set.
     pub async fn start_session(
         ctx: &RequestCtx,
         user_id: uuid::Uuid,
         workspace_id: Option<uuid::Uuid>,
-    ) -> Result<(), Error> {
+    ) -> Result<String, Error> {
         if let Some(old) = &ctx.session {
             sessions::revoke(&ctx.db, old.user_id, old.session_id, ctx.now).await?;
         }
@@ -113,8 +121,7 @@ pub mod ssr {
             ctx.now,
         )
         .await?;
-        set_cookie(&sessions::cookie(&ctx.settings, Some(&token)));
-        Ok(())
+        Ok(sessions::cookie(&ctx.settings, Some(&token)))
     }
 
     pub async fn sign_up(
@@ -122,7 +129,7 @@ pub mod ssr {
         name: &str,
         email: &str,
         password: &str,
-    ) -> Result<(), Error> {
+    ) -> Result<String, Error> {
         rate_limit::auth_attempt(ctx, "signup").await?;
         let (user, workspace_id) = users::create(&ctx.db, name, email, password, ctx.now).await?;
         start_session(ctx, user.id, Some(workspace_id)).await
@@ -132,7 +139,7 @@ pub mod ssr {
         ctx: &RequestCtx,
         email: &str,
         password_plain: &str,
-    ) -> Result<SignInStep, Error> {
+    ) -> Result<(SignInStep, String), Error> {
         rate_limit::auth_attempt(ctx, "signin").await?;
         let email = email.trim().to_lowercase();
         if email.is_empty() {
@@ -170,19 +177,14 @@ pub mod ssr {
                 crate::two_factor::service::create_challenge(&ctx.db, user.id, first, ctx.now)
                     .await?;
             let max_age = crate::two_factor::service::CHALLENGE_MINUTES * 60;
-            set_cookie(&sessions::challenge_cookie(
-                &ctx.settings,
-                Some(&token),
-                max_age,
-            ));
-            return Ok(SignInStep::SecondFactor);
+            let cookie = sessions::challenge_cookie(&ctx.settings, Some(&token), max_age);
+            return Ok((SignInStep::SecondFactor, cookie));
         }
-        start_session(ctx, user.id, first).await?;
-        Ok(SignInStep::Done)
+        Ok((SignInStep::Done, start_session(ctx, user.id, first).await?))
     }
 
     pub async fn me(ctx: &RequestCtx) -> Result<Me, Error> {
-        let scope = workspaces::service::current_scope(ctx).await?;
+        let scope = crate::context::current_scope(ctx).await?;
         me_in(ctx, &scope).await
     }
 

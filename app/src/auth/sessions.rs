@@ -25,28 +25,7 @@ pub const TOUCH_EVERY_SECS: i64 = 60;
 /// Stored user agents are cut to this many bytes.
 pub const MAX_USER_AGENT: usize = 512;
 
-/// The signed-in person behind a request. Server-only (not `Serialize`).
-#[derive(Clone, Debug)]
-pub struct AuthSession {
-    pub session_id: Uuid,
-    pub user_id: Uuid,
-    pub name: String,
-    pub email: String,
-    pub timezone: String,
-    pub current_workspace_id: Option<Uuid>,
-    /// The person's scope in the current workspace, read in the same
-    /// statement as the session: `None` when there is no current workspace
-    /// or they are no longer a member of it. A snapshot of the request's
-    /// start: not for use after changing the current workspace.
-    pub scope: Option<Scope>,
-}
-
-impl AuthSession {
-    /// The person's timezone, for days and clock times.
-    pub fn tz(&self) -> chrono_tz::Tz {
-        crate::periods::zone(&self.timezone)
-    }
-}
+pub use crate::context::AuthSession;
 
 /// A new random token for the cookie (URL-safe base64 of 32 bytes).
 pub fn new_token() -> String {

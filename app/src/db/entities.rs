@@ -318,7 +318,7 @@ pub mod two_factor {
     use sea_orm::entity::prelude::*;
 
     /// One row per person who has 2FA on or is setting it up. Secrets are
-    /// sealed with the TOTP key (`auth::secret_box`); never plain text.
+    /// sealed with the TOTP key (`secret_box`); never plain text.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
     #[sea_orm(table_name = "two_factor")]
     pub struct Model {

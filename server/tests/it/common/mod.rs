@@ -57,7 +57,7 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let db = connect(&url).await;
     let mut settings = Settings {
         database_url: url.clone(),
-        totp_key: Some(app::auth::secret_box::SecretKey::generate()),
+        totp_key: Some(app::secret_box::SecretKey::generate()),
         ..Settings::default()
     };
     tweak(&mut settings);
