@@ -5,10 +5,6 @@
 use crate::common::*;
 use axum::http::StatusCode;
 
-fn id(v: &serde_json::Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
-
 async fn project(c: &mut Client, name: &str, client_id: Option<&str>) -> Response {
     let mut form = vec![
         ("input[name]", name),

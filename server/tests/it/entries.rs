@@ -3,15 +3,20 @@
 //! restarts, roles, read-only workspaces and workspace isolation.
 
 use crate::common::*;
+use app::entries::{CreateEntry, EntryFilter, EntryForm, ListEntries};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
-
-fn entry(start: &str, end: &str) -> Value {
-    json!({ "input": { "description": "Write report", "start": start, "end": end } })
+/// A manual entry from `start` to `end` (`datetime-local`, the person's zone).
+fn entry(start: &str, end: &str) -> CreateEntry {
+    CreateEntry {
+        input: EntryForm {
+            description: "Write report".into(),
+            start: start.into(),
+            end: end.into(),
+            ..Default::default()
+        },
+    }
 }
 
 fn all_entries(page: &Value) -> Vec<Value> {
@@ -77,39 +82,33 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
 
     // End before start, bad dates, and over 24 hours without confirmation.
     let r = c
-        .call(
-            "create_entry",
-            entry("2026-11-20T11:00", "2026-11-20T10:00"),
-        )
+        .invoke(entry("2026-11-20T11:00", "2026-11-20T10:00"))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["Invalid"]["field"], "end");
-    let r = c
-        .call("create_entry", entry("next tuesday", "2026-11-20T10:00"))
-        .await;
+    let r = c.invoke(entry("next tuesday", "2026-11-20T10:00")).await;
     assert_eq!(r.json()["Invalid"]["field"], "start");
     let r = c
-        .call(
-            "create_entry",
-            entry("2026-11-18T08:00", "2026-11-19T09:00"),
-        )
+        .invoke(entry("2026-11-18T08:00", "2026-11-19T09:00"))
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "confirm_long");
     let mut long = entry("2026-11-18T08:00", "2026-11-19T09:00");
-    long["input"]["confirm_long"] = json!(true);
-    let r = c.call("create_entry", long).await;
+    long.input.confirm_long = true;
+    let r = c.invoke(long).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = c
-        .call(
-            "create_entry",
-            entry("2026-11-20T13:00", "2026-11-20T13:30"),
-        )
+        .invoke(entry("2026-11-20T13:00", "2026-11-20T13:30"))
         .await;
     let second = r.json();
     assert_eq!(second["billable"], false);
 
     // Grouped by day, newest first, with day totals.
-    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await
+        .json();
     let days = page["days"].as_array().unwrap();
     assert_eq!(days.len(), 2);
     assert_eq!(days[0]["day"], "2026-11-20");
@@ -160,11 +159,21 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     assert_eq!(r.json()["tags"][0]["name"], "meetings");
     let r = c.call("delete_entry", json!({ "id": second["id"] })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await
+        .json();
     assert_eq!(all_entries(&page).len(), 2);
     let r = c.call("restore_entry", json!({ "id": second["id"] })).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await
+        .json();
     assert_eq!(all_entries(&page).len(), 3);
 
     // Deleting a project with entries asks first; confirming keeps the entries.
@@ -175,7 +184,12 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
         .rpc("delete_project", &[("id", &proj), ("keep_entries", "true")])
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let page = c.call("list_entries", json!({ "filter": {} })).await.json();
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await
+        .json();
     let list = all_entries(&page);
     assert_eq!(list.len(), 3);
     assert!(list.iter().all(|e| e["project"].is_null()));
@@ -190,13 +204,10 @@ async fn the_list_pages_through_many_entries_without_gaps() {
         let day = 1 + i / 10;
         let hour = 8 + (i % 10);
         let r = c
-            .call(
-                "create_entry",
-                entry(
-                    &format!("2026-10-{day:02}T{hour:02}:00"),
-                    &format!("2026-10-{day:02}T{hour:02}:30"),
-                ),
-            )
+            .invoke(entry(
+                &format!("2026-10-{day:02}T{hour:02}:00"),
+                &format!("2026-10-{day:02}T{hour:02}:30"),
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
@@ -278,7 +289,9 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     let cur = phone.call("current_timer", json!({})).await.json();
     assert_eq!(cur["id"], second["id"]);
     let page = phone
-        .call("list_entries", json!({ "filter": {} }))
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
         .await
         .json();
     let finished = all_entries(&page);
@@ -326,17 +339,11 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
     let (s_proj, s_tag, _) = catalogue(&mut stranger).await;
 
     let mine = member
-        .call(
-            "create_entry",
-            entry("2026-11-20T09:00", "2026-11-20T10:00"),
-        )
+        .invoke(entry("2026-11-20T09:00", "2026-11-20T10:00"))
         .await
         .json();
     let theirs = owner
-        .call(
-            "create_entry",
-            entry("2026-11-20T11:00", "2026-11-20T12:00"),
-        )
+        .invoke(entry("2026-11-20T11:00", "2026-11-20T12:00"))
         .await
         .json();
 
@@ -406,7 +413,9 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{f}: {}", r.body);
     }
     let page = stranger
-        .call("list_entries", json!({ "filter": {} }))
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
         .await
         .json();
     assert!(all_entries(&page).is_empty());
@@ -417,10 +426,7 @@ async fn a_read_only_workspace_refuses_every_entry_and_timer_write() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Rita").await;
     let e = c
-        .call(
-            "create_entry",
-            entry("2026-11-20T09:00", "2026-11-20T10:00"),
-        )
+        .invoke(entry("2026-11-20T09:00", "2026-11-20T10:00"))
         .await
         .json();
     let ws = c.workspace_id().await;
@@ -434,7 +440,7 @@ async fn a_read_only_workspace_refuses_every_entry_and_timer_write() {
     for (f, args) in [
         (
             "create_entry",
-            entry("2026-11-21T09:00", "2026-11-21T10:00"),
+            serde_json::to_value(entry("2026-11-21T09:00", "2026-11-21T10:00")).unwrap(),
         ),
         (
             "update_entry",
@@ -462,7 +468,11 @@ async fn a_read_only_workspace_refuses_every_entry_and_timer_write() {
         assert_eq!(r.json(), json!("WorkspaceReadOnly"), "{f}");
     }
     // Reading still works.
-    let page = c.call("list_entries", json!({ "filter": {} })).await;
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(all_entries(&page.json()).len(), 1);
 }
@@ -513,12 +523,12 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
     assert_eq!(r.status, StatusCode::OK);
     let (proj, dev, _) = catalogue(&mut owner).await; // Website at 100/h, billable
     let mut e = entry("2026-11-23T09:00", "2026-11-23T10:30");
-    e["input"]["project_id"] = json!(proj);
-    e["input"]["tag_ids"] = json!([dev]);
-    assert_eq!(owner.call("create_entry", e).await.status, StatusCode::OK);
+    e.input.project_id = Some(proj.parse().unwrap());
+    e.input.tag_ids = vec![dev.parse().unwrap()];
+    assert_eq!(owner.invoke(e).await.status, StatusCode::OK);
     let mut e = entry("2026-11-24T09:00", "2026-11-24T09:20");
-    e["input"]["billable"] = json!(true);
-    assert_eq!(member.call("create_entry", e).await.status, StatusCode::OK);
+    e.input.billable = Some(true);
+    assert_eq!(member.invoke(e).await.status, StatusCode::OK);
 
     // Archive the project: its time stays in the report.
     let r = owner
@@ -600,19 +610,22 @@ async fn cached_pages_follow_every_change_made_anywhere() {
     }
     for i in 0..98 {
         let r = c
-            .call(
-                "create_entry",
-                entry(
-                    &format!("2026-10-{:02}T{:02}:00", 2 + i / 10, 8 + i % 10),
-                    &format!("2026-10-{:02}T{:02}:15", 2 + i / 10, 8 + i % 10),
-                ),
-            )
+            .invoke(entry(
+                &format!("2026-10-{:02}T{:02}:00", 2 + i / 10, 8 + i % 10),
+                &format!("2026-10-{:02}T{:02}:15", 2 + i / 10, 8 + i % 10),
+            ))
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     let list = |c: &mut Client| {
         let mut c = c.clone();
-        async move { c.call("list_entries", json!({ "filter": {} })).await.json() }
+        async move {
+            c.invoke(ListEntries {
+                filter: EntryFilter::default(),
+            })
+            .await
+            .json()
+        }
     };
     let oct1 = |page: &Value| {
         page["days"]
@@ -711,29 +724,39 @@ async fn the_served_list_follows_the_day_and_the_person() {
     // The last hour, as the form suggests it.
     let times = owner.call("new_entry_times", json!({})).await.json();
     let (start, end) = (times[0].as_str().unwrap(), times[1].as_str().unwrap());
-    let r = owner.call("create_entry", entry(start, end)).await;
+    let r = owner.invoke(entry(start, end)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let label = |page: &Value| page["days"][0]["label"].as_str().unwrap().to_string();
     let first = owner
-        .call("list_entries", json!({ "filter": {} }))
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
         .await
         .json();
     let before = label(&first);
     assert!(before == "Today" || before == "Yesterday", "{before}");
     // The same question again is answered the same.
     let again = owner
-        .call("list_entries", json!({ "filter": {} }))
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
         .await
         .json();
     assert_eq!(again, first);
     // Another person of the workspace asks the same: their own list.
-    let theirs = member.call("list_entries", json!({ "filter": {} })).await;
+    let theirs = member
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await;
     assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.body);
     assert!(all_entries(&theirs.json()).is_empty(), "{}", theirs.body);
     // A day later nothing changed in the workspace, but the labels did.
     app.advance(24 * 3600);
     let later = owner
-        .call("list_entries", json!({ "filter": {} }))
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
         .await
         .json();
     let after = label(&later);

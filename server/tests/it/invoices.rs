@@ -6,10 +6,6 @@ use crate::common::*;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-fn id(v: &Value) -> String {
-    v["id"].as_str().unwrap().to_string()
-}
-
 async fn project(c: &mut Client, name: &str, client: &str, rate: &str) -> String {
     let r = c
         .rpc(
