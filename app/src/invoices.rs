@@ -149,9 +149,8 @@ pub async fn get_invoice(id: Uuid) -> Result<Invoice, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "create_invoice", input = Json)]
 pub async fn create_invoice(input: InvoiceInput) -> Result<Invoice, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
-        service::create(&ctx.db, &scope, tz, input, ctx.now).await
+    crate::context::zoned(|ctx, scope, tz| async move {
+        service::create(&ctx.db, &scope, tz, input.parse()?, ctx.now).await
     })
     .await
 }
@@ -293,26 +292,67 @@ pub mod service {
         Ok(out)
     }
 
+    /// A draft invoice to make: the client's billable, not yet invoiced
+    /// time from `from` to `to` (days in the person's zone, both included).
+    #[derive(Clone, Debug)]
+    pub struct NewInvoice {
+        pub client_id: Uuid,
+        pub from: NaiveDate,
+        pub to: NaiveDate,
+        /// Tax in basis points (1,900 for 19 %).
+        pub tax_bp: i64,
+        pub notes: String,
+    }
+
+    /// A tax rate in percent (`19`, `7.5`, empty for none) as basis points.
+    pub fn tax_bp(raw: &str) -> Result<i64, Error> {
+        parse_tax(raw).map_err(|m| Error::invalid("tax_rate", m))
+    }
+
+    impl InvoiceInput {
+        /// The form's strings as a command, each refusal naming its field.
+        pub fn parse(&self) -> Result<NewInvoice, Error> {
+            Ok(NewInvoice {
+                client_id: self
+                    .client_id
+                    .ok_or_else(|| Error::invalid("client_id", "Choose a client."))?,
+                from: periods::parse_day(&self.from, "from")?,
+                to: periods::parse_day(&self.to, "to")?,
+                tax_bp: tax_bp(&self.tax_rate)?,
+                notes: self.notes.clone(),
+            })
+        }
+    }
+
     pub async fn create(
         db: &DatabaseConnection,
         scope: &Scope,
         tz: Tz,
-        input: InvoiceInput,
+        input: NewInvoice,
         now: DateTime<Utc>,
     ) -> Result<Invoice, Error> {
         scope.manager()?.writable()?;
-        let client_id = input
-            .client_id
-            .ok_or_else(|| Error::invalid("client_id", "Choose a client."))?;
-        let from = periods::parse_day(&input.from, "from")?;
-        let to = periods::parse_day(&input.to, "to")?;
+        let NewInvoice {
+            client_id,
+            from,
+            to,
+            tax_bp,
+            ..
+        } = input;
+        periods::check_year(chrono::Datelike::year(&from), "from")?;
+        periods::check_year(chrono::Datelike::year(&to), "to")?;
         if to < from {
             return Err(Error::invalid(
                 "to",
                 "The end date is before the start date.",
             ));
         }
-        let tax_bp = parse_tax(&input.tax_rate).map_err(|m| Error::invalid("tax_rate", m))?;
+        if !(0..=10_000).contains(&tax_bp) {
+            return Err(Error::invalid(
+                "tax_rate",
+                "Enter a tax rate in percent between 0 and 100, like 19 or 7.5.",
+            ));
+        }
         let notes = input.notes.trim().to_string();
         if notes.chars().count() > 4000 {
             return Err(Error::invalid("notes", "Use at most 4,000 characters."));

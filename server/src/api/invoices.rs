@@ -2,7 +2,7 @@
 //! draft to sent and paid.
 
 use super::{path_id, ApiCtx, ApiError, ApiJson, ApiResult, ErrorBody};
-use app::invoices::{service, InvoiceInput, InvoiceStatus};
+use app::invoices::{service, InvoiceStatus};
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -120,11 +120,11 @@ pub async fn create(
     ApiJson(body): ApiJson<NewInvoice>,
 ) -> Result<(StatusCode, Json<Invoice>), ApiError> {
     let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
-    let input = InvoiceInput {
-        client_id: Some(body.client_id),
-        from: body.from,
-        to: body.to,
-        tax_rate: body.tax_rate,
+    let input = service::NewInvoice {
+        client_id: body.client_id,
+        from: app::periods::parse_day(&body.from, "from")?,
+        to: app::periods::parse_day(&body.to, "to")?,
+        tax_bp: service::tax_bp(&body.tax_rate)?,
         notes: body.notes,
     };
     let tz = app::periods::zone(&person.timezone);
