@@ -143,3 +143,17 @@ where
     let scope = current_scope(&ctx).await.map_err(reply)?;
     f(ctx, scope).await.map_err(reply)
 }
+
+/// [`scoped`] for calls that read days and clock times in the person's
+/// timezone, which comes third.
+pub async fn zoned<T, Fut>(
+    f: impl FnOnce(RequestCtx, Scope, chrono_tz::Tz) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let ctx = request()?;
+    let scope = current_scope(&ctx).await.map_err(reply)?;
+    let tz = ctx.session().map_err(reply)?.tz();
+    f(ctx, scope, tz).await.map_err(reply)
+}

@@ -3,6 +3,7 @@
 //! browser bundle.
 #![recursion_limit = "256"]
 
+pub mod active_sessions;
 pub mod api_docs;
 pub mod api_tokens;
 pub mod auth;
@@ -18,7 +19,6 @@ pub mod prepared;
 pub mod profile;
 pub mod projects;
 pub mod reports;
-pub mod sessions;
 pub mod tags;
 pub mod timer;
 pub mod two_factor;

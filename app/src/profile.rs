@@ -35,11 +35,7 @@ pub async fn change_password(
     )
     .await
     .map_err(reply)?;
-    let cookie =
-        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
-            .await
-            .map_err(reply)?;
-    crate::context::set_cookie(&cookie);
+    crate::auth::renew_session(&ctx).await?;
     Ok(())
 }
 

@@ -79,8 +79,7 @@ pub struct Report {
 
 #[server(prefix = "/rpc", endpoint = "get_report", input = Json)]
 pub async fn get_report(query: ReportQuery) -> Result<Report, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::report(&ctx.db, &scope, tz, &query, ctx.now).await
     })
     .await

@@ -26,8 +26,7 @@ pub struct TimerInput {
 
 #[server(prefix = "/rpc", endpoint = "current_timer", input = Json)]
 pub async fn current_timer() -> Result<Option<TimeEntry>, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::current(&ctx.db, &scope, tz, ctx.now).await
     })
     .await
@@ -35,8 +34,7 @@ pub async fn current_timer() -> Result<Option<TimeEntry>, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "start_timer", input = Json)]
 pub async fn start_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::start(&ctx.db, &scope, tz, input, ctx.now).await
     })
     .await
@@ -44,8 +42,7 @@ pub async fn start_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "update_timer", input = Json)]
 pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::update(&ctx.db, &scope, tz, input, ctx.now).await
     })
     .await
@@ -53,8 +50,7 @@ pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "stop_timer", input = Json)]
 pub async fn stop_timer() -> Result<Option<TimeEntry>, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::stop(&ctx.db, &scope, tz, ctx.now).await
     })
     .await
@@ -64,8 +60,7 @@ pub async fn stop_timer() -> Result<Option<TimeEntry>, AppError> {
 /// flag as an existing entry.
 #[server(prefix = "/rpc", endpoint = "continue_entry", input = Json)]
 pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::continue_entry(&ctx.db, &scope, tz, id, ctx.now).await
     })
     .await
@@ -75,7 +70,9 @@ pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
 pub mod service {
     use super::*;
     use crate::db::entities::time_entries;
-    use crate::entries::service::{description, live, tag_ids_of, views, write_entry, Row};
+    use crate::entries::service::{
+        description, live, tag_ids_of, views, visible, write_entry, Row,
+    };
     use crate::error::Error;
     use crate::tenant::Scope;
     use chrono::{DateTime, SubsecRound, Utc};
@@ -222,14 +219,7 @@ pub mod service {
         id: Uuid,
         now: DateTime<Utc>,
     ) -> Result<TimeEntry, Error> {
-        let m = live(scope)
-            .filter(time_entries::Column::Id.eq(id))
-            .one(db)
-            .await?
-            .ok_or_else(|| Error::not_found("The time entry"))?;
-        if m.user_id != scope.user_id && !scope.role.can_manage() {
-            return Err(Error::not_found("The time entry"));
-        }
+        let m = visible(db, scope, id).await?;
         let tag_ids = tag_ids_of(db, scope, id).await?;
         start(
             db,

@@ -90,13 +90,8 @@ pub async fn confirm_two_factor(code: String) -> Result<RecoveryCodes, AppError>
     use crate::context::{no_store, reply, request};
     let ctx = request()?;
     no_store();
-    let session = ctx.session().map_err(reply)?.clone();
     let codes = service::confirm_setup(&ctx, &code).await.map_err(reply)?;
-    let cookie =
-        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
-            .await
-            .map_err(reply)?;
-    crate::context::set_cookie(&cookie);
+    crate::auth::renew_session(&ctx).await?;
     Ok(codes)
 }
 
@@ -104,13 +99,8 @@ pub async fn confirm_two_factor(code: String) -> Result<RecoveryCodes, AppError>
 pub async fn disable_two_factor(password: String) -> Result<(), AppError> {
     use crate::context::{reply, request};
     let ctx = request()?;
-    let session = ctx.session().map_err(reply)?.clone();
     service::disable(&ctx, &password).await.map_err(reply)?;
-    let cookie =
-        crate::auth::service::start_session(&ctx, session.user_id, session.current_workspace_id)
-            .await
-            .map_err(reply)?;
-    crate::context::set_cookie(&cookie);
+    crate::auth::renew_session(&ctx).await?;
     Ok(())
 }
 

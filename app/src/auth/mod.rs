@@ -91,6 +91,19 @@ pub async fn get_me() -> Result<Me, AppError> {
     service::me(&ctx).await.map_err(reply)
 }
 
+/// Gives this browser a fresh session in place of its current one (after
+/// a password or two-factor change, security.md S3), setting its cookie.
+#[cfg(feature = "ssr")]
+pub async fn renew_session(ctx: &crate::context::RequestCtx) -> Result<(), AppError> {
+    use crate::context::{reply, set_cookie};
+    let session = ctx.session().map_err(reply)?;
+    let cookie = service::start_session(ctx, session.user_id, session.current_workspace_id)
+        .await
+        .map_err(reply)?;
+    set_cookie(&cookie);
+    Ok(())
+}
+
 /// Signing up and in on the server. What the browser must store comes
 /// back as a `Set-Cookie` value for the server function to send.
 #[cfg(feature = "ssr")]

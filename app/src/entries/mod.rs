@@ -119,8 +119,7 @@ pub struct EntryForm {
 /// [`Prepared::into_value`].
 #[server(prefix = "/rpc", endpoint = "list_entries", input = Json, output = server_fn::codec::Post<crate::prepared::PreparedJson>)]
 pub async fn list_entries(filter: EntryFilter) -> Result<Prepared<EntryPage>, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::list_served(&ctx.db, &scope, tz, &filter, ctx.now).await
     })
     .await
@@ -140,8 +139,7 @@ pub async fn new_entry_times() -> Result<(String, String), AppError> {
 
 #[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
 pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::create(&ctx.db, &scope, tz, input.parse(tz)?, ctx.now).await
     })
     .await
@@ -149,8 +147,7 @@ pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
 
 #[server(prefix = "/rpc", endpoint = "update_entry", input = Json)]
 pub async fn update_entry(id: Uuid, input: EntryForm) -> Result<TimeEntry, AppError> {
-    crate::context::scoped(|ctx, scope| async move {
-        let tz = ctx.session()?.tz();
+    crate::context::zoned(|ctx, scope, tz| async move {
         service::update(&ctx.db, &scope, tz, id, input.changes(tz)?, ctx.now).await
     })
     .await

@@ -100,8 +100,10 @@ pub fn SecurityPage() -> impl IntoView {
 
 #[component]
 pub fn SessionsPage() -> impl IntoView {
+    use crate::active_sessions::{
+        list_sessions, log_out_other_sessions, revoke_session, ActiveSession,
+    };
     use crate::components::feedback::{use_toasts, ConfirmDialog};
-    use crate::sessions::{list_sessions, log_out_other_sessions, revoke_session, ActiveSession};
     let toasts = use_toasts();
     let revoke = Action::new(|id: &uuid::Uuid| {
         let id = *id;
@@ -195,8 +197,8 @@ pub fn SessionsPage() -> impl IntoView {
 
 #[component]
 fn SessionTable(
-    list: Vec<crate::sessions::ActiveSession>,
-    target: RwSignal<Option<crate::sessions::ActiveSession>>,
+    list: Vec<crate::active_sessions::ActiveSession>,
+    target: RwSignal<Option<crate::active_sessions::ActiveSession>>,
     confirm: RwSignal<bool>,
 ) -> impl IntoView {
     view! {

@@ -177,13 +177,8 @@ async fn members_and_read_only_workspaces_cannot_change_the_catalogue() {
         StatusCode::OK
     );
 
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     for (f, form) in [
         ("create_client", vec![("name", "Later")]),
         ("save_tag", vec![("name", "later"), ("color", "#000000")]),

@@ -430,13 +430,8 @@ async fn a_read_only_workspace_refuses_every_entry_and_timer_write() {
         .await
         .json();
     let ws = c.workspace_id().await;
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     for (f, args) in [
         (
             "create_entry",

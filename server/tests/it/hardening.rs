@@ -370,13 +370,8 @@ async fn the_plan_can_change_while_billing_is_read_only() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Billing Owner").await;
     let ws = c.workspace_id().await;
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     let r = c
         .rpc("save_tag", &[("name", "blocked"), ("color", "#10b981")])
         .await;

@@ -294,13 +294,8 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
         }
     }
 
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     for (f, args) in [
         ("create_invoice", invoice_args(&acme)),
         (

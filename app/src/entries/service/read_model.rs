@@ -10,15 +10,26 @@ pub async fn view_one(
     id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<TimeEntry, Error> {
-    let m = live(scope)
+    let m = visible(db, scope, id).await?;
+    Ok(views(db, scope, chrono_tz::UTC, vec![m], now)
+        .await?
+        .remove(0))
+}
+
+/// A live entry this person may see: any for owners and admins, their
+/// own for members; "not found" otherwise, so ids of others' entries
+/// give nothing away.
+pub async fn visible(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    id: Uuid,
+) -> Result<time_entries::Model, Error> {
+    live(scope)
         .filter(time_entries::Column::Id.eq(id))
         .one(db)
         .await?
         .filter(|m| scope.role.can_manage() || m.user_id == scope.user_id)
-        .ok_or_else(|| Error::not_found("The time entry"))?;
-    Ok(views(db, scope, chrono_tz::UTC, vec![m], now)
-        .await?
-        .remove(0))
+        .ok_or_else(|| Error::not_found("The time entry"))
 }
 
 /// Turns rows into what the UI shows: project, client and tags attached.

@@ -219,12 +219,18 @@ pub async fn editable(
         .one(db)
         .await?
         .ok_or_else(|| Error::not_found("The time entry"))?;
+    may_change(scope, &m)?;
+    Ok(m)
+}
+
+/// Members change only their own entries; owners and admins any.
+fn may_change(scope: &Scope, m: &time_entries::Model) -> Result<(), Error> {
     if m.user_id != scope.user_id && !scope.role.can_manage() {
         return Err(Error::forbidden(
             "You can change only your own time entries.",
         ));
     }
-    Ok(m)
+    Ok(())
 }
 
 /// An entry's fields as they are written, checked except for references.
@@ -374,7 +380,7 @@ pub async fn update(
     let current = editable(&txn, scope, id).await?;
     if current.ended_at.is_none() && changes.finished_only {
         return Err(Error::Conflict(
-            "This entry is the running timer. Stop it with POST /timer/stop first.".into(),
+            "This entry is the running timer. Stop the timer first, then edit the entry.".into(),
         ));
     }
     let on_issued_invoice = match current.invoice_id {
@@ -483,11 +489,7 @@ pub async fn restore(
     let m = scope
         .get::<time_entries::Entity>(db, id, "The time entry")
         .await?;
-    if m.user_id != scope.user_id && !scope.role.can_manage() {
-        return Err(Error::forbidden(
-            "You can change only your own time entries.",
-        ));
-    }
+    may_change(scope, &m)?;
     match m.deleted_at {
         None => Ok(()),
         Some(at) if (now - at).num_seconds() <= UNDO_SECS => {

@@ -299,13 +299,8 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
     assert_eq!(r.json(), Value::Null);
 
     // Read-only for billing: writes refused, reads served.
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     for (m, path, body) in [
         ("POST", "/api/v1/timer/start".to_string(), Some(json!({}))),
         ("DELETE", format!("/api/v1/time-entries/{id}"), None),
@@ -321,13 +316,8 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
     }
     let r = v1.get("/api/v1/time-entries").await;
     assert_eq!(r.json()["data"].as_array().unwrap().len(), 2);
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::Active,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::Active)
+        .await;
 
     let r = v1.delete(&format!("/api/v1/time-entries/{id}")).await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);

@@ -255,13 +255,8 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     assert_eq!(r.json()["error"]["code"], "insufficient_scope");
 
     // Read-only for billing: writes refused, reads served.
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::ReadOnly,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
+        .await;
     let r = api(
         &mut anon,
         "POST",
@@ -283,13 +278,8 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    app::workspaces::service::set_billing(
-        &app.db,
-        ws.parse().unwrap(),
-        app::types::BillingStatus::Active,
-    )
-    .await
-    .unwrap();
+    app.set_billing(&ws, app::types::BillingStatus::Active)
+        .await;
 
     // A member's token acts as a member; members see only their own tokens.
     let r = api(

@@ -105,6 +105,13 @@ impl TestApp {
     }
 
     /// Moves workspace `ws` to the Team plan (API access).
+    /// Sets the billing status of workspace `ws` (as the billing provider would).
+    pub async fn set_billing(&self, ws: &str, status: app::types::BillingStatus) {
+        app::workspaces::service::set_billing(&self.db, ws.parse().unwrap(), status)
+            .await
+            .unwrap();
+    }
+
     pub async fn team(&self, ws: &str) {
         app::workspaces::service::set_plan(&self.db, ws.parse().unwrap(), app::types::Plan::Team)
             .await
