@@ -71,6 +71,19 @@ pub async fn scope_of(
     ))
 }
 
+/// The scope of the administrator's command line in `workspace_id`: acting
+/// as its first owner, with an owner's rights.
+pub async fn owner_scope(db: &impl ConnectionTrait, workspace_id: Uuid) -> Result<Scope, Error> {
+    let owner = memberships::Entity::find()
+        .filter(memberships::Column::WorkspaceId.eq(workspace_id))
+        .filter(memberships::Column::Role.eq(Role::Owner.as_str()))
+        .order_by_asc(memberships::Column::CreatedAt)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("The workspace"))?;
+    scope_of(db, workspace_id, owner.user_id).await
+}
+
 /// The scope of a signed-in person's session: its current workspace, or,
 /// when they left it or never had one, the first workspace they joined
 /// (which becomes the session's current one).

@@ -32,6 +32,9 @@ pub enum Command {
     /// Manage workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Back up a workspace.
+    #[command(subcommand)]
+    Backup(BackupCommand),
     /// Tools for development, tests and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -54,6 +57,24 @@ pub enum DevCommand {
         /// Entries end before this day (YYYY-MM-DD); today by default.
         #[arg(long)]
         until: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BackupCommand {
+    /// Write a workspace's backup (the JSON document of Export JSON) to a
+    /// file, or to standard output without --out.
+    Export {
+        /// Workspace id (`timether workspace list`).
+        #[arg(long)]
+        workspace: String,
+        /// The file to write; written beside it under a temporary name and
+        /// renamed when complete, so a failed export leaves no partial file.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Compress with gzip (`.json.gz`).
+        #[arg(long)]
+        gzip: bool,
     },
 }
 
@@ -246,6 +267,25 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 done.entries as f64 / secs.max(1e-9)
             )?;
         }
+        Command::Backup(BackupCommand::Export {
+            workspace,
+            out: path,
+            gzip,
+        }) => {
+            let id = parse_workspace(&workspace)?;
+            let scope = app::tenant::owner_scope(&db, id).await.map_err(domain)?;
+            let done = export_backup(&db, scope, now, gzip, path.as_deref()).await?;
+            let c = &done.counts;
+            let line = format!(
+                "exported {}: {} time entries, {} projects, {} clients, {} tags, {} invoices, {} members",
+                done.workspace_name, c.time_entries, c.projects, c.clients, c.tags, c.invoices, c.members
+            );
+            match &path {
+                Some(p) => writeln!(out, "{line} to {}", p.display())?,
+                // Standard output holds the document.
+                None => eprintln!("{line}"),
+            }
+        }
         Command::Workspace(WorkspaceCommand::SetBilling { workspace, status }) => {
             let id = parse_workspace(&workspace)?;
             let status = BillingStatus::parse(&status).ok_or_else(|| {
@@ -262,6 +302,55 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// Runs the export, writing its chunks to `path` (complete or not at all)
+/// or to standard output.
+async fn export_backup(
+    db: &sea_orm::DatabaseConnection,
+    scope: app::tenant::Scope,
+    now: chrono::DateTime<chrono::Utc>,
+    gzip: bool,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<app::backup::Export> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let db = db.clone();
+    let task = tokio::spawn(async move { app::backup::export(&db, &scope, now, gzip, tx).await });
+    let partial = path.map(|p| {
+        let mut name = p.file_name().unwrap_or_default().to_os_string();
+        name.push(".partial");
+        p.with_file_name(name)
+    });
+    let mut sink: Box<dyn Write + Send> = match &partial {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
+        )),
+        None => Box::new(std::io::stdout()),
+    };
+    let mut written = Ok(());
+    while let Some(chunk) = rx.recv().await {
+        if written.is_ok() {
+            written = sink.write_all(&chunk);
+        }
+    }
+    let flushed = written.and_then(|()| sink.flush());
+    drop(sink);
+    let done = task.await?.map_err(domain);
+    let result = match (done, flushed) {
+        (Ok(done), Ok(())) => Ok(done),
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(anyhow::anyhow!("writing the backup: {e}")),
+    };
+    match (&result, &partial, path) {
+        (Ok(_), Some(tmp), Some(path)) => std::fs::rename(tmp, path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+        (Err(_), Some(tmp), _) => {
+            let _ = std::fs::remove_file(tmp);
+        }
+        _ => {}
+    }
+    result
 }
 
 /// Hides the password in a database URL for messages.

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod cli;
+pub mod downloads;
 pub mod seed;
 
 use app::auth::sessions;
@@ -86,6 +87,10 @@ pub fn router_with_clock(
     let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
         .join(leptos_options.site_pkg_dir.as_ref());
     let app_routes = Router::new()
+        .route(
+            "/exports/backup",
+            axum::routing::get(downloads::session_backup),
+        )
         .nest_service(
             state.bundle_prefix.trim_end_matches('/'),
             bundle_service(&pkg_dir),
@@ -298,10 +303,11 @@ async fn request_context(
         now,
     };
     // A signed-in page renders with its shell's data already loaded (see
-    // `app::shell::PageData`).
+    // `app::shell::PageData`); downloads are not pages.
     if req.method() == Method::GET
         && ctx.session.is_some()
         && !path.starts_with(RPC_PREFIX)
+        && !path.starts_with("/exports/")
         && !is_public_path(&path, &state.bundle_prefix)
     {
         let page = PageData::load(&ctx).await;

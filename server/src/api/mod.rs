@@ -26,6 +26,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 mod clients;
+mod exports;
 pub mod failed_lookups;
 mod invoices;
 mod projects;
@@ -212,6 +213,7 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::summary))
         .routes(routes!(invoices::list, invoices::create))
         .routes(routes!(invoices::get_one, invoices::update))
+        .routes(routes!(exports::backup))
         .split_for_parts()
 }
 

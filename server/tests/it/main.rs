@@ -12,6 +12,7 @@
 mod common;
 
 mod api;
+mod backup;
 mod catalog;
 mod cli;
 mod entries;

@@ -47,6 +47,7 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/invoices"),
         ("get", "/invoices/{id}"),
         ("patch", "/invoices/{id}"),
+        ("get", "/exports/backup"),
     ];
     let paths = doc["paths"].as_object().unwrap();
     for (method, path) in expected {

@@ -1,0 +1,31 @@
+//! Workspace backups (help center: "Workspace data export, backup, and
+//! import"): one JSON document with everything a workspace holds except
+//! secrets, in id order, written as it is read so memory does not grow
+//! with the number of entries. `format` describes the document (version 1,
+//! `docs/backup-v1.schema.json`); `export` writes it.
+
+mod export;
+pub mod format;
+
+pub use export::{export, file_name, Export};
+
+use crate::error::Error;
+use crate::tenant::Scope;
+use chrono::{DateTime, Utc};
+
+/// The name a download of this workspace's backup gets, checking first
+/// that the person may export it (owners and admins).
+pub async fn download_name(
+    db: &impl sea_orm::ConnectionTrait,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    gzip: bool,
+) -> Result<String, Error> {
+    use sea_orm::EntityTrait;
+    scope.manager()?;
+    let ws = crate::db::entities::workspaces::Entity::find_by_id(scope.workspace_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| Error::not_found("The workspace"))?;
+    Ok(file_name(&ws.name, now.date_naive(), gzip))
+}
