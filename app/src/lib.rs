@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/settings/workspace/members") view={Lazy::<lazy::WorkspaceMembers>::new()}/>
                     <Route path=path!("/settings/workspace/plan") view={Lazy::<lazy::WorkspacePlan>::new()}/>
                     <Route path=path!("/settings/workspace/api") view={Lazy::<lazy::ApiTokens>::new()}/>
+                    <Route path=path!("/settings/workspace/data") view={Lazy::<lazy::WorkspaceData>::new()}/>
                     <Route path=path!("/developers/api") view={Lazy::<lazy::ApiDocs>::new()}/>
                     <Route path=path!("/profile") view={Lazy::<lazy::Profile>::new()}/>
                     <Route path=path!("/profile/security") view={Lazy::<lazy::Security>::new()}/>

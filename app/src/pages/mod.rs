@@ -54,6 +54,7 @@ pub mod lazy {
         WorkspaceGeneral => super::workspace_settings::GeneralPage,
         WorkspaceMembers => super::workspace_settings::MembersPage,
         WorkspacePlan => super::workspace_settings::PlanPage,
+        WorkspaceData => super::workspace_settings::DataPage,
         ApiTokens => super::api_tokens::ApiTokensPage,
         ApiDocs => super::api_docs::ApiDocsPage,
         Profile => super::profile::ProfilePage,

@@ -1,5 +1,5 @@
-//! Workspace settings (General, Members, Plan & billing) and the page for
-//! creating a new workspace.
+//! Workspace settings (General, Members, Plan & billing, Data) and the page
+//! for creating a new workspace.
 
 use crate::components::forms::{
     action_error, redirect_if_signed_out, reload_to, Field, FormError, Submit,
@@ -27,6 +27,7 @@ fn Tabs() -> impl IntoView {
             {tab("/settings/workspace/members", "Members")}
             {tab("/settings/workspace/plan", "Plan & billing")}
             {tab("/settings/workspace/api", "API tokens")}
+            {tab("/settings/workspace/data", "Data")}
         </nav>
     }
 }
@@ -37,7 +38,7 @@ pub(crate) fn Header(title: &'static str) -> impl IntoView {
         <Title text=title/>
         <div class="page-header">
             <h1>"Workspace settings"</h1>
-            <p class="lead">"Name, members, plan and API tokens of the workspace you are in."</p>
+            <p class="lead">"Name, members, plan, API tokens and data of the workspace you are in."</p>
         </div>
         <Tabs/>
     }
@@ -122,6 +123,37 @@ fn RatesCard(ws: crate::types::WorkspaceSummary) -> impl IntoView {
                 </ActionForm>
             </Show>
         </section>
+    }
+}
+
+/// Data: Export JSON, the workspace's backup. A plain form, so the
+/// download starts even before the page's code has loaded; the server
+/// names the file and refuses members whatever this page shows.
+#[component]
+pub fn DataPage() -> impl IntoView {
+    view! {
+        <Header title="Data"/>
+        {with_me(move |me| {
+            let ws = me.current.clone();
+            view! {
+                <section class="card" aria-labelledby="backup-heading">
+                    <h2 id="backup-heading">"Back up this workspace"</h2>
+                    <p>"Export JSON downloads a complete backup of "<strong>{ws.name.clone()}</strong>": clients, projects, tags, invoices and time entries, with its members, currency and default rate. Use JSON for full backup and restore."</p>
+                    <p class="muted">"Export a backup before major changes, and keep the file safe: it holds client names, invoice details and your time history. Passwords, sessions and API tokens are never in it."</p>
+                    <Show when=move || ws.role.can_manage() fallback=|| view! {
+                        <p>"Only owners and admins can export the workspace's backup."</p>
+                    }>
+                        <form method="get" action="/exports/backup" class="form form-inline">
+                            <label class="check" for="backup-gzip">
+                                <input id="backup-gzip" type="checkbox" name="gzip" value="true"/>
+                                "Compress the file (.json.gz)"
+                            </label>
+                            <button type="submit" class="btn btn-primary">"Export JSON"</button>
+                        </form>
+                    </Show>
+                </section>
+            }
+        })}
     }
 }
 
