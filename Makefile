@@ -78,12 +78,14 @@ unit:
 # and run against each database. The memory test measures the whole
 # process, so it runs alone, after the others.
 integration-sqlite: geoip
-	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test it
+	TIMETHER_TEST_PYTHON="$$(scripts/python-deps.sh)" \
+	  TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test it
 	TIMETHER_TEST_DATABASE_URL=sqlite cargo test $(HOST) --test it -- \
 	  --ignored --exact hardening::memory_stays_flat_under_odd_input
 
 integration-postgres: test-deps geoip
-	TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test it
+	TIMETHER_TEST_PYTHON="$$(scripts/python-deps.sh)" \
+	  TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" cargo test $(HOST) --test it
 
 e2e: build-release
 	cd end2end && npx playwright test

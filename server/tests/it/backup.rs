@@ -117,6 +117,34 @@ async fn filled(app: &TestApp) -> (Client, Client, String) {
     (owner, member, ws)
 }
 
+/// Checks `doc` against `docs/backup-v1.schema.json` with Python's
+/// jsonschema (the Makefile names a Python that has it in
+/// TIMETHER_TEST_PYTHON: scripts/python-deps.sh). The errors, if any.
+fn schema_errors(doc: &str) -> Result<(), String> {
+    const CHECK: &str = "import json, sys, jsonschema\n\
+schema = json.load(open(sys.argv[1]))\n\
+doc = json.load(open(sys.argv[2]))\n\
+v = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())\n\
+errors = [('/'.join(map(str, e.path)) + ': ' + e.message) for e in v.iter_errors(doc)]\n\
+print('\\n'.join(errors), file=sys.stderr)\n\
+sys.exit(1 if errors else 0)\n";
+    let python = std::env::var("TIMETHER_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/backup-v1.schema.json");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.json");
+    std::fs::write(&file, doc).unwrap();
+    let out = std::process::Command::new(&python)
+        .args(["-c", CHECK, schema])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{python} with jsonschema (scripts/python-deps.sh): {e}"));
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
 /// `doc` as if exported at the moment `other` was: two exports differ in
 /// nothing else.
 fn same_moment(doc: Document, other: &Document) -> Document {
@@ -259,6 +287,14 @@ async fn export_json_holds_the_whole_workspace_and_no_secrets() {
     ] {
         assert!(!r.body.contains(secret), "the backup holds {secret:?}");
     }
+
+    // The document the schema in docs/ describes; the schema refuses what
+    // a backup must not hold.
+    schema_errors(&r.body).unwrap();
+    let mut tampered: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    tampered["members"][0]["password_hash"] = json!("$argon2id$v=19$...");
+    let err = schema_errors(&tampered.to_string()).unwrap_err();
+    assert!(err.contains("password_hash"), "{err}");
 
     // The same document compressed, named .json.gz.
     let mut raw = owner.clone();
