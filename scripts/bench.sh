@@ -148,6 +148,29 @@ echo "$session_out"
 echo "floor: GET /api/v1/me (token with membership and workspace, leased counter, person), 32 connections, $DURATION"
 me_out="$(wrk -t2 -c32 -d"$DURATION" --latency -s scripts/bench/api_entries.lua "http://127.0.0.1:$PORT/api/v1/me")"
 echo "$me_out"
+# Export JSON of the whole workspace through the API, once plain and once
+# gzip: the time of the download and the server's resident memory, sampled
+# every 10 ms while it runs, against what it held just before.
+server_pid="${pids[0]}"
+rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$server_pid/status"; }
+export_run() { # query string -> "seconds bytes peak_growth_kb"
+  local base peak=0 samp sampler secs bytes
+  base="$(rss_kb)"
+  ( while :; do rss_kb; sleep 0.01; done ) >"$work/rss.txt" 2>/dev/null &
+  sampler=$!
+  read -r secs bytes < <(curl -fs -o "$work/backup.out" -w '%{time_total} %{size_download}\n' \
+    "http://127.0.0.1:$PORT/api/v1/exports/backup$1" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS")
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  peak="$(sort -n "$work/rss.txt" | tail -1)"
+  echo "$secs $bytes $(( ${peak:-$base} - base ))"
+}
+echo "Export JSON through the API, the whole workspace"
+read -r export_secs export_bytes export_rss_kb < <(export_run "")
+export_entries="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["time_entries"])' "$work/backup.out")"
+read -r exportgz_secs exportgz_bytes exportgz_rss_kb < <(export_run "?gzip=true")
+export_rate="$(awk -v n="$export_entries" -v s="$export_secs" 'BEGIN{printf "%.0f", n/s}')"
+exportgz_rate="$(awk -v n="$export_entries" -v s="$exportgz_secs" 'BEGIN{printf "%.0f", n/s}')"
+echo "export: $export_entries entries, $export_bytes bytes in $export_secs s (+$export_rss_kb KB RSS); gzip $exportgz_bytes bytes in $exportgz_secs s (+$exportgz_rss_kb KB RSS)"
 echo "reports page, 1 connection, $DURATION"
 report_out="$(wrk -t1 -c1 -d"$DURATION" --latency -s scripts/bench/page.lua "http://127.0.0.1:$PORT/reports")"
 echo "$report_out"
@@ -227,6 +250,8 @@ generator on the same machine as the server.
 | API \`GET /api/v1/time-entries?limit=100\` with a token ($api_entries entries, $api_bytes bytes), 32 connections | $api_rps req/s (p50 $api_p50) | |
 | Bare axum handler serialising the same entries on each request, 32 connections | $bare_ser_rps req/s | |
 | API vs bare serialising | $api_ratio % | ≥ 40 % |
+| Export JSON through the API (\`GET /api/v1/exports/backup\`), the whole workspace: $export_entries entries, $(( export_bytes / 1048576 )) MB | $export_rate entries/s in $export_secs s; server RSS +$(( export_rss_kb / 1024 )) MB at its peak | ≥ 300,000 entries/s; ≤ 64 MB |
+| The same, gzip-compressed (\`?gzip=true\`, $(( exportgz_bytes / 1048576 )) MB) | $exportgz_rate entries/s in $exportgz_secs s; server RSS +$(( exportgz_rss_kb / 1024 )) MB at its peak | |
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
 | Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download, first page (the Timer and Time entries pages need nothing more): WASM and JS as sent gzip-compressed (WASM $wasm_gz + JS $js_gz bytes; WASM raw $wasm_raw; \`gzip -9\` would make $plain_gz_kb KB) | $total_kb KB | ≤ 400 KB |
