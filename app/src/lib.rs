@@ -7,6 +7,7 @@ pub mod active_sessions;
 pub mod api_docs;
 pub mod api_tokens;
 pub mod auth;
+pub mod backup;
 pub mod catalog;
 pub mod clients;
 pub mod components;
@@ -25,8 +26,6 @@ pub mod two_factor;
 pub mod types;
 pub mod workspaces;
 
-#[cfg(feature = "ssr")]
-pub mod backup;
 #[cfg(feature = "ssr")]
 pub mod context;
 #[cfg(feature = "ssr")]

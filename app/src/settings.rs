@@ -103,7 +103,7 @@ impl Default for Settings {
             session_absolute_timeout_hours: 30 * 24,
             trusted_proxies: Vec::new(),
             body_limit_bytes: 2 * 1024 * 1024,
-            import_body_limit_bytes: 50 * 1024 * 1024,
+            import_body_limit_bytes: 512 * 1024 * 1024,
             auth_rate_limit_per_minute: 10,
             api_rate_limit_per_minute: 600,
             totp_key: None,

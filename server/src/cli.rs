@@ -76,6 +76,23 @@ pub enum BackupCommand {
         #[arg(long)]
         gzip: bool,
     },
+    /// Read a backup file (plain or gzip) into a workspace, as its owner,
+    /// in one transaction: all of it or, when the file has problems,
+    /// nothing (they are printed and the exit status is 1).
+    Import {
+        /// Workspace id (`timether workspace list`).
+        #[arg(long)]
+        workspace: String,
+        /// `merge` keeps rows the file does not hold; `replace` makes the
+        /// workspace's clients, projects, tags, entries and invoices
+        /// exactly the file's.
+        #[arg(long, default_value = "merge")]
+        mode: String,
+        /// Only print what the import would do.
+        #[arg(long)]
+        dry_run: bool,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -286,6 +303,24 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 None => eprintln!("{line}"),
             }
         }
+        Command::Backup(BackupCommand::Import {
+            workspace,
+            mode,
+            dry_run,
+            file,
+        }) => {
+            let id = parse_workspace(&workspace)?;
+            let mode = app::backup::Mode::parse(&mode)
+                .ok_or_else(|| anyhow::anyhow!("unknown mode `{mode}`: use merge or replace"))?;
+            let scope = app::tenant::owner_scope(&db, id).await.map_err(domain)?;
+            let report = import_backup(&db, &scope, file, mode, dry_run, now).await?;
+            for line in report.summary() {
+                writeln!(out, "{line}")?;
+            }
+            if !report.ok() {
+                anyhow::bail!("the file was not imported: nothing changed");
+            }
+        }
         Command::Workspace(WorkspaceCommand::SetBilling { workspace, status }) => {
             let id = parse_workspace(&workspace)?;
             let status = BillingStatus::parse(&status).ok_or_else(|| {
@@ -302,6 +337,42 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
         }
     }
     Ok(())
+}
+
+/// Runs an import, with a progress line on a terminal (plain lines
+/// otherwise, every 100,000 entries).
+async fn import_backup(
+    db: &sea_orm::DatabaseConnection,
+    scope: &app::tenant::Scope,
+    path: PathBuf,
+    mode: app::backup::Mode,
+    dry_run: bool,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<app::backup::ImportReport> {
+    if !path.is_file() {
+        anyhow::bail!("cannot read {}: no such file", path.display());
+    }
+    let cmd = app::backup::import::ImportCommand {
+        path,
+        mode,
+        dry_run,
+    };
+    let terminal = std::io::stderr().is_terminal();
+    let last = std::sync::atomic::AtomicU64::new(0);
+    let progress = move |done: u64| {
+        if terminal {
+            eprint!("\r{done} time entries read");
+        } else if done / 100_000 > last.swap(done / 100_000, std::sync::atomic::Ordering::Relaxed) {
+            eprintln!("{done} time entries read");
+        }
+    };
+    let report = app::backup::import::import(db, scope, &cmd, now, &progress)
+        .await
+        .map_err(domain)?;
+    if terminal {
+        eprintln!();
+    }
+    Ok(report)
 }
 
 /// Runs the export, writing its chunks to `path` (complete or not at all)

@@ -7,6 +7,7 @@ pub mod api;
 pub mod cli;
 pub mod downloads;
 pub mod seed;
+pub mod uploads;
 
 use app::auth::sessions;
 use app::context::RequestCtx;
@@ -109,8 +110,17 @@ pub fn router_with_clock(
             state.clone(),
             request_context,
         ))
-        .layer(middleware::from_fn_with_state(state, csrf_guard))
+        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard))
         .layer(RequestBodyLimitLayer::new(settings.body_limit_bytes));
+    // Uploads enforce the (larger) import limit themselves, as they read.
+    let upload_routes = Router::new()
+        .route("/imports", axum::routing::post(uploads::session_import))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            request_context,
+        ))
+        .layer(middleware::from_fn_with_state(state, csrf_guard));
+    let app_routes = upload_routes.merge(app_routes);
     // The API router sets its own body limit, answering in its error format.
     guard_panics(api_routes.merge(app_routes))
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -15,6 +15,7 @@ pub const VERSION: u32 = 1;
 
 /// The workspace the file was exported from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Workspace {
     pub id: Uuid,
     pub name: String,
@@ -25,7 +26,9 @@ pub struct Workspace {
 }
 
 /// How many rows of each kind the file holds.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Counts {
     pub members: u64,
     pub clients: u64,
@@ -36,6 +39,7 @@ pub struct Counts {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Member {
     pub email: String,
     pub name: String,
@@ -44,6 +48,7 @@ pub struct Member {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Client {
     pub id: Uuid,
     pub name: String,
@@ -52,6 +57,7 @@ pub struct Client {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Project {
     pub id: Uuid,
     pub client_id: Option<Uuid>,
@@ -65,6 +71,7 @@ pub struct Project {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Tag {
     pub id: Uuid,
     pub name: String,
@@ -73,6 +80,7 @@ pub struct Tag {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TimeEntry {
     pub id: Uuid,
     /// The email of the person who tracked it.
@@ -90,6 +98,7 @@ pub struct TimeEntry {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InvoiceLine {
     pub position: i32,
     pub project_name: String,
@@ -100,6 +109,7 @@ pub struct InvoiceLine {
 
 /// An invoice with its snapshot (client name, lines, totals) as issued.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Invoice {
     pub id: Uuid,
     pub number: i64,
@@ -124,8 +134,8 @@ pub struct Invoice {
     pub lines: Vec<InvoiceLine>,
 }
 
-/// A whole document, for reading one back (tests, and the import to come:
-/// it will read the same types row by row).
+/// A whole document, for reading one back in tests (the import reads the
+/// same types, a row at a time).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {

@@ -2,19 +2,30 @@
 //! import"): one JSON document with everything a workspace holds except
 //! secrets, in id order, written as it is read so memory does not grow
 //! with the number of entries. `format` describes the document (version 1,
-//! `docs/backup-v1.schema.json`); `export` writes it.
+//! `docs/backup-v1.schema.json`); `export` writes it; `import` reads one
+//! back into a workspace, after a preview, in one transaction.
 
+#[cfg(feature = "ssr")]
 mod export;
 pub mod format;
+#[cfg(feature = "ssr")]
+pub mod import;
+mod report;
 
+#[cfg(feature = "ssr")]
 pub use export::{export, file_name, Export};
+pub use report::*;
 
+#[cfg(feature = "ssr")]
 use crate::error::Error;
+#[cfg(feature = "ssr")]
 use crate::tenant::Scope;
+#[cfg(feature = "ssr")]
 use chrono::{DateTime, Utc};
 
 /// The name a download of this workspace's backup gets, checking first
 /// that the person may export it (owners and admins).
+#[cfg(feature = "ssr")]
 pub async fn download_name(
     db: &impl sea_orm::ConnectionTrait,
     scope: &Scope,

@@ -28,6 +28,7 @@ use uuid::Uuid;
 mod clients;
 mod exports;
 pub mod failed_lookups;
+mod imports;
 mod invoices;
 mod projects;
 mod reports;
@@ -189,7 +190,18 @@ impl utoipa::Modify for Security {
 /// The routes and the OpenAPI document, made together so that a route
 /// cannot exist without its documentation.
 pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (routes, uploads, doc) = parts();
+    (routes.merge(uploads), doc)
+}
+
+/// The routes under the ordinary body limit, the upload routes (under the
+/// import limit, which they enforce as they read), and the document of
+/// both.
+fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
+    let (uploads, uploads_doc) = OpenApiRouter::new()
+        .routes(routes!(imports::create))
+        .split_for_parts();
+    let (routes, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
         .routes(routes!(clients::list, clients::create))
         .routes(routes!(clients::get_one, clients::update, clients::delete))
@@ -214,18 +226,21 @@ pub fn routes_and_doc() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::list, invoices::create))
         .routes(routes!(invoices::get_one, invoices::update))
         .routes(routes!(exports::backup))
-        .split_for_parts()
+        .split_for_parts();
+    doc.merge(uploads_doc);
+    (routes, uploads, doc)
 }
 
 /// The `/api/v1` router: `openapi.json` is public; every other route,
 /// unknown ones included, passes the token checks first.
 pub fn router(state: AppState) -> Router {
-    let (routes, doc) = routes_and_doc();
+    let (routes, uploads, doc) = parts();
     let json = Arc::new(doc.to_pretty_json().unwrap_or_default());
     app::api_docs::service::publish(json.to_string());
     let authed = routes
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    let uploads = uploads.layer(middleware::from_fn_with_state(state.clone(), authenticate));
     let api = Router::new()
         .route(
             "/openapi.json",
@@ -241,6 +256,7 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(authed)
         .layer(RequestBodyLimitLayer::new(state.settings.body_limit_bytes))
+        .merge(uploads)
         .layer(middleware::map_response(too_large_as_json))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,

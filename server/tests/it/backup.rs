@@ -13,7 +13,7 @@ use std::io::Read;
 /// A workspace with a little of everything: a client, an archived
 /// project, tags, finished and running entries, an issued invoice, a
 /// member. Returns (owner, member, workspace id).
-async fn filled(app: &TestApp) -> (Client, Client, String) {
+pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
     let (mut owner, _) = app.signed_up("Bea Backup").await;
     let ws = owner.workspace_id().await;
     let (mut member, member_email) = app.signed_up("Max Member").await;
@@ -147,7 +147,7 @@ sys.exit(1 if errors else 0)\n";
 
 /// `doc` as if exported at the moment `other` was: two exports differ in
 /// nothing else.
-fn same_moment(doc: Document, other: &Document) -> Document {
+pub(crate) fn same_moment(doc: Document, other: &Document) -> Document {
     Document {
         exported_at: other.exported_at,
         ..doc

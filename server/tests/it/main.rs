@@ -18,6 +18,7 @@ mod cli;
 mod entries;
 mod foundation;
 mod hardening;
+mod import;
 mod integrity;
 mod invoices;
 mod load;
