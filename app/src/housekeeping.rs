@@ -1,11 +1,11 @@
 //! Rows that can no longer be used are deleted on a schedule, so the tables
 //! (and the Sessions tab) stop growing forever: sessions that are revoked or
 //! past their idle or absolute timeout, expired sign-in challenges, and
-//! rate-limit windows that ended a day ago, and failed-sign-in counts
-//! a day old. Every instance runs it; the
+//! rate-limit windows that ended a day ago, failed-sign-in counts
+//! a day old, and Clear Workspace snapshots past their 30 days. Every instance runs it; the
 //! deletes are idempotent, so instances sharing a database need no lock.
 
-use crate::db::entities::{login_challenges, sessions};
+use crate::db::entities::{login_challenges, sessions, workspace_snapshots};
 use crate::error::Error;
 use crate::settings::Settings;
 use chrono::{DateTime, Duration, Utc};
@@ -21,6 +21,7 @@ pub struct Swept {
     pub challenges: u64,
     pub rate_limits: u64,
     pub sign_in_failures: u64,
+    pub snapshots: u64,
 }
 
 /// Deletes what can no longer be used as of `now`.
@@ -55,10 +56,16 @@ pub async fn sweep(
     };
     let rate_limits = older("DELETE FROM rate_limits WHERE window_start < ?1").await?;
     let sign_in_failures = older("DELETE FROM sign_in_failures WHERE last_failure_at < ?1").await?;
+    let snapshots = workspace_snapshots::Entity::delete_many()
+        .filter(workspace_snapshots::Column::ExpiresAt.lt(now))
+        .exec(db)
+        .await?
+        .rows_affected;
     Ok(Swept {
         sessions,
         challenges,
         rate_limits,
         sign_in_failures,
+        snapshots,
     })
 }

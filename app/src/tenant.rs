@@ -8,7 +8,7 @@
 
 use crate::db::entities::{
     api_tokens, clients, invoice_lines, invoices, memberships, projects, sessions, tags,
-    time_entries, time_entry_tags, workspaces,
+    time_entries, time_entry_tags, workspace_snapshots, workspaces,
 };
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
@@ -44,7 +44,8 @@ tenant!(
     time_entry_tags,
     invoices,
     invoice_lines,
-    api_tokens
+    api_tokens,
+    workspace_snapshots
 );
 
 /// The scope of `user_id` in `workspace_id`; "not found" when they are

@@ -11,8 +11,9 @@ use crate::error::Error;
 use crate::tenant::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    AccessMode, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait,
-    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    EntityTrait, IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -164,7 +165,7 @@ async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, Error>
 struct People(HashMap<Uuid, String>);
 
 impl People {
-    async fn email(&mut self, txn: &DatabaseTransaction, id: Uuid) -> Result<String, Error> {
+    async fn email(&mut self, txn: &impl ConnectionTrait, id: Uuid) -> Result<String, Error> {
         if let Some(e) = self.0.get(&id) {
             return Ok(e.clone());
         }
@@ -189,8 +190,23 @@ pub async fn export(
 ) -> Result<Export, Error> {
     scope.manager()?;
     let txn = snapshot(db).await?;
+    let done = write(&txn, scope, now, gzip, tx).await?;
+    txn.commit().await?;
+    Ok(done)
+}
+
+/// Writes the backup as `txn` sees the workspace: a read snapshot for an
+/// export, or the write transaction of Clear Workspace, which keeps the
+/// backup of exactly what it deletes.
+pub(super) async fn write(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    gzip: bool,
+    tx: Sender<Vec<u8>>,
+) -> Result<Export, Error> {
     let ws = workspaces::Entity::find_by_id(scope.workspace_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| Error::not_found("The workspace"))?;
     let live = || {
@@ -200,7 +216,7 @@ pub async fn export(
     };
     let roles: HashMap<Uuid, String> = memberships::Entity::find()
         .filter(memberships::Column::WorkspaceId.eq(scope.workspace_id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|m| (m.user_id, m.role))
@@ -208,7 +224,7 @@ pub async fn export(
     let mut people = People(HashMap::new());
     let mut members: Vec<format::Member> = users::Entity::find()
         .filter(users::Column::Id.is_in(roles.keys().copied().collect::<Vec<_>>()))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|u| {
@@ -224,7 +240,7 @@ pub async fn export(
     let clients: Vec<format::Client> = scope
         .find::<clients::Entity>()
         .order_by_asc(clients::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|c| format::Client {
@@ -237,7 +253,7 @@ pub async fn export(
     let projects: Vec<format::Project> = scope
         .find::<projects::Entity>()
         .order_by_asc(projects::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|p| format::Project {
@@ -254,7 +270,7 @@ pub async fn export(
     let tags: Vec<format::Tag> = scope
         .find::<tags::Entity>()
         .order_by_asc(tags::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|t| format::Tag {
@@ -267,13 +283,13 @@ pub async fn export(
     let invoice_rows = scope
         .find::<invoices::Entity>()
         .order_by_asc(invoices::Column::Id)
-        .all(&txn)
+        .all(txn)
         .await?;
     let mut lines: HashMap<Uuid, Vec<format::InvoiceLine>> = HashMap::new();
     for l in scope
         .find::<invoice_lines::Entity>()
         .order_by_asc(invoice_lines::Column::Position)
-        .all(&txn)
+        .all(txn)
         .await?
     {
         lines
@@ -291,7 +307,7 @@ pub async fn export(
     for i in invoice_rows {
         invoices.push(format::Invoice {
             lines: lines.remove(&i.id).unwrap_or_default(),
-            created_by: people.email(&txn, i.created_by).await?,
+            created_by: people.email(txn, i.created_by).await?,
             id: i.id,
             number: i.number,
             client_id: i.client_id,
@@ -316,7 +332,7 @@ pub async fn export(
         clients: clients.len() as u64,
         projects: projects.len() as u64,
         tags: tags.len() as u64,
-        time_entries: live().count(&txn).await?,
+        time_entries: live().count(txn).await?,
         invoices: invoices.len() as u64,
     };
 
@@ -364,7 +380,7 @@ pub async fn export(
         let rows = q
             .order_by_asc(time_entries::Column::Id)
             .limit(PAGE)
-            .all(&txn)
+            .all(txn)
             .await?;
         let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
             break;
@@ -378,7 +394,7 @@ pub async fn export(
             .column(time_entry_tags::Column::EntryId)
             .column(time_entry_tags::Column::TagId)
             .into_tuple()
-            .all(&txn)
+            .all(txn)
             .await?;
         let mut tag_ids: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for (entry, tag) in links {
@@ -391,7 +407,7 @@ pub async fn export(
             tag_ids.sort();
             let row = format::TimeEntry {
                 id: e.id,
-                person: people.email(&txn, e.user_id).await?,
+                person: people.email(txn, e.user_id).await?,
                 description: e.description,
                 project_id: e.project_id,
                 tag_ids,
@@ -414,7 +430,6 @@ pub async fn export(
     out.raw("\n]")?;
     out.array("invoices", &invoices)?;
     out.raw("\n}\n")?;
-    txn.commit().await?;
     out.finish().await?;
     Ok(Export {
         workspace_name: ws.name,

@@ -3,8 +3,10 @@
 //! secrets, in id order, written as it is read so memory does not grow
 //! with the number of entries. `format` describes the document (version 1,
 //! `docs/backup-v1.schema.json`); `export` writes it; `import` reads one
-//! back into a workspace, after a preview, in one transaction.
+//! back into a workspace, after a preview, in one transaction; `clear`
+//! empties a workspace, keeping its backup for an undo.
 
+pub mod clear;
 #[cfg(feature = "ssr")]
 mod export;
 pub mod format;

@@ -429,3 +429,30 @@ pub mod api_tokens {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod workspace_snapshots {
+    use sea_orm::entity::prelude::*;
+
+    /// A workspace's backup kept by Clear Workspace for its undo.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "workspace_snapshots")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        pub reason: String,
+        pub created_by: Uuid,
+        pub created_by_name: String,
+        pub created_at: DateTimeUtc,
+        pub expires_at: DateTimeUtc,
+        pub restored_at: Option<DateTimeUtc>,
+        pub entries: i64,
+        /// The Export JSON document, gzip-compressed.
+        pub data: Vec<u8>,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

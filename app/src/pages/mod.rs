@@ -11,6 +11,7 @@ pub mod not_found;
 pub mod profile;
 pub mod reports;
 pub mod two_factor;
+pub mod workspace_data;
 pub mod workspace_settings;
 
 /// Every page but the daily Timer and Time entries (sign-in and sign-up,
@@ -54,7 +55,7 @@ pub mod lazy {
         WorkspaceGeneral => super::workspace_settings::GeneralPage,
         WorkspaceMembers => super::workspace_settings::MembersPage,
         WorkspacePlan => super::workspace_settings::PlanPage,
-        WorkspaceData => super::workspace_settings::DataPage,
+        WorkspaceData => super::workspace_data::DataPage,
         ApiTokens => super::api_tokens::ApiTokensPage,
         ApiDocs => super::api_docs::ApiDocsPage,
         Profile => super::profile::ProfilePage,

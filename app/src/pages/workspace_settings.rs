@@ -126,37 +126,6 @@ fn RatesCard(ws: crate::types::WorkspaceSummary) -> impl IntoView {
     }
 }
 
-/// Data: Export JSON, the workspace's backup. A plain form, so the
-/// download starts even before the page's code has loaded; the server
-/// names the file and refuses members whatever this page shows.
-#[component]
-pub fn DataPage() -> impl IntoView {
-    view! {
-        <Header title="Data"/>
-        {with_me(move |me| {
-            let ws = me.current.clone();
-            view! {
-                <section class="card" aria-labelledby="backup-heading">
-                    <h2 id="backup-heading">"Back up this workspace"</h2>
-                    <p>"Export JSON downloads a complete backup of "<strong>{ws.name.clone()}</strong>": clients, projects, tags, invoices and time entries, with its members, currency and default rate. Use JSON for full backup and restore."</p>
-                    <p class="muted">"Export a backup before major changes, and keep the file safe: it holds client names, invoice details and your time history. Passwords, sessions and API tokens are never in it."</p>
-                    <Show when=move || ws.role.can_manage() fallback=|| view! {
-                        <p>"Only owners and admins can export the workspace's backup."</p>
-                    }>
-                        <form method="get" action="/exports/backup" class="form form-inline">
-                            <label class="check" for="backup-gzip">
-                                <input id="backup-gzip" type="checkbox" name="gzip" value="true"/>
-                                "Compress the file (.json.gz)"
-                            </label>
-                            <button type="submit" class="btn btn-primary">"Export JSON"</button>
-                        </form>
-                    </Show>
-                </section>
-            }
-        })}
-    }
-}
-
 #[component]
 pub fn NewWorkspacePage() -> impl IntoView {
     let create = ServerAction::<CreateWorkspace>::new();

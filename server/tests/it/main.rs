@@ -14,6 +14,7 @@ mod common;
 mod api;
 mod backup;
 mod catalog;
+mod clear;
 mod cli;
 mod entries;
 mod foundation;

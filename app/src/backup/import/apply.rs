@@ -28,7 +28,7 @@ const BATCH: usize = 1_000;
 const ID_CHUNK: usize = 500;
 
 /// The workspace being imported into.
-pub(super) async fn target(
+pub(crate) async fn target(
     db: &impl ConnectionTrait,
     scope: &Scope,
 ) -> Result<workspaces::Model, Error> {
@@ -268,7 +268,7 @@ pub(super) async fn run(
 /// One import at a time per workspace, on every instance: PostgreSQL
 /// refuses a second one at once rather than queueing it; on SQLite the
 /// write transaction already holds the database's one write lock.
-async fn lock(txn: &DatabaseTransaction, workspace: Uuid) -> Result<(), Error> {
+pub(crate) async fn lock(txn: &DatabaseTransaction, workspace: Uuid) -> Result<(), Error> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(());
     }

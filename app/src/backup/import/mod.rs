@@ -16,6 +16,7 @@ mod check;
 mod read;
 
 pub use super::report::{ImportReport, KindPlan, Mode, Problem};
+pub(crate) use apply::{lock, target};
 
 use crate::error::Error;
 use crate::tenant::Scope;

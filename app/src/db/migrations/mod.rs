@@ -14,6 +14,7 @@ mod m20261128_000008_bulk_load_switch;
 mod m20261201_000009_sign_in_failures;
 mod m20261201_000010_session_locations;
 mod m20261201_000011_tenant_foreign_keys;
+mod m20261202_000012_workspace_snapshots;
 mod tables;
 
 pub use m20261127_000001_create_accounts::M20261127000001CreateAccounts;
@@ -29,6 +30,8 @@ pub use m20261201_000010_session_locations::M20261201000010SessionLocations;
 pub use m20261201_000011_tenant_foreign_keys::{
     M20261201000011TenantForeignKeys, TENANT_KEY_PREFIX,
 };
+
+pub use m20261202_000012_workspace_snapshots::M20261202000012WorkspaceSnapshots;
 
 pub struct Migrator;
 
@@ -47,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261201000009SignInFailures),
             Box::new(M20261201000010SessionLocations),
             Box::new(M20261201000011TenantForeignKeys),
+            Box::new(M20261202000012WorkspaceSnapshots),
         ]
     }
 }

@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
+mod backup;
+use backup::{export_backup, import_backup};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "timether",
@@ -124,6 +127,18 @@ pub enum WorkspaceCommand {
     SetPlan { workspace: String, plan: String },
     /// Set a workspace's billing status: active or read-only.
     SetBilling { workspace: String, status: String },
+    /// Clear Workspace: delete its time entries, projects, clients and tags
+    /// (invoices too with --include-invoices), keeping a backup the owner
+    /// can restore from the Data tab (Undo clear) for 30 days.
+    Clear {
+        workspace: String,
+        /// Confirms the deletion.
+        #[arg(long)]
+        yes: bool,
+        /// Also delete the workspace's invoices.
+        #[arg(long)]
+        include_invoices: bool,
+    },
 }
 
 /// Loads settings, printing warnings about unknown keys to standard error.
@@ -321,6 +336,41 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 anyhow::bail!("the file was not imported: nothing changed");
             }
         }
+        Command::Workspace(WorkspaceCommand::Clear {
+            workspace,
+            yes,
+            include_invoices,
+        }) => {
+            let id = parse_workspace(&workspace)?;
+            let scope = app::tenant::owner_scope(&db, id).await.map_err(domain)?;
+            let summary = app::backup::clear::service::summary(&db, &scope)
+                .await
+                .map_err(domain)?;
+            if !yes {
+                anyhow::bail!(
+                    "clearing “{}” deletes {} time entries, {} projects, {} clients and {} tags; add --yes to confirm",
+                    summary.workspace_name,
+                    summary.time_entries,
+                    summary.projects,
+                    summary.clients,
+                    summary.tags
+                );
+            }
+            let cmd = app::backup::clear::service::ClearCommand {
+                confirm_name: summary.workspace_name.clone(),
+                include_invoices,
+            };
+            let done = app::backup::clear::service::clear(&db, &scope, &cmd, now)
+                .await
+                .map_err(domain)?;
+            writeln!(
+                out,
+                "cleared “{}”: {} time entries; the owner can undo it on the Data tab until {}",
+                summary.workspace_name,
+                done.time_entries,
+                done.expires_at.format("%Y-%m-%d")
+            )?;
+        }
         Command::Workspace(WorkspaceCommand::SetBilling { workspace, status }) => {
             let id = parse_workspace(&workspace)?;
             let status = BillingStatus::parse(&status).ok_or_else(|| {
@@ -337,91 +387,6 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
         }
     }
     Ok(())
-}
-
-/// Runs an import, with a progress line on a terminal (plain lines
-/// otherwise, every 100,000 entries).
-async fn import_backup(
-    db: &sea_orm::DatabaseConnection,
-    scope: &app::tenant::Scope,
-    path: PathBuf,
-    mode: app::backup::Mode,
-    dry_run: bool,
-    now: chrono::DateTime<chrono::Utc>,
-) -> anyhow::Result<app::backup::ImportReport> {
-    if !path.is_file() {
-        anyhow::bail!("cannot read {}: no such file", path.display());
-    }
-    let cmd = app::backup::import::ImportCommand {
-        path,
-        mode,
-        dry_run,
-    };
-    let terminal = std::io::stderr().is_terminal();
-    let last = std::sync::atomic::AtomicU64::new(0);
-    let progress = move |done: u64| {
-        if terminal {
-            eprint!("\r{done} time entries read");
-        } else if done / 100_000 > last.swap(done / 100_000, std::sync::atomic::Ordering::Relaxed) {
-            eprintln!("{done} time entries read");
-        }
-    };
-    let report = app::backup::import::import(db, scope, &cmd, now, &progress)
-        .await
-        .map_err(domain)?;
-    if terminal {
-        eprintln!();
-    }
-    Ok(report)
-}
-
-/// Runs the export, writing its chunks to `path` (complete or not at all)
-/// or to standard output.
-async fn export_backup(
-    db: &sea_orm::DatabaseConnection,
-    scope: app::tenant::Scope,
-    now: chrono::DateTime<chrono::Utc>,
-    gzip: bool,
-    path: Option<&std::path::Path>,
-) -> anyhow::Result<app::backup::Export> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let db = db.clone();
-    let task = tokio::spawn(async move { app::backup::export(&db, &scope, now, gzip, tx).await });
-    let partial = path.map(|p| {
-        let mut name = p.file_name().unwrap_or_default().to_os_string();
-        name.push(".partial");
-        p.with_file_name(name)
-    });
-    let mut sink: Box<dyn Write + Send> = match &partial {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p)
-                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", p.display()))?,
-        )),
-        None => Box::new(std::io::stdout()),
-    };
-    let mut written = Ok(());
-    while let Some(chunk) = rx.recv().await {
-        if written.is_ok() {
-            written = sink.write_all(&chunk);
-        }
-    }
-    let flushed = written.and_then(|()| sink.flush());
-    drop(sink);
-    let done = task.await?.map_err(domain);
-    let result = match (done, flushed) {
-        (Ok(done), Ok(())) => Ok(done),
-        (Err(e), _) => Err(e),
-        (_, Err(e)) => Err(anyhow::anyhow!("writing the backup: {e}")),
-    };
-    match (&result, &partial, path) {
-        (Ok(_), Some(tmp), Some(path)) => std::fs::rename(tmp, path)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
-        (Err(_), Some(tmp), _) => {
-            let _ = std::fs::remove_file(tmp);
-        }
-        _ => {}
-    }
-    result
 }
 
 /// Hides the password in a database URL for messages.

@@ -1,0 +1,548 @@
+//! Workspace settings → Data: Export JSON (a plain download form) and
+//! Import JSON (choose a file, see what it will do, confirm). The upload
+//! goes to `POST /imports` with its progress shown; the server checks who
+//! may do what whatever this page shows.
+
+use super::workspace_settings::Header;
+use crate::backup::clear::{
+    clear_summary, last_clear, undo_clear, ClearRecord, ClearWorkspace, UNDO_DAYS,
+};
+use crate::backup::{ImportReport, KindPlan, Mode};
+use crate::components::forms::{action_error, FormError};
+use crate::components::layout::with_me;
+use crate::components::loaded::load;
+use crate::error::AppError;
+use crate::types::Role;
+use leptos::prelude::*;
+
+/// Where an import stands on the page.
+#[derive(Clone, Debug, PartialEq)]
+enum Stage {
+    Idle,
+    /// The file is on its way (percent sent, when the browser knows it);
+    /// `confirm` for the real import, otherwise the preview.
+    Sending {
+        confirm: bool,
+        percent: Option<u32>,
+    },
+    Preview(ImportReport),
+    Done(ImportReport),
+    Failed(String),
+}
+
+#[component]
+pub fn DataPage() -> impl IntoView {
+    view! {
+        <Header title="Data"/>
+        {with_me(move |me| {
+            let ws = me.current.clone();
+            let manager = ws.role.can_manage();
+            let name = ws.name.clone();
+            view! {
+                <section class="card" aria-labelledby="backup-heading">
+                    <h2 id="backup-heading">"Back up this workspace"</h2>
+                    <p>"Export JSON downloads a complete backup of "<strong>{ws.name.clone()}</strong>": clients, projects, tags, invoices and time entries, with its members, currency and default rate. Use JSON for full backup and restore."</p>
+                    <p class="muted">"Export a backup before major changes, and keep the file safe: it holds client names, invoice details and your time history. Passwords, sessions and API tokens are never in it."</p>
+                    <Show when=move || manager fallback=|| view! {
+                        <p>"Only owners and admins can export the workspace's backup."</p>
+                    }>
+                        <form method="get" action="/exports/backup" class="form form-inline">
+                            <label class="check" for="backup-gzip">
+                                <input id="backup-gzip" type="checkbox" name="gzip" value="true"/>
+                                "Compress the file (.json.gz)"
+                            </label>
+                            <button type="submit" class="btn btn-primary">"Export JSON"</button>
+                        </form>
+                    </Show>
+                </section>
+                {manager.then(|| view! { <ImportSection workspace=name.clone()/> })}
+                {manager.then(|| view! { <ClearSection workspace=name.clone() owner={ws.role == Role::Owner}/> })}
+            }
+        })}
+    }
+}
+
+#[component]
+fn ImportSection(workspace: String) -> impl IntoView {
+    let stage = RwSignal::new(Stage::Idle);
+    let mode = RwSignal::new(Mode::Merge);
+    let file = StoredValue::new_local(None::<web_sys::File>);
+    let file_name = RwSignal::new(String::new());
+    let input = NodeRef::<leptos::html::Input>::new();
+
+    let run = move |confirm: bool| {
+        file.with_value(|f| {
+            if let Some(f) = f {
+                send(f, mode.get_untracked(), confirm, stage);
+            }
+        });
+    };
+    let choose = move |_| {
+        if let Some(i) = input.get() {
+            i.set_value("");
+            i.click();
+        }
+    };
+    let chosen = move |_| {
+        let picked = input
+            .get()
+            .and_then(|i| i.files())
+            .and_then(|list| list.get(0));
+        if let Some(f) = picked {
+            file_name.set(f.name());
+            file.set_value(Some(f));
+            run(false);
+        }
+    };
+    let set_mode = move |m: Mode| {
+        mode.set(m);
+        // The preview depends on the mode: show it again for the new one.
+        if matches!(stage.get_untracked(), Stage::Preview(_)) {
+            run(false);
+        }
+    };
+    let busy = move || matches!(stage.get(), Stage::Sending { .. });
+    let ws_name = workspace.clone();
+
+    view! {
+        <section class="card" aria-labelledby="import-heading">
+            <h2 id="import-heading">"Restore from a backup"</h2>
+            <p>"Import JSON reads a Timether backup file (.json or .json.gz) into the workspace you are in now: "<strong>{workspace.clone()}</strong>". Check that this is the workspace you mean. You see what the import will change before anything changes."</p>
+            <fieldset class="choice-group">
+                <legend>"How to import"</legend>
+                <label class="check" for="import-merge">
+                    <input id="import-merge" type="radio" name="import-mode" value="merge"
+                        prop:checked=move || mode.get() == Mode::Merge
+                        on:change=move |_| set_mode(Mode::Merge)/>
+                    <span><strong>"Merge"</strong>" (recommended): add what is new, update what changed, delete nothing. Importing the same file twice changes nothing."</span>
+                </label>
+                <label class="check" for="import-replace">
+                    <input id="import-replace" type="radio" name="import-mode" value="replace"
+                        prop:checked=move || mode.get() == Mode::Replace
+                        on:change=move |_| set_mode(Mode::Replace)/>
+                    <span><strong>"Replace"</strong>": make this workspace's clients, projects, tags, invoices and time entries exactly the file's. Anything not in the file is deleted; members stay."</span>
+                </label>
+            </fieldset>
+            <input node_ref=input id="import-file" class="sr-only" type="file" tabindex="-1" aria-hidden="true"
+                accept=".json,.gz,application/json,application/gzip" on:change=chosen/>
+            <div class="form-inline">
+                <button type="button" class="btn btn-primary" on:click=choose disabled=busy>"Import JSON"</button>
+                <span class="muted">{move || {
+                    let n = file_name.get();
+                    if n.is_empty() { "No file chosen.".to_string() } else { format!("Chosen: {n}") }
+                }}</span>
+            </div>
+            <div aria-live="polite">
+                {move || match stage.get() {
+                    Stage::Idle => ().into_any(),
+                    Stage::Sending { confirm, percent } => view! { <Sending confirm percent/> }.into_any(),
+                    Stage::Failed(message) => view! {
+                        <p class="form-error" role="alert">{message}</p>
+                    }.into_any(),
+                    Stage::Preview(report) => view! {
+                        <Preview report mode=mode.get() on_confirm=Callback::new(move |_| run(true))
+                            on_cancel=Callback::new(move |_| { stage.set(Stage::Idle); file.set_value(None); file_name.set(String::new()); })/>
+                    }.into_any(),
+                    Stage::Done(report) => view! { <Done report/> }.into_any(),
+                }}
+            </div>
+            <p class="muted">"Tip: export a fresh backup of "{ws_name}" before importing, especially in replace mode."</p>
+        </section>
+    }
+}
+
+#[component]
+fn Sending(confirm: bool, percent: Option<u32>) -> impl IntoView {
+    let sent = percent.unwrap_or(0);
+    let label = if sent >= 100 {
+        if confirm {
+            "Importing… large backups take a minute; keep this page open.".to_string()
+        } else {
+            "Checking the file…".to_string()
+        }
+    } else {
+        format!("Uploading the file… {sent} %")
+    };
+    view! {
+        <div class="import-progress" role="status">
+            <label for="import-progress-bar">{label}</label>
+            <progress id="import-progress-bar" max="100" value=sent.to_string()></progress>
+        </div>
+    }
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "clients" => "Clients",
+        "projects" => "Projects",
+        "tags" => "Tags",
+        "invoices" => "Invoices",
+        "time_entries" => "Time entries",
+        _ => "Other",
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+#[component]
+fn PlanTable(plans: Vec<KindPlan>, mode: Mode, done: bool) -> impl IntoView {
+    let rest = match mode {
+        Mode::Merge => "Kept (not in the file)",
+        Mode::Replace => "Deleted (not in the file)",
+    };
+    let caption = if done {
+        "What the import changed"
+    } else {
+        "What the import will change"
+    };
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <caption class="sr-only">{caption}</caption>
+                <thead><tr>
+                    <th scope="col">"Kind"</th>
+                    <th scope="col" class="num">"New"</th>
+                    <th scope="col" class="num">"Updated"</th>
+                    <th scope="col" class="num">"Unchanged"</th>
+                    <th scope="col" class="num">{rest}</th>
+                </tr></thead>
+                <tbody>
+                    {plans.into_iter().map(|p| {
+                        let other = match mode { Mode::Merge => p.left_alone, Mode::Replace => p.removed };
+                        view! { <tr>
+                            <th scope="row">{kind_label(&p.kind)}</th>
+                            <td class="num">{p.new}</td>
+                            <td class="num">{p.updated}</td>
+                            <td class="num">{p.unchanged}</td>
+                            <td class="num">{other}</td>
+                        </tr> }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
+
+#[component]
+fn Preview(
+    report: ImportReport,
+    mode: Mode,
+    on_confirm: Callback<()>,
+    on_cancel: Callback<()>,
+) -> impl IntoView {
+    let c = report.file_counts.clone();
+    let from = match report.exported_at {
+        Some(at) => format!(
+            "The file: a backup of “{}”, exported {}.",
+            report.source_name,
+            at.format("%-d %B %Y, %H:%M UTC")
+        ),
+        None => "The file could not be read far enough to say where it comes from.".to_string(),
+    };
+    let holds = format!(
+        "It holds {}, {}, {}, {}, {} and {}.",
+        plural(c.time_entries, "time entry", "time entries"),
+        plural(c.projects, "project", "projects"),
+        plural(c.clients, "client", "clients"),
+        plural(c.tags, "tag", "tags"),
+        plural(c.invoices, "invoice", "invoices"),
+        plural(c.members, "member", "members"),
+    );
+    let nothing_to_do = report.ok()
+        && report
+            .plans
+            .iter()
+            .all(|p| p.new == 0 && p.updated == 0 && p.removed == 0);
+    let problems = report.problems.clone();
+    let more = report.more_problems;
+    let problem_count = problems.len() as u64 + more;
+    view! {
+        <div class="import-preview" role="region" aria-labelledby="preview-heading">
+            <h3 id="preview-heading" class="import-target">"Import into “"{report.target_name.clone()}"”"</h3>
+            {report.ok().then(|| view! {
+                <p>{from}" "{holds}</p>
+                {report.new_ids.then(|| view! {
+                    <p class="muted">"This file comes from another workspace. Its rows get new ids here, so importing it again changes nothing."</p>
+                })}
+                <PlanTable plans=report.plans.clone() mode done=false/>
+                {(!report.unknown_people.is_empty()).then(|| view! {
+                    <p>"These people in the file are not members of this workspace; their time entries and invoices will belong to you: "
+                        {report.unknown_people.join(", ")}"."</p>
+                })}
+            })}
+            {(!problems.is_empty()).then(|| view! {
+                <div class="notice notice-warning" role="alert">
+                    <p><strong>{format!("The file has {}. Nothing was imported.", plural(problem_count, "problem", "problems"))}</strong>
+                        " Correct the file, or export the backup again, then choose it once more."</p>
+                    <ul class="problem-list">
+                        {problems.into_iter().map(|p| view! { <li><code>{p.path.clone()}</code>{(!p.path.is_empty()).then_some(": ")}{p.message.clone()}</li> }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! { <p>{format!("… and {more} more.")}</p> })}
+                </div>
+            })}
+            {(report.ok() && mode == Mode::Replace).then(|| view! {
+                <p class="notice notice-warning">"Replace deletes everything in this workspace that the file does not hold. "
+                    <a href="/exports/backup">"Download a fresh backup first"</a>"."</p>
+            })}
+            <div class="form-inline">
+                {(report.ok() && !nothing_to_do).then(|| view! {
+                    <button type="button" class="btn btn-primary" on:click=move |_| on_confirm.run(())>"Confirm import"</button>
+                })}
+                {nothing_to_do.then(|| view! { <p>"Nothing to import: everything in the file is already here."</p> })}
+                <button type="button" class="btn btn-secondary" on:click=move |_| on_cancel.run(())>"Cancel"</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn Done(report: ImportReport) -> impl IntoView {
+    let entries = report.plan("time_entries").cloned().unwrap_or_default();
+    view! {
+        <div class="import-preview" role="status">
+            <h3 class="import-target">"Imported into “"{report.target_name.clone()}"”"</h3>
+            <p>{format!(
+                "{} added, {} updated, {} already here.",
+                plural(entries.new, "time entry", "time entries"),
+                entries.updated,
+                entries.unchanged
+            )}</p>
+            <PlanTable plans=report.plans.clone() mode=report.mode done=true/>
+        </div>
+    }
+}
+
+/// Sends the chosen file to `/imports`, showing its progress in `stage`
+/// and ending in a preview, the outcome, or a sentence.
+fn send(file: &web_sys::File, mode: Mode, confirm: bool, stage: RwSignal<Stage>) {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let failed = |m: &str| Stage::Failed(m.to_string());
+    let mode_name = match mode {
+        Mode::Merge => "merge",
+        Mode::Replace => "replace",
+    };
+    let url = format!("/imports?mode={mode_name}&dry_run={}", !confirm);
+    let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
+        stage.set(failed("This browser cannot upload files."));
+        return;
+    };
+    if xhr.open("POST", &url).is_err() {
+        stage.set(failed("This browser cannot upload files."));
+        return;
+    }
+    let content_type = if file.name().ends_with(".gz") {
+        "application/gzip"
+    } else {
+        "application/json"
+    };
+    let _ = xhr.set_request_header("Content-Type", content_type);
+    let _ = xhr.set_request_header("Accept", "application/json");
+    if let Ok(upload) = xhr.upload() {
+        let progress =
+            Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+                if e.length_computable() && e.total() > 0.0 {
+                    let percent = (e.loaded() / e.total() * 100.0).clamp(0.0, 100.0) as u32;
+                    stage.set(Stage::Sending {
+                        confirm,
+                        percent: Some(percent),
+                    });
+                }
+            });
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        // Lives as long as the request (the browser drops it with it).
+        progress.forget();
+    }
+    let answered = xhr.clone();
+    let onload = Closure::once_into_js(move || {
+        let status = answered.status().unwrap_or(0);
+        let text = answered.response_text().ok().flatten().unwrap_or_default();
+        stage.set(outcome(status, &text));
+    });
+    xhr.set_onload(Some(onload.unchecked_ref()));
+    let onerror = Closure::once_into_js(move || {
+        stage.set(Stage::Failed(
+            "The upload did not reach the server. Check your connection and try again.".into(),
+        ))
+    });
+    xhr.set_onerror(Some(onerror.unchecked_ref()));
+    stage.set(Stage::Sending {
+        confirm,
+        percent: Some(0),
+    });
+    if xhr.send_with_opt_blob(Some(file)).is_err() {
+        stage.set(failed("The file could not be read by the browser."));
+    }
+}
+
+fn outcome(status: u16, text: &str) -> Stage {
+    if status == 200 || status == 422 {
+        if let Ok(report) = serde_json::from_str::<ImportReport>(text) {
+            return if report.applied {
+                Stage::Done(report)
+            } else {
+                Stage::Preview(report)
+            };
+        }
+    }
+    match serde_json::from_str::<AppError>(text) {
+        Ok(e) => Stage::Failed(e.to_string()),
+        Err(_) => Stage::Failed(format!(
+            "The server answered with an error ({status}). Please try again."
+        )),
+    }
+}
+
+fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%-d %B %Y, %H:%M UTC").to_string()
+}
+
+/// Clear Workspace (owners), and the undo of the last clear.
+#[component]
+fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
+    let clear = ServerAction::<ClearWorkspace>::new();
+    let undo = Action::new(|id: &uuid::Uuid| undo_clear(*id));
+    let last = load(
+        move || (clear.version().get(), undo.version().get()),
+        |_| last_clear(),
+    );
+    let summary = Action::new(|_: &()| clear_summary());
+    let open = RwSignal::new(false);
+    let typed = RwSignal::new(String::new());
+    let error = action_error(clear);
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    Effect::new(move |_| {
+        let want = open.get();
+        if let Some(d) = dialog.get() {
+            if want && !d.open() {
+                let _ = d.show_modal();
+            } else if !want && d.open() {
+                d.close();
+            }
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = clear.value().get() {
+            open.set(false);
+            typed.set(String::new());
+        }
+    });
+    let name = workspace.clone();
+    let matches = move || typed.get().trim() == name.trim();
+    let start = move |_| {
+        summary.dispatch(());
+        typed.set(String::new());
+        open.set(true);
+    };
+    let undo_message = move || match undo.value().get() {
+        Some(Ok(r)) if r.applied => {
+            let n = r
+                .plan("time_entries")
+                .map(|p| p.new + p.updated)
+                .unwrap_or(0);
+            Some(format!(
+                "Restored: {}.",
+                plural(n, "time entry", "time entries")
+            ))
+        }
+        Some(Ok(r)) => Some(format!(
+            "The undo could not be applied: {}",
+            r.problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        Some(Err(e)) => Some(e.to_string()),
+        None => None,
+    };
+    let ws_title = workspace.clone();
+    view! {
+        <section class="card" aria-labelledby="clear-heading">
+            <h2 id="clear-heading">"Clear Workspace"</h2>
+            <p>"Clear Workspace deletes the time entries, projects, clients and tags of "<strong>{workspace.clone()}</strong>" and stops every member's running timer. It is not like archiving, which hides old clients or projects but keeps their history. Members and settings stay."</p>
+            <p class="muted">{format!("You can undo a clear from this tab for {UNDO_DAYS} days. Export JSON first if you want a copy of your own.")}</p>
+            <Transition fallback=|| ()>
+                {move || last.get().and_then(|r| r.ok()).flatten().map(|rec: ClearRecord| {
+                    let id = rec.id;
+                    let line = format!(
+                        "Cleared on {} by {}: {}.",
+                        when(rec.cleared_at),
+                        rec.cleared_by,
+                        plural(rec.time_entries as u64, "time entry", "time entries")
+                    );
+                    view! {
+                        <div class="notice clear-record" role="status">
+                            <span>{line}</span>
+                            {match rec.restored_at {
+                                Some(at) => view! { <span>{format!(" Restored on {}.", when(at))}</span> }.into_any(),
+                                None if owner => view! {
+                                    <button type="button" class="btn btn-secondary btn-small" disabled=move || undo.pending().get()
+                                        on:click=move |_| { undo.dispatch(id); }>
+                                        {move || if undo.pending().get() { "Restoring…" } else { "Undo clear" }}
+                                    </button>
+                                    <span class="muted">{format!(" (until {})", rec.expires_at.format("%-d %B %Y"))}</span>
+                                }.into_any(),
+                                None => ().into_any(),
+                            }}
+                        </div>
+                    }
+                })}
+            </Transition>
+            <p role="status">{undo_message}</p>
+            {if owner {
+                view! {
+                    <button type="button" class="btn btn-danger" on:click=start>"Clear Workspace"</button>
+                }.into_any()
+            } else {
+                view! { <p>"Only the workspace's owner can clear it."</p> }.into_any()
+            }}
+            <dialog node_ref=dialog class="dialog" aria-labelledby="clear-dialog-title" on:close=move |_| open.set(false)>
+                <h2 id="clear-dialog-title">{format!("Clear Workspace “{ws_title}”?")}</h2>
+                <Transition fallback=|| view! { <p>"Counting what will go…"</p> }>
+                    {move || summary.value().get().map(|r| match r {
+                        Ok(s) => view! {
+                            <p>{format!(
+                                "This deletes {}, {}, {} and {}, and stops {}.",
+                                plural(s.time_entries, "time entry", "time entries"),
+                                plural(s.projects, "project", "projects"),
+                                plural(s.clients, "client", "clients"),
+                                plural(s.tags, "tag", "tags"),
+                                plural(s.running_timers, "running timer", "running timers"),
+                            )}</p>
+                            <p class="muted">{format!("{} stay unless you tick the box below. ", plural(s.invoices, "invoice", "invoices"))}"Invoices keep their own copy of the client, lines and totals; deleted with the time entries, the entries lose their link to them."</p>
+                        }.into_any(),
+                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                    })}
+                </Transition>
+                <ActionForm action=clear attr:class="form">
+                    <FormError error/>
+                    <label class="check" for="clear-invoices">
+                        <input id="clear-invoices" type="checkbox" name="include_invoices" value="on"/>
+                        "Also delete invoices"
+                    </label>
+                    <div class="field">
+                        <label for="clear-confirm-name">"Type the workspace's name to confirm"</label>
+                        <input id="clear-confirm-name" class="input" name="confirm_name" autocomplete="off" required=true
+                            aria-describedby="clear-confirm-hint"
+                            prop:value=move || typed.get()
+                            on:input=move |ev| typed.set(event_target_value(&ev))/>
+                        <p id="clear-confirm-hint" class="field-hint">{format!("“{workspace}”")}</p>
+                    </div>
+                    <div class="actions dialog-actions">
+                        <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
+                        <button type="submit" class="btn btn-danger" disabled=move || !matches() || clear.pending().get()>
+                            {move || if clear.pending().get() { "Clearing…" } else { "Clear Workspace" }}
+                        </button>
+                    </div>
+                </ActionForm>
+            </dialog>
+        </section>
+    }
+}
