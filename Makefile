@@ -24,7 +24,7 @@ export TIMETHER_TEST_GEOIP_DATABASE := $(GEOIP_DB)
 HOST := -p app -p timether --features app/ssr
 WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run test check soak bench doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
+.PHONY: run test check soak bench fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
@@ -93,6 +93,13 @@ e2e: build-release
 ## 64 people for 60 s through both doors, on SQLite and on two instances sharing PostgreSQL (figures into BENCHMARKS.md).
 soak: test-deps
 	scripts/soak.sh
+
+## Fuzz the importer longer than `make test` does: mutated real exports
+## through the reader, and generated workspaces through the round trip.
+fuzz:
+	TIMETHER_FUZZ_CASES=50000 cargo test $(HOST) --lib backup::import::fuzz
+	TIMETHER_ROUND_TRIP_CASES=500 TIMETHER_TEST_DATABASE_URL=sqlite \
+	  cargo test $(HOST) --test it round_trip
 
 ## Seed 100,000 entries and measure list throughput, report latency and bundle size into BENCHMARKS.md.
 bench: toolchain build-release

@@ -66,31 +66,32 @@ pub fn DataPage() -> impl IntoView {
 fn ImportSection(workspace: String) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let mode = RwSignal::new(Mode::Merge);
-    let file = StoredValue::new_local(None::<web_sys::File>);
     let file_name = RwSignal::new(String::new());
+    // The chosen file stays in the (hidden) file input: nothing that only
+    // exists in the browser is kept in a signal the server also creates.
     let input = NodeRef::<leptos::html::Input>::new();
+    let chosen_file = move || {
+        input
+            .get_untracked()
+            .and_then(|i| i.files())
+            .and_then(|list| list.get(0))
+    };
 
     let run = move |confirm: bool| {
-        file.with_value(|f| {
-            if let Some(f) = f {
-                send(f, mode.get_untracked(), confirm, stage);
-            }
-        });
+        if let Some(f) = chosen_file() {
+            send(&f, mode.get_untracked(), confirm, stage);
+        }
     };
     let choose = move |_| {
         if let Some(i) = input.get() {
+            // Choosing the same file again still previews it afresh.
             i.set_value("");
             i.click();
         }
     };
     let chosen = move |_| {
-        let picked = input
-            .get()
-            .and_then(|i| i.files())
-            .and_then(|list| list.get(0));
-        if let Some(f) = picked {
+        if let Some(f) = chosen_file() {
             file_name.set(f.name());
-            file.set_value(Some(f));
             run(false);
         }
     };
@@ -141,7 +142,11 @@ fn ImportSection(workspace: String) -> impl IntoView {
                     }.into_any(),
                     Stage::Preview(report) => view! {
                         <Preview report mode=mode.get() on_confirm=Callback::new(move |_| run(true))
-                            on_cancel=Callback::new(move |_| { stage.set(Stage::Idle); file.set_value(None); file_name.set(String::new()); })/>
+                            on_cancel=Callback::new(move |_| {
+                                stage.set(Stage::Idle);
+                                file_name.set(String::new());
+                                if let Some(i) = input.get_untracked() { i.set_value(""); }
+                            })/>
                     }.into_any(),
                     Stage::Done(report) => view! { <Done report/> }.into_any(),
                 }}

@@ -23,5 +23,6 @@ mod import;
 mod integrity;
 mod invoices;
 mod load;
+mod round_trip;
 mod sessions;
 mod two_factor;

@@ -13,6 +13,8 @@
 
 mod apply;
 mod check;
+#[cfg(test)]
+mod fuzz;
 mod read;
 
 pub use super::report::{ImportReport, KindPlan, Mode, Problem};
