@@ -117,7 +117,7 @@ pub async fn import_file(
         mode: params.mode()?,
         dry_run: params.dry_run.unwrap_or(false),
     };
-    import::import(db, scope, &cmd, now, &|_| {}).await
+    import::import(db, scope, &cmd, now, &|_, _| {}).await
 }
 
 /// A report's status: a file with problems that was meant to be imported

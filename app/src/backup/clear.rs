@@ -164,6 +164,10 @@ pub mod service {
         );
         let written = written?;
 
+        // The per-row version triggers (and on SQLite the secondary
+        // indexes) stand aside while many rows go; the version moves once.
+        let load =
+            crate::db::bulk::BulkLoad::begin(&txn, &["time_entries", "time_entry_tags"]).await?;
         scope
             .delete_many::<time_entry_tags::Entity>()
             .exec(&txn)
@@ -182,6 +186,7 @@ pub mod service {
         scope.delete_many::<projects::Entity>().exec(&txn).await?;
         scope.delete_many::<clients::Entity>().exec(&txn).await?;
         scope.delete_many::<tags::Entity>().exec(&txn).await?;
+        load.end(&txn, ws.id).await?;
 
         let by = users::Entity::find_by_id(scope.user_id)
             .one(&txn)
@@ -298,7 +303,7 @@ pub mod service {
             mode: Mode::Merge,
             dry_run: false,
         };
-        let report = import::import(db, scope, &cmd, now, &|_| {}).await?;
+        let report = import::import(db, scope, &cmd, now, &|_, _| {}).await?;
         if report.applied {
             scope
                 .update_many::<workspace_snapshots::Entity>()

@@ -126,7 +126,7 @@ fn ImportSection(workspace: String) -> impl IntoView {
             </fieldset>
             <input node_ref=input id="import-file" class="sr-only" type="file" tabindex="-1" aria-hidden="true"
                 accept=".json,.gz,application/json,application/gzip" on:change=chosen/>
-            <div class="form-inline">
+            <div class="import-choose">
                 <button type="button" class="btn btn-primary" on:click=choose disabled=busy>"Import JSON"</button>
                 <span class="muted">{move || {
                     let n = file_name.get();
@@ -521,7 +521,11 @@ fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
                                 plural(s.tags, "tag", "tags"),
                                 plural(s.running_timers, "running timer", "running timers"),
                             )}</p>
-                            <p class="muted">{format!("{} stay unless you tick the box below. ", plural(s.invoices, "invoice", "invoices"))}"Invoices keep their own copy of the client, lines and totals; deleted with the time entries, the entries lose their link to them."</p>
+                            <p class="muted">{match s.invoices {
+                                0 => String::new(),
+                                1 => "The workspace's invoice stays unless you tick the box below. ".to_string(),
+                                n => format!("The workspace's {n} invoices stay unless you tick the box below. "),
+                            }}"Invoices keep their own copy of the client, lines and totals; deleted with the time entries, the entries lose their link to them."</p>
                         }.into_any(),
                         Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
                     })}

@@ -24,12 +24,16 @@ pub(super) async fn import_backup(
         dry_run,
     };
     let terminal = std::io::stderr().is_terminal();
-    let last = std::sync::atomic::AtomicU64::new(0);
-    let progress = move |done: u64| {
+    // Plain lines: one at each tenth of the file.
+    let tenths = std::sync::atomic::AtomicU64::new(0);
+    let progress = move |done: u64, total: u64| {
         if terminal {
-            eprint!("\r{done} time entries read");
-        } else if done / 100_000 > last.swap(done / 100_000, std::sync::atomic::Ordering::Relaxed) {
-            eprintln!("{done} time entries read");
+            eprint!("\r{done} of {total} time entries");
+        } else {
+            let tenth = (done * 10).checked_div(total).unwrap_or(10);
+            if tenth > tenths.swap(tenth, std::sync::atomic::Ordering::Relaxed) {
+                eprintln!("{}% ({done} of {total} time entries)", tenth * 10);
+            }
         }
     };
     let report = app::backup::import::import(db, scope, &cmd, now, &progress)

@@ -436,3 +436,76 @@ async fn the_cli_previews_imports_and_refuses_bad_files() {
     let (_, after) = export(&mut owner).await;
     assert_eq!(same_moment(after, &before), before);
 }
+
+#[tokio::test]
+async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
+    use std::io::BufRead;
+    let app = spawn().await;
+    let (mut owner, _member, ws) = filled(&app).await;
+    let (_, before) = export(&mut owner).await;
+    let mut big = before.clone();
+    let me = big
+        .members
+        .iter()
+        .find(|m| m.role == "owner")
+        .unwrap()
+        .email
+        .clone();
+    let start = big.time_entries[0].started_at;
+    for i in 0..60_000 {
+        let at = start - chrono::Duration::minutes(10 * (i + 1));
+        big.time_entries.push(app::backup::format::TimeEntry {
+            id: uuid::Uuid::now_v7(),
+            person: me.clone(),
+            description: format!("Bulk {i}"),
+            project_id: None,
+            tag_ids: vec![],
+            billable: false,
+            started_at: at,
+            ended_at: Some(at + chrono::Duration::minutes(5)),
+            invoice_id: None,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    big.counts.time_entries = big.time_entries.len() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, serde_json::to_vec(&big).unwrap()).unwrap();
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
+        .args(["--config", "/nonexistent/Leptos.toml", "backup", "import"])
+        .args(["--workspace", &ws])
+        .arg(&file)
+        .env("TIMETHER_DATABASE_URL", &app.url)
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Killed (SIGKILL) once the first tenth of the entries is written
+    // inside the import's transaction.
+    let (status, seen) = tokio::task::spawn_blocking(move || {
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("% (") {
+                child.kill().unwrap();
+                break;
+            }
+        }
+        (child.wait().unwrap(), seen)
+    })
+    .await
+    .unwrap();
+    assert!(
+        !status.success(),
+        "the import finished before it was killed: {seen}"
+    );
+    assert!(seen.contains("10% ("), "{seen}");
+    let (_, after) = export(&mut owner).await;
+    assert_eq!(same_moment(after, &before), before);
+}

@@ -7,6 +7,7 @@ use super::super::format::{self, TimeEntry};
 use super::check::Checked;
 use super::read;
 use super::{ImportCommand, ImportReport, KindPlan, Mode, Problem, Problems};
+use crate::db::bulk::BulkLoad;
 use crate::db::entities::{
     clients, invoice_lines, invoices, memberships, projects, tags, time_entries, time_entry_tags,
     users, workspaces,
@@ -26,6 +27,8 @@ use uuid::Uuid;
 const BATCH: usize = 1_000;
 /// Ids per `IN (…)` list when deleting.
 const ID_CHUNK: usize = 500;
+/// Entries written or deleted from which an import runs as a bulk load.
+const BULK_FROM: u64 = 2_000;
 
 /// The workspace being imported into.
 pub(crate) async fn target(
@@ -119,7 +122,9 @@ struct Run<'a> {
     running_file: HashMap<Uuid, usize>,
     problems: Problems,
     plans: Vec<KindPlan>,
+    /// Entries compared (and written) so far, of `total`.
     done: u64,
+    total: u64,
 }
 
 pub(super) async fn run(
@@ -128,7 +133,7 @@ pub(super) async fn run(
     cmd: &ImportCommand,
     checked: Checked,
     now: DateTime<Utc>,
-    progress: &(dyn Fn(u64) + Send + Sync),
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportReport, Error> {
     let write = !cmd.dry_run;
     let txn = if write {
@@ -160,6 +165,7 @@ pub(super) async fn run(
         problems: Problems::default(),
         plans: Vec::new(),
         done: 0,
+        total: checked.head.entries,
     };
     let unknown_people: Vec<String> = checked
         .people
@@ -188,7 +194,13 @@ pub(super) async fn run(
         ..Default::default()
     };
 
+    // Many entries: the per-row version triggers (and on SQLite the
+    // secondary indexes) stand aside until the end, as for `dev seed`.
+    let mut bulk = None;
     if run.problems.is_empty() {
+        if write && (head.entries + gone.len() as u64) >= BULK_FROM {
+            bulk = Some(BulkLoad::begin(&txn, &["time_entries", "time_entry_tags"]).await?);
+        }
         if write && run.mode == Mode::Replace {
             run.delete::<time_entries::Entity>(time_entries::Column::Id, &gone)
                 .await?;
@@ -235,6 +247,9 @@ pub(super) async fn run(
         }
     }
     let applied = write && run.problems.is_empty();
+    if let (Some(load), true) = (bulk, applied) {
+        load.end(&txn, ws.id).await?;
+    }
     let report = ImportReport {
         target_id: ws.id,
         target_name: ws.name.clone(),
@@ -782,7 +797,7 @@ impl Run<'_> {
         &mut self,
         cmd: &ImportCommand,
         plan: &mut KindPlan,
-        progress: &(dyn Fn(u64) + Send + Sync),
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
     ) -> Result<(), Error> {
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<(usize, TimeEntry)>>(4);
         let path = cmd.path.clone();
@@ -805,7 +820,7 @@ impl Run<'_> {
         });
         while let Some(batch) = rx.recv().await {
             self.entries(batch, plan).await?;
-            progress(self.done);
+            progress(self.done, self.total);
         }
         match reader.await {
             Ok(Ok(())) => Ok(()),
@@ -845,9 +860,9 @@ impl Run<'_> {
                 created_at: e.created_at,
                 updated_at: e.updated_at,
             };
-            rows.push((i, row, tag_ids));
+            rows.push((i, row, tag_ids, e.person));
         }
-        let ids: Vec<Uuid> = rows.iter().map(|(_, r, _)| r.id).collect();
+        let ids: Vec<Uuid> = rows.iter().map(|(_, r, _, _)| r.id).collect();
         let here: HashMap<Uuid, time_entries::Model> = self
             .scope
             .find::<time_entries::Entity>()
@@ -887,7 +902,7 @@ impl Run<'_> {
         let mut inserts = Vec::new();
         let mut links = Vec::new();
         let mut relinked = Vec::new();
-        for (i, row, tag_ids) in rows {
+        for (i, row, tag_ids, person) in rows {
             let found = here.get(&row.id);
             let mut c = change(found, &row);
             if c == Change::Unchanged {
@@ -907,22 +922,7 @@ impl Run<'_> {
                 ));
             }
             if row.ended_at.is_none() {
-                if let Some(other) = self.running_here.get(&row.user_id) {
-                    if *other != row.id {
-                        self.problems.push(Problem::at(
-                            format!("time_entries[{i}].ended_at"),
-                            "this person already has a running timer here; stop it first, or import in replace mode",
-                        ));
-                    }
-                }
-                if let Some(first) = self.running_file.insert(row.user_id, i) {
-                    self.problems.push(Problem::at(
-                        format!("time_entries[{i}].ended_at"),
-                        format!(
-                            "a second running timer for the same person here (time_entries[{first}] is the first)"
-                        ),
-                    ));
-                }
+                self.check_running(i, &row, &person);
             }
             tally(plan, c);
             self.done += 1;
@@ -967,6 +967,50 @@ impl Run<'_> {
                 .await?;
         }
         Ok(())
+    }
+}
+
+impl Run<'_> {
+    /// A person has at most one running timer here. Someone who is not a
+    /// member gives their time to the importer, who may then hold two: the
+    /// sentence says who and what to do.
+    fn check_running(&mut self, i: usize, row: &time_entries::Model, person: &str) {
+        let path = format!("time_entries[{i}].ended_at");
+        let stranger = !self.people.contains_key(&person.trim().to_lowercase());
+        if let Some(other) = self.running_here.get(&row.user_id) {
+            if *other != row.id {
+                self.problems.push(Problem::at(
+                    path.clone(),
+                    if stranger {
+                        format!(
+                            "a running timer of {person}, who is not a member here, so it would be yours, \
+                             and you already have a timer running here; stop yours first, or add {person} \
+                             to the workspace before importing"
+                        )
+                    } else {
+                        format!(
+                            "{person} already has a running timer here; stop it first, or import in replace mode"
+                        )
+                    },
+                ));
+            }
+        }
+        if let Some(first) = self.running_file.insert(row.user_id, i) {
+            self.problems.push(Problem::at(
+                path,
+                if stranger {
+                    format!(
+                        "a running timer of {person}, who is not a member here, so it would be yours, \
+                         as would the one at time_entries[{first}], and a person runs one timer at a time; \
+                         add {person} to the workspace before importing, or stop the timer and export again"
+                    )
+                } else {
+                    format!(
+                        "a second running timer for {person} here (time_entries[{first}] is the first)"
+                    )
+                },
+            ));
+        }
     }
 }
 

@@ -67,7 +67,8 @@ pub struct ImportCommand {
     pub dry_run: bool,
 }
 
-/// Previews or imports the file into `scope`'s workspace. Owners and
+/// Previews or imports the file into `scope`'s workspace, calling
+/// `progress(entries done, entries in the file)` as it goes. Owners and
 /// admins only; an import (not a preview) is refused while billing is
 /// read-only. A file with problems comes back as a report listing them all,
 /// with nothing written.
@@ -76,7 +77,7 @@ pub async fn import(
     scope: &Scope,
     cmd: &ImportCommand,
     now: DateTime<Utc>,
-    progress: &(dyn Fn(u64) + Send + Sync),
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportReport, Error> {
     scope.manager()?;
     if !cmd.dry_run {
