@@ -21,6 +21,8 @@ pub mod profile;
 pub mod projects;
 pub mod reports;
 pub mod tags;
+pub mod time_export;
+pub mod time_filter;
 pub mod timer;
 pub mod two_factor;
 pub mod types;

@@ -13,15 +13,17 @@ pub enum Period {
     LastWeek,
     ThisMonth,
     LastMonth,
+    ThisYear,
     Custom,
 }
 
 impl Period {
-    pub const ALL: [Period; 5] = [
+    pub const ALL: [Period; 6] = [
         Period::ThisWeek,
         Period::LastWeek,
         Period::ThisMonth,
         Period::LastMonth,
+        Period::ThisYear,
         Period::Custom,
     ];
 
@@ -31,6 +33,7 @@ impl Period {
             Period::LastWeek => "Last week",
             Period::ThisMonth => "This month",
             Period::LastMonth => "Last month",
+            Period::ThisYear => "This year",
             Period::Custom => "Custom",
         }
     }
@@ -41,6 +44,7 @@ impl Period {
             Period::LastWeek => "last-week",
             Period::ThisMonth => "this-month",
             Period::LastMonth => "last-month",
+            Period::ThisYear => "this-year",
             Period::Custom => "custom",
         }
     }
@@ -147,6 +151,13 @@ mod local {
             Period::LastMonth => (
                 first_of_month - Months::new(1),
                 first_of_month - Days::new(1),
+            ),
+            Period::ThisYear => (
+                today.with_ordinal(1).unwrap_or(today),
+                today
+                    .with_month(12)
+                    .and_then(|d| d.with_day(31))
+                    .unwrap_or(today),
             ),
             Period::Custom => custom.unwrap_or((monday, monday + Days::new(6))),
         }
@@ -343,6 +354,10 @@ mod tests {
         assert_eq!(
             period_days(Period::LastMonth, tz, now, None),
             (d(2026, 10, 1), d(2026, 10, 31))
+        );
+        assert_eq!(
+            period_days(Period::ThisYear, tz, now, None),
+            (d(2026, 1, 1), d(2026, 12, 31))
         );
         // Sunday 29 Nov, 23:30 UTC is already Monday the 30th in Berlin.
         let late = Utc.with_ymd_and_hms(2026, 11, 29, 23, 30, 0).unwrap();

@@ -9,32 +9,16 @@
 //! same rule invoices use, so the two always agree).
 
 use crate::error::AppError;
-use crate::periods::Period;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
-use uuid::Uuid;
 
 /// Above this many days, bars show months instead of days.
 pub const MAX_DAY_BARS: i64 = 62;
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct ReportQuery {
-    #[serde(default)]
-    pub period: Period,
-    /// `YYYY-MM-DD`, for [`Period::Custom`].
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    #[serde(default)]
-    pub project_id: Option<Uuid>,
-    #[serde(default)]
-    pub client_id: Option<Uuid>,
-    #[serde(default)]
-    pub tag_ids: Vec<Uuid>,
-}
+/// The Reports page's filter is the one every export uses.
+pub use crate::time_filter::TimeFilter as ReportQuery;
 
 /// One bar of the time chart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -97,7 +81,7 @@ pub const NO_COLOR: &str = "#9ca3af";
 pub mod service {
     use super::*;
     use crate::db::entities::{clients, projects, tags, time_entries, time_entry_tags, workspaces};
-    use crate::entries::service::{live, narrowed};
+    use crate::entries::service::live;
     use crate::error::Error;
     use crate::periods;
     use crate::tenant::Scope;
@@ -107,6 +91,7 @@ pub mod service {
         ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
     };
     use std::collections::{BTreeMap, HashMap};
+    use uuid::Uuid;
 
     /// Total, billable seconds, amount, bars, and the breakdowns by
     /// project, client and tag.
@@ -333,35 +318,9 @@ pub mod service {
         q: &ReportQuery,
         now: DateTime<Utc>,
     ) -> Result<Report, Error> {
-        crate::entries::service::bounded_tags(&q.tag_ids, "tag_ids")?;
-        let custom = if q.period == Period::Custom {
-            let from = periods::parse_day(&q.from, "from")?;
-            let to = periods::parse_day(&q.to, "to")?;
-            if to < from {
-                return Err(Error::invalid(
-                    "to",
-                    "The end date is before the start date.",
-                ));
-            }
-            if (to - from).num_days() > 366 * 5 {
-                return Err(Error::invalid(
-                    "to",
-                    "Choose a range of at most five years.",
-                ));
-            }
-            Some((from, to))
-        } else {
-            None
-        };
-        let (from, to) = periods::period_days(q.period, tz, now, custom);
-        let (lo, hi) = periods::range_utc(tz, from, to);
-        let everyone = scope.role.can_manage();
-        let mut base = narrowed(live(scope), scope, q.project_id, q.client_id, &q.tag_ids)
-            .filter(time_entries::Column::StartedAt.gte(lo))
-            .filter(time_entries::Column::StartedAt.lt(hi));
-        if !everyone {
-            base = base.filter(time_entries::Column::UserId.eq(scope.user_id));
-        }
+        let sel = crate::time_filter::service::select(scope, tz, q, now)?;
+        let (from, to, everyone) = (sel.from, sel.to, sel.everyone);
+        let base = sel.narrow(live(scope));
         let raw: Vec<ReportRow> = base
             .clone()
             .select_only()
@@ -434,11 +393,7 @@ pub mod service {
         }
         let (total_secs, billable_secs, amount_cents, bars, by_project, by_client, by_tag) =
             aggregate(&rows, &look, tz, from, to);
-        let title = if from.year() == to.year() {
-            format!("{} – {}", from.format("%-d %b"), to.format("%-d %b %Y"))
-        } else {
-            format!("{} – {}", from.format("%-d %b %Y"), to.format("%-d %b %Y"))
-        };
+        let title = sel.title();
         Ok(Report {
             from,
             to,
@@ -464,6 +419,7 @@ mod tests {
     use crate::db::entities::{projects, tags};
     use chrono::{TimeZone, Utc};
     use chrono_tz::Tz;
+    use uuid::Uuid;
 
     fn project(id: Uuid, name: &str, rate: Option<i64>) -> projects::Model {
         let t = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();

@@ -1,10 +1,14 @@
 //! Files people download, streamed as they are written: the workspace
-//! backup (Export JSON) through the session (`/exports/backup`) and the
-//! API (`/api/v1/exports/backup`), both over `app::backup`.
+//! backup (Export JSON, over `app::backup`) and Export CSV (over
+//! `app::time_export`), each through the session (`/exports/…`) and the
+//! API (`/api/v1/exports/…`).
 
 use app::context::RequestCtx;
 use app::error::{AppError, Error};
+use app::periods::Period;
 use app::tenant::Scope;
+use app::time_export::{csv_file, CsvOptions, Separator};
+use app::time_filter::{TagMode, TimeFilter};
 use axum::body::Body;
 use axum::extract::Query;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -35,38 +39,200 @@ pub async fn backup(
 ) -> Result<Response, Error> {
     let name = app::backup::download_name(&db, &scope, now, gzip).await?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(AHEAD);
-    let task = tokio::spawn(async move { app::backup::export(&db, &scope, now, gzip, tx).await });
-    let body = futures_util::stream::unfold((rx, Some(task)), |(mut rx, task)| async move {
-        if let Some(chunk) = rx.recv().await {
-            return Some((Ok(axum::body::Bytes::from(chunk)), (rx, task)));
-        }
-        let failure = match task?.await {
-            Ok(Ok(done)) => {
-                tracing::info!(entries = done.counts.time_entries, "backup exported");
-                return None;
-            }
-            Ok(Err(e)) => e.to_string(),
-            Err(e) => e.to_string(),
-        };
-        tracing::error!(error = %failure, "backup export failed part way");
-        Some((Err(std::io::Error::other(failure)), (rx, None)))
+    let task = tokio::spawn(async move {
+        let done = app::backup::export(&db, &scope, now, gzip, tx).await?;
+        tracing::info!(entries = done.counts.time_entries, "backup exported");
+        Ok(())
     });
+    let body = streamed(rx, task, "backup export");
     let content_type = if gzip {
         "application/gzip"
     } else {
         "application/json"
     };
+    Ok(attachment(content_type, &name, body))
+}
+
+/// The chunks `rx` receives as a body; when they end, the writer's
+/// outcome: an error after the first byte ends the body early, so the
+/// reader sees a broken download, never a short valid file.
+fn streamed(
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    task: tokio::task::JoinHandle<Result<(), Error>>,
+    what: &'static str,
+) -> Body {
+    let body = futures_util::stream::unfold((rx, Some(task)), move |(mut rx, task)| async move {
+        if let Some(chunk) = rx.recv().await {
+            return Some((Ok(axum::body::Bytes::from(chunk)), (rx, task)));
+        }
+        let failure = match task?.await {
+            Ok(Ok(())) => return None,
+            Ok(Err(e)) => e.to_string(),
+            Err(e) => e.to_string(),
+        };
+        tracing::error!(error = %failure, "{what} failed part way");
+        Some((Err(std::io::Error::other(failure)), (rx, None)))
+    });
+    Body::from_stream(body)
+}
+
+fn attachment(content_type: &'static str, name: &str, body: Body) -> Response {
     let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{name}\""))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
-    Ok((
+    (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
             (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
         ],
-        Body::from_stream(body),
+        body,
     )
-        .into_response())
+        .into_response()
+}
+
+/// The filter of a time export as query parameters, shared by the Data
+/// tab's links and `/api/v1/exports/time-entries.csv`.
+#[derive(serde::Deserialize, utoipa::IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct TimeParams {
+    /// First day, `YYYY-MM-DD`, in the token person's timezone.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (included).
+    pub to: Option<String>,
+    /// Instead of `from` and `to`: `this-week`, `last-week`, `this-month`,
+    /// `last-month` or `this-year`.
+    pub period: Option<String>,
+    /// Comma-separated tag names (`#` optional).
+    pub tags: Option<String>,
+    /// Comma-separated tag ids (what the Data tab sends).
+    pub tag_ids: Option<String>,
+    /// `any` (default): entries with any of the tags; `all`: with every
+    /// one of them; `untagged`: entries without tags.
+    pub tag_mode: Option<String>,
+    pub project_id: Option<uuid::Uuid>,
+    pub client_id: Option<uuid::Uuid>,
+    /// One person's time (owners' and admins' tokens).
+    pub user_id: Option<uuid::Uuid>,
+    /// Only billable (`true`) or non-billable (`false`) entries.
+    pub billable: Option<bool>,
+    /// CSV: `false` to leave cells starting with `=`, `+`, `-`, `@` as
+    /// they are (default `true`: they get a leading `'`).
+    pub escape_formulas: Option<bool>,
+    /// CSV: `,` (default) or `;`.
+    pub separator: Option<String>,
+    /// CSV: `true` for a UTF-8 byte order mark (for Excel).
+    pub bom: Option<bool>,
+}
+
+impl TimeParams {
+    /// The filter these parameters describe, tag names resolved.
+    pub async fn filter(
+        &self,
+        db: &DatabaseConnection,
+        scope: &Scope,
+    ) -> Result<TimeFilter, Error> {
+        let period = match self.period.as_deref().map(str::trim) {
+            None | Some("") | Some("custom") => Period::Custom,
+            Some(p) => Period::parse(p).ok_or_else(|| {
+                Error::invalid(
+                    "period",
+                    "Use period=this-week, last-week, this-month, last-month or this-year, or give from and to.",
+                )
+            })?,
+        };
+        let tag_mode = match self.tag_mode.as_deref() {
+            None | Some("") => TagMode::Any,
+            Some(m) => TagMode::parse(m)
+                .ok_or_else(|| Error::invalid("tag_mode", "Use tag_mode=any, all or untagged."))?,
+        };
+        let list = |raw: &Option<String>| -> Vec<String> {
+            raw.as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect()
+        };
+        let mut tag_ids =
+            app::time_filter::service::tags_named(db, scope, &list(&self.tags)).await?;
+        for raw in list(&self.tag_ids) {
+            tag_ids.push(
+                raw.parse()
+                    .map_err(|_| Error::invalid("tag_ids", "A tag id is not valid."))?,
+            );
+        }
+        if tag_ids.len() > app::time_filter::service::MAX_TAGS {
+            return Err(Error::invalid("tag_ids", "Filter by at most 50 tags."));
+        }
+        Ok(TimeFilter {
+            period,
+            from: self.from.clone().unwrap_or_default(),
+            to: self.to.clone().unwrap_or_default(),
+            tag_ids,
+            tag_mode,
+            project_id: self.project_id,
+            client_id: self.client_id,
+            user_id: self.user_id,
+            billable: self.billable,
+        })
+    }
+
+    pub fn csv_options(&self, for_people: bool) -> Result<CsvOptions, Error> {
+        let separator = match self.separator.as_deref() {
+            None | Some("") => Separator::Comma,
+            Some(s) => Separator::parse(s)
+                .ok_or_else(|| Error::invalid("separator", "Use separator=, or separator=;."))?,
+        };
+        Ok(CsvOptions {
+            separator,
+            bom: self.bom.unwrap_or(for_people),
+            escape_formulas: self.escape_formulas.unwrap_or(true),
+        })
+    }
+}
+
+/// Export CSV of the entries `filter` selects, as a download. The filter
+/// is checked before the first byte.
+pub async fn time_csv(
+    db: DatabaseConnection,
+    scope: Scope,
+    tz: chrono_tz::Tz,
+    filter: TimeFilter,
+    opts: CsvOptions,
+    now: DateTime<Utc>,
+) -> Result<Response, Error> {
+    let name = csv_file::file_name(&db, &scope, tz, &filter, now, "csv").await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(AHEAD);
+    let task = tokio::spawn(async move {
+        let done = csv_file::write(&db, &scope, tz, &filter, opts, now, tx).await?;
+        tracing::info!(rows = done.rows, running = done.running, "CSV exported");
+        Ok(())
+    });
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        &name,
+        streamed(rx, task, "CSV export"),
+    ))
+}
+
+/// `GET /exports/time-entries.csv`: Export CSV on the Data tab and the
+/// Reports page, in the signed-in person's timezone.
+pub async fn session_time_csv(
+    Extension(ctx): Extension<RequestCtx>,
+    Query(p): Query<TimeParams>,
+) -> Response {
+    let run = async {
+        let scope = app::context::current_scope(&ctx).await?;
+        let tz = ctx.session()?.tz();
+        let filter = p.filter(&ctx.db, &scope).await?;
+        let opts = p.csv_options(true)?;
+        time_csv(ctx.db.clone(), scope, tz, filter, opts, ctx.now).await
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
 }
 
 /// `GET /exports/backup`: Export JSON on the Data tab, for the signed-in

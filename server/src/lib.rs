@@ -92,6 +92,10 @@ pub fn router_with_clock(
             "/exports/backup",
             axum::routing::get(downloads::session_backup),
         )
+        .route(
+            "/exports/time-entries.csv",
+            axum::routing::get(downloads::session_time_csv),
+        )
         .nest_service(
             state.bundle_prefix.trim_end_matches('/'),
             bundle_service(&pkg_dir),

@@ -11,9 +11,8 @@ use crate::error::Error;
 use crate::tenant::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    AccessMode, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    EntityTrait, IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -35,6 +34,13 @@ pub struct Export {
 
 /// `timether-<workspace>-2026-12-01.json` (`.json.gz` compressed).
 pub fn file_name(workspace_name: &str, day: NaiveDate, gzip: bool) -> String {
+    let ext = if gzip { "json.gz" } else { "json" };
+    format!("timether-{}-{day}.{ext}", slug(workspace_name))
+}
+
+/// The workspace's name as it goes into file names: lower-case ASCII
+/// letters and digits joined by dashes ("workspace" when none are left).
+pub fn slug(workspace_name: &str) -> String {
     let mut slug = String::new();
     for c in workspace_name.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
@@ -47,9 +53,7 @@ pub fn file_name(workspace_name: &str, day: NaiveDate, gzip: bool) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let slug = if slug.is_empty() { "workspace" } else { slug };
-    let ext = if gzip { "json.gz" } else { "json" };
-    format!("timether-{slug}-{day}.{ext}")
+    if slug.is_empty() { "workspace" } else { slug }.to_string()
 }
 
 /// The document being written: plain or gzip, sent on in chunks.
@@ -144,22 +148,6 @@ impl Out {
     }
 }
 
-/// A read-only snapshot: the counts and every row come from one moment.
-async fn snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, Error> {
-    Ok(match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.begin_with_config(
-                Some(IsolationLevel::RepeatableRead),
-                Some(AccessMode::ReadOnly),
-            )
-            .await?
-        }
-        // SQLite in WAL mode: a transaction reads one snapshot from its
-        // first statement on.
-        _ => db.begin().await?,
-    })
-}
-
 /// Emails of people by id: the members, and anyone else who tracked time
 /// here once (looked up when first met).
 struct People(HashMap<Uuid, String>);
@@ -189,7 +177,7 @@ pub async fn export(
     tx: Sender<Vec<u8>>,
 ) -> Result<Export, Error> {
     scope.manager()?;
-    let txn = snapshot(db).await?;
+    let txn = crate::db::begin_snapshot(db).await?;
     let done = write(&txn, scope, now, gzip, tx).await?;
     txn.commit().await?;
     Ok(done)

@@ -15,7 +15,7 @@ pub mod import;
 mod report;
 
 #[cfg(feature = "ssr")]
-pub use export::{export, file_name, Export};
+pub use export::{export, file_name, slug, Export};
 pub use report::*;
 
 #[cfg(feature = "ssr")]

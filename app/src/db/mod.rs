@@ -110,6 +110,23 @@ const BUSY_RETRIES: u32 = 5;
 /// the begin is tried again a few times with a growing pause; once it is
 /// open, nothing in the transaction can meet SQLITE_BUSY. PostgreSQL gets a
 /// plain `BEGIN` (the mode is SQLite's only).
+/// A read-only snapshot: every statement in it sees the same moment
+/// (exports read their counts and rows through one).
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => {
+            db.begin_with_config(
+                Some(sea_orm::IsolationLevel::RepeatableRead),
+                Some(sea_orm::AccessMode::ReadOnly),
+            )
+            .await
+        }
+        // SQLite in WAL mode: a transaction reads one snapshot from its
+        // first statement on.
+        _ => db.begin().await,
+    }
+}
+
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let options = TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

@@ -28,6 +28,7 @@ pub fn ReportsPage() -> impl IntoView {
         project_id: project.get(),
         client_id: client.get(),
         tag_ids: tags.get(),
+        ..Default::default()
     };
     let ready_query = move || {
         let q = query();

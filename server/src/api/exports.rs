@@ -1,8 +1,9 @@
-//! `/exports`: the workspace's backup (owners' and admins' tokens). A read:
-//! it works while billing is read-only.
+//! `/exports`: the workspace's backup (owners' and admins' tokens) and
+//! time entries as CSV (everyone's for owners and admins, the token
+//! person's own for members). Reads: they work while billing is read-only.
 
 use super::{query, ApiCtx, ApiError, ErrorBody};
-use crate::downloads::BackupParams;
+use crate::downloads::{BackupParams, TimeParams};
 use axum::http::Uri;
 use axum::response::Response;
 use axum::Extension;
@@ -16,4 +17,24 @@ use axum::Extension;
 pub async fn backup(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Response, ApiError> {
     let p: BackupParams = query(&uri)?;
     Ok(crate::downloads::backup(ctx.db, ctx.scope, ctx.now, p.gzip.unwrap_or(false)).await?)
+}
+
+/// Finished time entries as CSV (RFC 4180), oldest first, in the token
+/// person's timezone: Date, Start, End, Start (ISO), End (ISO), Duration
+/// (h:mm:ss), Duration (decimal hours), Description, Project, Client,
+/// Tags, Billable, Rate, Amount, Currency, Person, Email, Invoice. Running
+/// entries are left out. No row cap; streamed.
+#[utoipa::path(get, path = "/exports/time-entries.csv", tag = "exports", params(TimeParams),
+    responses((status = 200, description = "The CSV file", content_type = "text/csv"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn time_entries_csv(
+    Extension(ctx): Extension<ApiCtx>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let p: TimeParams = query(&uri)?;
+    let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
+    let tz = app::periods::zone(&person.timezone);
+    let filter = p.filter(&ctx.db, &ctx.scope).await?;
+    let opts = p.csv_options(false)?;
+    Ok(crate::downloads::time_csv(ctx.db, ctx.scope, tz, filter, opts, ctx.now).await?)
 }

@@ -226,6 +226,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::list, invoices::create))
         .routes(routes!(invoices::get_one, invoices::update))
         .routes(routes!(exports::backup))
+        .routes(routes!(exports::time_entries_csv))
         .split_for_parts();
     doc.merge(uploads_doc);
     (routes, uploads, doc)

@@ -103,6 +103,7 @@ pub async fn summary(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<S
         project_id: p.project_id,
         client_id: p.client_id,
         tag_ids,
+        ..Default::default()
     };
     let r = service::report(&ctx.db, &ctx.scope, tz, &q, ctx.now).await?;
     let slices = |list: Vec<app::reports::Slice>| {

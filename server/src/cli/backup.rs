@@ -1,5 +1,5 @@
-//! The backup commands' work: writing an export to a file (complete or
-//! not at all) and running an import with its progress.
+//! The backup and export commands' work: writing an export to a file
+//! (complete or not at all) and running an import with its progress.
 
 use super::domain;
 use std::io::{IsTerminal, Write};
@@ -54,9 +54,21 @@ pub(super) async fn export_backup(
     gzip: bool,
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<app::backup::Export> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
     let db = db.clone();
     let task = tokio::spawn(async move { app::backup::export(&db, &scope, now, gzip, tx).await });
+    write_out(rx, task, path, "the backup").await
+}
+
+/// Writes the chunks `rx` receives to `path` (under a temporary name,
+/// renamed once complete, so a failure leaves no partial file) or to
+/// standard output, then returns what the writer `task` returned.
+pub(super) async fn write_out<T>(
+    mut rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    task: tokio::task::JoinHandle<Result<T, app::error::Error>>,
+    path: Option<&std::path::Path>,
+    what: &str,
+) -> anyhow::Result<T> {
     let partial = path.map(|p| {
         let mut name = p.file_name().unwrap_or_default().to_os_string();
         name.push(".partial");
@@ -81,7 +93,7 @@ pub(super) async fn export_backup(
     let result = match (done, flushed) {
         (Ok(done), Ok(())) => Ok(done),
         (Err(e), _) => Err(e),
-        (_, Err(e)) => Err(anyhow::anyhow!("writing the backup: {e}")),
+        (_, Err(e)) => Err(anyhow::anyhow!("writing {what}: {e}")),
     };
     match (&result, &partial, path) {
         (Ok(_), Some(tmp), Some(path)) => std::fs::rename(tmp, path)
@@ -92,4 +104,28 @@ pub(super) async fn export_backup(
         _ => {}
     }
     result
+}
+
+/// Export CSV of a workspace's time, as its owner (everyone's time), in
+/// the owner's timezone.
+pub(super) async fn export_csv(
+    db: &sea_orm::DatabaseConnection,
+    scope: app::tenant::Scope,
+    filter: app::time_filter::TimeFilter,
+    opts: app::time_export::CsvOptions,
+    now: chrono::DateTime<chrono::Utc>,
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<app::time_export::csv_file::CsvDone> {
+    let (person, _) = app::workspaces::service::person_and_workspace(db, &scope)
+        .await
+        .map_err(domain)?;
+    let tz = app::periods::zone(&person.timezone);
+    // The filter is checked before anything is written.
+    app::time_filter::service::select(&scope, tz, &filter, now).map_err(domain)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
+    let db = db.clone();
+    let task = tokio::spawn(async move {
+        app::time_export::csv_file::write(&db, &scope, tz, &filter, opts, now, tx).await
+    });
+    write_out(rx, task, path, "the CSV file").await
 }

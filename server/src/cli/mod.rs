@@ -7,7 +7,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 mod backup;
-use backup::{export_backup, import_backup};
+use backup::{export_backup, export_csv, import_backup};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -38,6 +38,9 @@ pub enum Command {
     /// Back up a workspace.
     #[command(subcommand)]
     Backup(BackupCommand),
+    /// Export a workspace's time for spreadsheets.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Tools for development, tests and benchmarks.
     #[command(subcommand)]
     Dev(DevCommand),
@@ -95,6 +98,41 @@ pub enum BackupCommand {
         #[arg(long)]
         dry_run: bool,
         file: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// Export CSV: a workspace's finished time entries in a date range, as
+    /// its owner sees them (everyone's time, in the owner's timezone).
+    Csv {
+        /// Workspace id (`timether workspace list`).
+        #[arg(long)]
+        workspace: String,
+        /// First day, YYYY-MM-DD.
+        #[arg(long)]
+        from: String,
+        /// Last day, YYYY-MM-DD (included).
+        #[arg(long)]
+        to: String,
+        /// Comma-separated tag names.
+        #[arg(long)]
+        tags: Option<String>,
+        /// `any` (entries with any of the tags), `all` or `untagged`.
+        #[arg(long, default_value = "any")]
+        tag_mode: String,
+        /// `,` or `;`.
+        #[arg(long, default_value = ",")]
+        separator: String,
+        /// Start with a UTF-8 byte order mark (for Excel).
+        #[arg(long)]
+        bom: bool,
+        /// Leave cells starting with `=`, `+`, `-` or `@` as they are.
+        #[arg(long)]
+        no_escape_formulas: bool,
+        /// The file to write (complete or not at all); standard output without it.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
 }
 
@@ -315,6 +353,56 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
             match &path {
                 Some(p) => writeln!(out, "{line} to {}", p.display())?,
                 // Standard output holds the document.
+                None => eprintln!("{line}"),
+            }
+        }
+        Command::Export(ExportCommand::Csv {
+            workspace,
+            from,
+            to,
+            tags,
+            tag_mode,
+            separator,
+            bom,
+            no_escape_formulas,
+            out: path,
+        }) => {
+            let id = parse_workspace(&workspace)?;
+            let scope = app::tenant::owner_scope(&db, id).await.map_err(domain)?;
+            let names: Vec<String> = tags
+                .as_deref()
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .map(str::to_string)
+                .collect();
+            let filter = app::time_filter::TimeFilter {
+                period: app::periods::Period::Custom,
+                from,
+                to,
+                tag_ids: app::time_filter::service::tags_named(&db, &scope, &names)
+                    .await
+                    .map_err(domain)?,
+                tag_mode: app::time_filter::TagMode::parse(&tag_mode).ok_or_else(|| {
+                    anyhow::anyhow!("unknown tag mode `{tag_mode}`: use any, all or untagged")
+                })?,
+                ..Default::default()
+            };
+            let opts = app::time_export::CsvOptions {
+                separator: app::time_export::Separator::parse(&separator).ok_or_else(|| {
+                    anyhow::anyhow!("unknown separator `{separator}`: use , or ;")
+                })?,
+                bom,
+                escape_formulas: !no_escape_formulas,
+            };
+            let done = export_csv(&db, scope, filter, opts, now, path.as_deref()).await?;
+            let mut line = format!("exported {} time entries", done.rows);
+            if done.running > 0 {
+                line.push_str(&format!(" ({} running left out)", done.running));
+            }
+            match &path {
+                Some(p) => writeln!(out, "{line} to {}", p.display())?,
                 None => eprintln!("{line}"),
             }
         }

@@ -25,4 +25,5 @@ mod invoices;
 mod load;
 mod round_trip;
 mod sessions;
+mod time_export;
 mod two_factor;

@@ -48,6 +48,7 @@ async fn the_openapi_document_lists_every_route() {
         ("get", "/invoices/{id}"),
         ("patch", "/invoices/{id}"),
         ("get", "/exports/backup"),
+        ("get", "/exports/time-entries.csv"),
         ("post", "/imports"),
     ];
     let paths = doc["paths"].as_object().unwrap();
