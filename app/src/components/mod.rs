@@ -8,4 +8,5 @@ pub mod forms;
 pub mod layout;
 pub mod loaded;
 pub mod pickers;
+pub mod time_filter;
 pub mod timer_bar;

@@ -3,37 +3,29 @@
 
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::EntriesVersion;
+use crate::components::layout::{with_me, EntriesVersion};
 use crate::components::loaded::load;
-use crate::components::pickers::CatalogFilters;
-use crate::periods::{hours_minutes, money, Period};
-use crate::reports::{get_report, ReportQuery};
+use crate::components::time_filter::TimeFilterFields;
+use crate::periods::{hours_minutes, money};
+use crate::reports::get_report;
+use crate::time_filter::{encode_query, TimeFilter};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use uuid::Uuid;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let version = expect_context::<EntriesVersion>().0;
-    let period = RwSignal::new(Period::ThisWeek);
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let project: RwSignal<Option<Uuid>> = RwSignal::new(None);
-    let client: RwSignal<Option<Uuid>> = RwSignal::new(None);
-    let tags: RwSignal<Vec<Uuid>> = RwSignal::new(Vec::new());
-    let query = move || ReportQuery {
-        period: period.get(),
-        from: from.get(),
-        to: to.get(),
-        project_id: project.get(),
-        client_id: client.get(),
-        tag_ids: tags.get(),
-        ..Default::default()
-    };
+    let filter = RwSignal::new(TimeFilter::default());
     let ready_query = move || {
-        let q = query();
-        // A custom range waits until both dates are there.
-        (q.period != Period::Custom || (!q.from.is_empty() && !q.to.is_empty())).then_some(q)
+        let q = filter.get();
+        q.is_complete().then_some(q)
+    };
+    // Export CSV of exactly what is on screen (running timers aside).
+    let csv_href = move || {
+        format!(
+            "/exports/time-entries.csv?{}",
+            encode_query(&filter.with(TimeFilter::query_pairs))
+        )
     };
     let report = load(
         move || (ready_query(), version.get()),
@@ -51,27 +43,9 @@ pub fn ReportsPage() -> impl IntoView {
             <p class="lead">"Where the time went: totals, billable amounts, hours per day, and breakdowns by project, client and tag."</p>
         </div>
         <section class="card filters" aria-label="Report filters">
-            <div class="field">
-                <label for="report-period">"Period"</label>
-                <select id="report-period" class="select" on:change=move |ev| {
-                    if let Some(p) = Period::parse(&event_target_value(&ev)) { period.set(p); }
-                }>
-                    {Period::ALL.into_iter().map(|p| view! {
-                        <option value=p.as_str() selected=move || period.get() == p>{p.label()}</option>
-                    }).collect_view()}
-                </select>
-            </div>
-            <Show when=move || period.get() == Period::Custom>
-                <div class="field">
-                    <label for="report-from">"From"</label>
-                    <input id="report-from" type="date" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev))/>
-                </div>
-                <div class="field">
-                    <label for="report-to">"To"</label>
-                    <input id="report-to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/>
-                </div>
-            </Show>
-            <CatalogFilters id_prefix="report" project client tags/>
+            {with_me(move |me| view! {
+                <TimeFilterFields id_prefix="report" filter manager=me.current.role.can_manage()/>
+            })}
         </section>
         <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
             {move || Suspend::new(async move { match report.await {
@@ -85,7 +59,12 @@ pub fn ReportsPage() -> impl IntoView {
                     view! {
                         <section class="card" aria-labelledby="summary-heading">
                             <h2 id="summary-heading">{rep.title.clone()}</h2>
-                            <p class="muted">{if rep.everyone { "Everyone in this workspace." } else { "Your time." }}</p>
+                            <div class="report-head">
+                                <p class="muted">{if rep.everyone { "Everyone in this workspace." } else { "Your time." }}</p>
+                                {(rep.entry_count > 0).then(|| view! {
+                                    <a class="btn" href=csv_href download="">"Export CSV"</a>
+                                })}
+                            </div>
                             <dl class="facts summary">
                                 <div><dt>"Total time"</dt><dd class="duration big" data-testid="report-total">{hours_minutes(rep.total_secs)}</dd></div>
                                 <div><dt>"Billable time"</dt><dd class="duration big">{hours_minutes(rep.billable_secs)}</dd></div>

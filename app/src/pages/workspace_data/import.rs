@@ -1,18 +1,9 @@
-//! Workspace settings → Data: Export JSON (a plain download form) and
-//! Import JSON (choose a file, see what it will do, confirm). The upload
-//! goes to `POST /imports` with its progress shown; the server checks who
-//! may do what whatever this page shows.
+//! Import JSON on the Data tab: the upload to `POST /imports` with its
+//! progress, the preview, and the confirmed import.
 
-use super::workspace_settings::Header;
-use crate::backup::clear::{
-    clear_summary, last_clear, undo_clear, ClearRecord, ClearWorkspace, UNDO_DAYS,
-};
+use super::plural;
 use crate::backup::{ImportReport, KindPlan, Mode};
-use crate::components::forms::{action_error, FormError};
-use crate::components::layout::with_me;
-use crate::components::loaded::load;
 use crate::error::AppError;
-use crate::types::Role;
 use leptos::prelude::*;
 
 /// Where an import stands on the page.
@@ -31,39 +22,7 @@ enum Stage {
 }
 
 #[component]
-pub fn DataPage() -> impl IntoView {
-    view! {
-        <Header title="Data"/>
-        {with_me(move |me| {
-            let ws = me.current.clone();
-            let manager = ws.role.can_manage();
-            let name = ws.name.clone();
-            view! {
-                <section class="card" aria-labelledby="backup-heading">
-                    <h2 id="backup-heading">"Back up this workspace"</h2>
-                    <p>"Export JSON downloads a complete backup of "<strong>{ws.name.clone()}</strong>": clients, projects, tags, invoices and time entries, with its members, currency and default rate. Use JSON for full backup and restore."</p>
-                    <p class="muted">"Export a backup before major changes, and keep the file safe: it holds client names, invoice details and your time history. Passwords, sessions and API tokens are never in it."</p>
-                    <Show when=move || manager fallback=|| view! {
-                        <p>"Only owners and admins can export the workspace's backup."</p>
-                    }>
-                        <form method="get" action="/exports/backup" class="form form-inline">
-                            <label class="check" for="backup-gzip">
-                                <input id="backup-gzip" type="checkbox" name="gzip" value="true"/>
-                                "Compress the file (.json.gz)"
-                            </label>
-                            <button type="submit" class="btn btn-primary">"Export JSON"</button>
-                        </form>
-                    </Show>
-                </section>
-                {manager.then(|| view! { <ImportSection workspace=name.clone()/> })}
-                {manager.then(|| view! { <ClearSection workspace=name.clone() owner={ws.role == Role::Owner}/> })}
-            }
-        })}
-    }
-}
-
-#[component]
-fn ImportSection(workspace: String) -> impl IntoView {
+pub(super) fn ImportSection(workspace: String) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let mode = RwSignal::new(Mode::Merge);
     let file_name = RwSignal::new(String::new());
@@ -184,14 +143,6 @@ fn kind_label(kind: &str) -> &'static str {
         "invoices" => "Invoices",
         "time_entries" => "Time entries",
         _ => "Other",
-    }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 
@@ -401,157 +352,5 @@ fn outcome(status: u16, text: &str) -> Stage {
         Err(_) => Stage::Failed(format!(
             "The server answered with an error ({status}). Please try again."
         )),
-    }
-}
-
-fn when(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%-d %B %Y, %H:%M UTC").to_string()
-}
-
-/// Clear Workspace (owners), and the undo of the last clear.
-#[component]
-fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
-    let clear = ServerAction::<ClearWorkspace>::new();
-    let undo = Action::new(|id: &uuid::Uuid| undo_clear(*id));
-    let last = load(
-        move || (clear.version().get(), undo.version().get()),
-        |_| last_clear(),
-    );
-    let summary = Action::new(|_: &()| clear_summary());
-    let open = RwSignal::new(false);
-    let typed = RwSignal::new(String::new());
-    let error = action_error(clear);
-    let dialog = NodeRef::<leptos::html::Dialog>::new();
-    Effect::new(move |_| {
-        let want = open.get();
-        if let Some(d) = dialog.get() {
-            if want && !d.open() {
-                let _ = d.show_modal();
-            } else if !want && d.open() {
-                d.close();
-            }
-        }
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = clear.value().get() {
-            open.set(false);
-            typed.set(String::new());
-        }
-    });
-    let name = workspace.clone();
-    let matches = move || typed.get().trim() == name.trim();
-    let start = move |_| {
-        summary.dispatch(());
-        typed.set(String::new());
-        open.set(true);
-    };
-    let undo_message = move || match undo.value().get() {
-        Some(Ok(r)) if r.applied => {
-            let n = r
-                .plan("time_entries")
-                .map(|p| p.new + p.updated)
-                .unwrap_or(0);
-            Some(format!(
-                "Restored: {}.",
-                plural(n, "time entry", "time entries")
-            ))
-        }
-        Some(Ok(r)) => Some(format!(
-            "The undo could not be applied: {}",
-            r.problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
-        Some(Err(e)) => Some(e.to_string()),
-        None => None,
-    };
-    let ws_title = workspace.clone();
-    view! {
-        <section class="card" aria-labelledby="clear-heading">
-            <h2 id="clear-heading">"Clear Workspace"</h2>
-            <p>"Clear Workspace deletes the time entries, projects, clients and tags of "<strong>{workspace.clone()}</strong>" and stops every member's running timer. It is not like archiving, which hides old clients or projects but keeps their history. Members and settings stay."</p>
-            <p class="muted">{format!("You can undo a clear from this tab for {UNDO_DAYS} days. Export JSON first if you want a copy of your own.")}</p>
-            <Transition fallback=|| ()>
-                {move || last.get().and_then(|r| r.ok()).flatten().map(|rec: ClearRecord| {
-                    let id = rec.id;
-                    let line = format!(
-                        "Cleared on {} by {}: {}.",
-                        when(rec.cleared_at),
-                        rec.cleared_by,
-                        plural(rec.time_entries as u64, "time entry", "time entries")
-                    );
-                    view! {
-                        <div class="notice clear-record" role="status">
-                            <span>{line}</span>
-                            {match rec.restored_at {
-                                Some(at) => view! { <span>{format!(" Restored on {}.", when(at))}</span> }.into_any(),
-                                None if owner => view! {
-                                    <button type="button" class="btn btn-secondary btn-small" disabled=move || undo.pending().get()
-                                        on:click=move |_| { undo.dispatch(id); }>
-                                        {move || if undo.pending().get() { "Restoring…" } else { "Undo clear" }}
-                                    </button>
-                                    <span class="muted">{format!(" (until {})", rec.expires_at.format("%-d %B %Y"))}</span>
-                                }.into_any(),
-                                None => ().into_any(),
-                            }}
-                        </div>
-                    }
-                })}
-            </Transition>
-            <p role="status">{undo_message}</p>
-            {if owner {
-                view! {
-                    <button type="button" class="btn btn-danger" on:click=start>"Clear Workspace"</button>
-                }.into_any()
-            } else {
-                view! { <p>"Only the workspace's owner can clear it."</p> }.into_any()
-            }}
-            <dialog node_ref=dialog class="dialog" aria-labelledby="clear-dialog-title" on:close=move |_| open.set(false)>
-                <h2 id="clear-dialog-title">{format!("Clear Workspace “{ws_title}”?")}</h2>
-                <Transition fallback=|| view! { <p>"Counting what will go…"</p> }>
-                    {move || summary.value().get().map(|r| match r {
-                        Ok(s) => view! {
-                            <p>{format!(
-                                "This deletes {}, {}, {} and {}, and stops {}.",
-                                plural(s.time_entries, "time entry", "time entries"),
-                                plural(s.projects, "project", "projects"),
-                                plural(s.clients, "client", "clients"),
-                                plural(s.tags, "tag", "tags"),
-                                plural(s.running_timers, "running timer", "running timers"),
-                            )}</p>
-                            <p class="muted">{match s.invoices {
-                                0 => String::new(),
-                                1 => "The workspace's invoice stays unless you tick the box below. ".to_string(),
-                                n => format!("The workspace's {n} invoices stay unless you tick the box below. "),
-                            }}"Invoices keep their own copy of the client, lines and totals; deleted with the time entries, the entries lose their link to them."</p>
-                        }.into_any(),
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                    })}
-                </Transition>
-                <ActionForm action=clear attr:class="form">
-                    <FormError error/>
-                    <label class="check" for="clear-invoices">
-                        <input id="clear-invoices" type="checkbox" name="include_invoices" value="on"/>
-                        "Also delete invoices"
-                    </label>
-                    <div class="field">
-                        <label for="clear-confirm-name">"Type the workspace's name to confirm"</label>
-                        <input id="clear-confirm-name" class="input" name="confirm_name" autocomplete="off" required=true
-                            aria-describedby="clear-confirm-hint"
-                            prop:value=move || typed.get()
-                            on:input=move |ev| typed.set(event_target_value(&ev))/>
-                        <p id="clear-confirm-hint" class="field-hint">{format!("“{workspace}”")}</p>
-                    </div>
-                    <div class="actions dialog-actions">
-                        <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
-                        <button type="submit" class="btn btn-danger" disabled=move || !matches() || clear.pending().get()>
-                            {move || if clear.pending().get() { "Clearing…" } else { "Clear Workspace" }}
-                        </button>
-                    </div>
-                </ActionForm>
-            </dialog>
-        </section>
     }
 }
