@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs Chromium and PostgreSQL from Debian when missing and makes sure
+# Installs Chromium, PostgreSQL and pdftotext (the PDF export's tests
+# read its text) from Debian when missing and makes sure
 # PostgreSQL answers on 127.0.0.1:5432.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 command -v pg_ctlcluster >/dev/null 2>&1 && [ -d /usr/lib/postgresql/15 ] || need+=(postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   echo "==> installing ${need[*]} from Debian"

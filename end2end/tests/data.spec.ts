@@ -127,3 +127,92 @@ test("Import JSON lists every problem of a bad file and changes nothing", async 
   await expect(page.getByRole("button", { name: "Confirm import" })).toHaveCount(0);
   await axe(page);
 });
+
+/** `YYYY-MM-DDTHH:MM` on day `day` of last month, local time. */
+function lastMonth(day: number, time: string): string {
+  const now = new Date();
+  const d = new Date(now.getFullYear(), now.getMonth() - 1, day);
+  const mm = String(d.getMonth() + 1).padStart(2, "0");
+  const dd = String(d.getDate()).padStart(2, "0");
+  return `${d.getFullYear()}-${mm}-${dd}T${time}`;
+}
+
+/** The rows of a CSV file without quoted newlines, as arrays of cells. */
+function csvRows(text: string): string[][] {
+  return text
+    .replace(/^\uFEFF/, "")
+    .trim()
+    .split(/\r?\n/)
+    .map((line) => line.split(","));
+}
+
+test("Export CSV on the Data tab and the Reports page, by date range and tag", async ({ page }) => {
+  await signUp(page, "Carl Csv");
+  await page.getByRole("link", { name: "Tags" }).click();
+  await ready(page);
+  for (const tag of ["dev", "meetings"]) {
+    await page.getByLabel("Tag name").fill(tag);
+    await page.getByRole("button", { name: "Add tag" }).click();
+    await expect(page.locator(".tag-list").getByText(`#${tag}`, { exact: true })).toBeVisible();
+  }
+  await page.getByRole("link", { name: "Timer", exact: true }).click();
+  await ready(page);
+  for (const [description, day, start, end, tag] of [
+    ["Sprint planning", 10, "09:00", "10:30", "#meetings"],
+    ["Refactor importer", 11, "13:00", "15:00", "#dev"],
+  ] as const) {
+    await page.getByRole("button", { name: "Add time manually" }).click();
+    const form = page.getByRole("form", { name: "Add time manually" });
+    await form.getByLabel("Description").fill(description);
+    await form.getByLabel("Start").fill(lastMonth(day, start));
+    await form.getByLabel("End").fill(lastMonth(day, end));
+    await form.locator("details.picker summary").click();
+    await form.locator("details.picker").getByText(tag).click();
+    await form.locator("details.picker summary").click();
+    await form.getByRole("button", { name: "Add entry" }).click();
+    await expect(page.getByText(description)).toBeVisible();
+  }
+
+  // The Data tab: last month is chosen; narrow it to #meetings.
+  await page.goto("/settings/workspace/data");
+  await ready(page);
+  const section = page.getByRole("region", { name: "Export time entries" });
+  await expect(section.getByLabel("Period")).toHaveValue("last-month");
+  await expect(section.getByTestId("export-summary")).toContainText("2 entries, 3 h 30 m");
+  await section.locator("#export-tags summary").click();
+  await section.locator("#export-tags").getByText("#meetings").click();
+  await section.locator("#export-tags summary").click();
+  await expect(section.getByTestId("export-summary")).toContainText("1 entry, 1 h 30 m");
+  await axe(page);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    section.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^timether-carl-s-workspace-\d{4}-\d\d-01-to-\d{4}-\d\d-\d\d\.csv$/);
+  const text = fs.readFileSync((await download.path())!, "utf8");
+  expect(text.startsWith("\uFEFF")).toBe(true);
+  const rows = csvRows(text);
+  expect(rows[0].slice(0, 3)).toEqual(["Date", "Start", "End"]);
+  expect(rows).toHaveLength(2);
+  expect(rows[1]).toContain("Sprint planning");
+  expect(rows[1]).toContain("meetings");
+  expect(rows[1]).toContain("1:30:00");
+
+  // Nothing matches: said in words, and no file is offered.
+  await section.getByLabel("Tags match").selectOption({ label: "Untagged only" });
+  await expect(section.getByTestId("export-summary")).toContainText("No finished time entries match");
+  await expect(section.getByRole("button", { name: "Export CSV" })).toBeDisabled();
+
+  // The Reports page exports what it shows.
+  await page.getByRole("link", { name: "Reports" }).click();
+  await ready(page);
+  await page.getByLabel("Period").selectOption({ label: "Last month" });
+  await expect(page.getByTestId("report-total")).toHaveText("3:30");
+  const [fromReports] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export CSV" }).click(),
+  ]);
+  const all = csvRows(fs.readFileSync((await fromReports.path())!, "utf8"));
+  expect(all.map((r) => r[7])).toEqual(["Description", "Sprint planning", "Refactor importer"]);
+  await axe(page);
+});
