@@ -43,6 +43,10 @@ pub enum AppError {
     /// server is overloaded, not broken.
     #[error("The server is busy right now. Please try again in {retry_after_secs} seconds.")]
     Busy { retry_after_secs: u64 },
+    /// Work that ran past its time limit (a PDF render); the sentence says
+    /// how to ask for less.
+    #[error("{0}")]
+    TooSlow(String),
     /// The request never reached our code (network down, bad encoding).
     #[error("Could not reach the server ({0}). Check your connection and try again.")]
     Transport(String),
@@ -86,6 +90,7 @@ impl AppError {
             AppError::SecondFactorLocked { .. } => 429,
             AppError::Internal => 500,
             AppError::Busy { .. } => 503,
+            AppError::TooSlow(_) => 503,
             AppError::Transport(_) => 400,
         }
     }
@@ -132,6 +137,8 @@ mod server {
         RateLimited(u64),
         #[error("second factor locked for {0}s")]
         SecondFactorLocked(u64),
+        #[error("took too long: {0}")]
+        TooSlow(String),
         #[error("internal: {0}")]
         Internal(String),
     }
@@ -167,6 +174,10 @@ mod server {
                 Error::Internal(detail) => {
                     tracing::error!(%detail, "internal error");
                     AppError::Internal
+                }
+                Error::TooSlow(m) => {
+                    tracing::warn!(message = %m, "work stopped at its time limit");
+                    AppError::TooSlow(m)
                 }
                 Error::Unauthenticated => AppError::Unauthenticated,
                 Error::Forbidden(m) => AppError::Forbidden(m),

@@ -17,6 +17,11 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpAddr>,
     pub body_limit_bytes: usize,
     pub import_body_limit_bytes: usize,
+    /// Export PDF renders running at once on this instance (CPU work).
+    pub pdf_renders_at_once: usize,
+    /// A PDF render (its wait for a turn included) longer than this ends
+    /// with a sentence.
+    pub pdf_render_timeout_secs: u64,
     pub auth_rate_limit_per_minute: i64,
     /// Public API requests per token per minute.
     pub api_rate_limit_per_minute: i64,
@@ -72,6 +77,16 @@ pub const KEYS: &[(&str, &str, &str)] = &[
         "largest JSON import upload",
     ),
     (
+        "pdf-renders-at-once",
+        "TIMETHER_PDF_RENDERS_AT_ONCE",
+        "Export PDF renders running at once",
+    ),
+    (
+        "pdf-render-timeout-secs",
+        "TIMETHER_PDF_RENDER_TIMEOUT_SECS",
+        "longest an Export PDF may take",
+    ),
+    (
         "auth-rate-limit-per-minute",
         "TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE",
         "sign-in, sign-up, 2FA and password attempts per IP per minute",
@@ -104,6 +119,8 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             body_limit_bytes: 2 * 1024 * 1024,
             import_body_limit_bytes: 512 * 1024 * 1024,
+            pdf_renders_at_once: 2,
+            pdf_render_timeout_secs: 60,
             auth_rate_limit_per_minute: 10,
             api_rate_limit_per_minute: 600,
             totp_key: None,
@@ -216,6 +233,12 @@ impl Settings {
         }
         if let Some(v) = get("import-body-limit-bytes")? {
             s.import_body_limit_bytes = num("import-body-limit-bytes", v)?;
+        }
+        if let Some(v) = get("pdf-renders-at-once")? {
+            s.pdf_renders_at_once = num("pdf-renders-at-once", v)?;
+        }
+        if let Some(v) = get("pdf-render-timeout-secs")? {
+            s.pdf_render_timeout_secs = num("pdf-render-timeout-secs", v)?;
         }
         if let Some(v) = get("auth-rate-limit-per-minute")? {
             s.auth_rate_limit_per_minute = num("auth-rate-limit-per-minute", v)?;

@@ -146,7 +146,7 @@ function csvRows(text: string): string[][] {
     .map((line) => line.split(","));
 }
 
-test("Export CSV on the Data tab and the Reports page, by date range and tag", async ({ page }) => {
+test("Export CSV and PDF on the Data tab and the Reports page, by date range and tag", async ({ page }) => {
   await signUp(page, "Carl Csv");
   await page.getByRole("link", { name: "Tags" }).click();
   await ready(page);
@@ -197,6 +197,12 @@ test("Export CSV on the Data tab and the Reports page, by date range and tag", a
   expect(rows[1]).toContain("Sprint planning");
   expect(rows[1]).toContain("meetings");
   expect(rows[1]).toContain("1:30:00");
+  const [pdf] = await Promise.all([
+    page.waitForEvent("download"),
+    section.getByRole("link", { name: "Export PDF" }).click(),
+  ]);
+  expect(pdf.suggestedFilename()).toMatch(/^timether-carl-s-workspace-.*\.pdf$/);
+  expect(fs.readFileSync((await pdf.path())!).subarray(0, 5).toString("latin1")).toBe("%PDF-");
 
   // Nothing matches: said in words, and no file is offered.
   await section.getByLabel("Tags match").selectOption({ label: "Untagged only" });
@@ -214,5 +220,10 @@ test("Export CSV on the Data tab and the Reports page, by date range and tag", a
   ]);
   const all = csvRows(fs.readFileSync((await fromReports.path())!, "utf8"));
   expect(all.map((r) => r[7])).toEqual(["Description", "Sprint planning", "Refactor importer"]);
+  const [reportPdf] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Export PDF" }).click(),
+  ]);
+  expect(fs.readFileSync((await reportPdf.path())!).subarray(0, 5).toString("latin1")).toBe("%PDF-");
   await axe(page);
 });

@@ -7,7 +7,8 @@ use app::context::RequestCtx;
 use app::error::{AppError, Error};
 use app::periods::Period;
 use app::tenant::Scope;
-use app::time_export::{csv_file, CsvOptions, Separator};
+use app::time_export::pdf::RenderLimits;
+use app::time_export::{csv_file, CsvOptions, Detail, Separator};
 use app::time_filter::{TagMode, TimeFilter};
 use axum::body::Body;
 use axum::extract::Query;
@@ -122,6 +123,9 @@ pub struct TimeParams {
     pub separator: Option<String>,
     /// CSV: `true` for a UTF-8 byte order mark (for Excel).
     pub bom: Option<bool>,
+    /// PDF: `full` (default) lists every entry day by day; `summary` keeps
+    /// to the totals, the chart and the breakdowns.
+    pub detail: Option<String>,
 }
 
 impl TimeParams {
@@ -178,6 +182,14 @@ impl TimeParams {
         })
     }
 
+    pub fn detail(&self) -> Result<Detail, Error> {
+        match self.detail.as_deref() {
+            None | Some("") => Ok(Detail::Full),
+            Some(d) => Detail::parse(d)
+                .ok_or_else(|| Error::invalid("detail", "Use detail=full or detail=summary.")),
+        }
+    }
+
     pub fn csv_options(&self, for_people: bool) -> Result<CsvOptions, Error> {
         let separator = match self.separator.as_deref() {
             None | Some("") => Separator::Comma,
@@ -214,6 +226,49 @@ pub async fn time_csv(
         &name,
         streamed(rx, task, "CSV export"),
     ))
+}
+
+/// Export PDF of the entries `filter` selects, as a download: rendered
+/// whole (within the render limits) before the first byte, so a failure
+/// is an error page, never half a file.
+pub async fn time_pdf(
+    db: DatabaseConnection,
+    scope: Scope,
+    tz: chrono_tz::Tz,
+    filter: TimeFilter,
+    detail: Detail,
+    now: DateTime<Utc>,
+    limits: &RenderLimits,
+) -> Result<Response, Error> {
+    let name = csv_file::file_name(&db, &scope, tz, &filter, now, "pdf").await?;
+    let started = std::time::Instant::now();
+    let pdf = app::time_export::pdf::render(&db, &scope, tz, &filter, detail, now, limits).await?;
+    tracing::info!(
+        bytes = pdf.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "PDF exported"
+    );
+    Ok(attachment("application/pdf", &name, Body::from(pdf)))
+}
+
+/// `GET /exports/time-entries.pdf`: Export PDF on the Data tab and the
+/// Reports page, in the signed-in person's timezone.
+pub async fn session_time_pdf(
+    Extension(ctx): Extension<RequestCtx>,
+    Extension(limits): Extension<RenderLimits>,
+    Query(p): Query<TimeParams>,
+) -> Response {
+    let run = async {
+        let scope = app::context::current_scope(&ctx).await?;
+        let tz = ctx.session()?.tz();
+        let filter = p.filter(&ctx.db, &scope).await?;
+        let detail = p.detail()?;
+        time_pdf(ctx.db.clone(), scope, tz, filter, detail, ctx.now, &limits).await
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
 }
 
 /// `GET /exports/time-entries.csv`: Export CSV on the Data tab and the

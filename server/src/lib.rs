@@ -96,6 +96,10 @@ pub fn router_with_clock(
             "/exports/time-entries.csv",
             axum::routing::get(downloads::session_time_csv),
         )
+        .route(
+            "/exports/time-entries.pdf",
+            axum::routing::get(downloads::session_time_pdf),
+        )
         .nest_service(
             state.bundle_prefix.trim_end_matches('/'),
             bundle_service(&pkg_dir),
@@ -126,7 +130,13 @@ pub fn router_with_clock(
         .layer(middleware::from_fn_with_state(state, csrf_guard));
     let app_routes = upload_routes.merge(app_routes);
     // The API router sets its own body limit, answering in its error format.
+    // One render queue per instance: PDFs are CPU work (see `RenderLimits`).
+    let pdf_limits = app::time_export::pdf::RenderLimits::new(
+        settings.pdf_renders_at_once,
+        std::time::Duration::from_secs(settings.pdf_render_timeout_secs),
+    );
     guard_panics(api_routes.merge(app_routes))
+        .layer(axum::Extension(pdf_limits))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

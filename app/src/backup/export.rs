@@ -66,7 +66,7 @@ enum Sink {
     Plain(Vec<u8>),
     /// JSON reaches the compressor in large blocks: fed the many small
     /// writes serde makes, it ran about ten times slower.
-    Gzip(std::io::BufWriter<flate2::write::GzEncoder<Vec<u8>>>),
+    Gzip(Box<std::io::BufWriter<flate2::write::GzEncoder<Vec<u8>>>>),
 }
 
 impl Out {
@@ -81,7 +81,7 @@ impl Out {
     fn value<T: Serialize>(&mut self, v: &T) -> Result<(), Error> {
         let r = match &mut self.sink {
             Sink::Plain(b) => serde_json::to_writer(b, v),
-            Sink::Gzip(g) => serde_json::to_writer(g, v),
+            Sink::Gzip(g) => serde_json::to_writer(g.as_mut(), v),
         };
         r.map_err(|e| Error::Internal(format!("writing a backup: {e}")))
     }
@@ -326,13 +326,13 @@ pub(super) async fn write(
 
     let mut out = Out {
         sink: if gzip {
-            Sink::Gzip(std::io::BufWriter::with_capacity(
+            Sink::Gzip(Box::new(std::io::BufWriter::with_capacity(
                 CHUNK,
                 flate2::write::GzEncoder::new(
                     Vec::with_capacity(CHUNK),
                     flate2::Compression::fast(),
                 ),
-            ))
+            )))
         } else {
             Sink::Plain(Vec::with_capacity(CHUNK * 2))
         },

@@ -20,10 +20,11 @@ pub fn ReportsPage() -> impl IntoView {
         let q = filter.get();
         q.is_complete().then_some(q)
     };
-    // Export CSV of exactly what is on screen (running timers aside).
-    let csv_href = move || {
+    // Export CSV and PDF of exactly what is on screen (the CSV leaves
+    // running timers out).
+    let href = move |ext: &str| {
         format!(
-            "/exports/time-entries.csv?{}",
+            "/exports/time-entries.{ext}?{}",
             encode_query(&filter.with(TimeFilter::query_pairs))
         )
     };
@@ -62,7 +63,10 @@ pub fn ReportsPage() -> impl IntoView {
                             <div class="report-head">
                                 <p class="muted">{if rep.everyone { "Everyone in this workspace." } else { "Your time." }}</p>
                                 {(rep.entry_count > 0).then(|| view! {
-                                    <a class="btn" href=csv_href download="">"Export CSV"</a>
+                                    <div class="button-row">
+                                        <a class="btn btn-secondary" href=move || href("csv") download="">"Export CSV"</a>
+                                        <a class="btn btn-secondary" href=move || href("pdf") download="">"Export PDF"</a>
+                                    </div>
                                 })}
                             </div>
                             <dl class="facts summary">

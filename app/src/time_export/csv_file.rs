@@ -3,10 +3,9 @@
 //! in one snapshot and handed on in chunks, so memory does not grow with
 //! the rows and there is no row cap.
 
+use super::rows::{EntryPages, Lookup, People};
 use super::CsvOptions;
-use crate::db::entities::{
-    clients, invoices, projects, tags, time_entries, time_entry_tags, users, workspaces,
-};
+use crate::db::entities::{time_entries, workspaces};
 use crate::entries::service::live;
 use crate::error::Error;
 use crate::periods::{clock, decimal_hours};
@@ -16,16 +15,13 @@ use crate::time_filter::TimeFilter;
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
 };
 use std::borrow::Cow;
 use std::collections::HashMap;
 use tokio::sync::mpsc::Sender;
 use uuid::Uuid;
 
-/// Entries read per statement.
-const PAGE: u64 = 5_000;
 /// Bytes gathered before a chunk is handed on.
 const CHUNK: usize = 256 << 10;
 
@@ -102,93 +98,6 @@ pub async fn file_name(
     })
 }
 
-/// Someone who tracked time, as the rows name them.
-struct Person {
-    name: String,
-    email: String,
-    tz: Tz,
-}
-
-/// Names the rows point at, read once.
-struct Lookup {
-    projects: HashMap<Uuid, projects::Model>,
-    clients: HashMap<Uuid, String>,
-    tags: HashMap<Uuid, String>,
-    invoices: HashMap<Uuid, String>,
-    currency: String,
-    default_rate_cents: Option<i64>,
-}
-
-impl Lookup {
-    async fn load(txn: &impl ConnectionTrait, scope: &Scope) -> Result<Lookup, Error> {
-        let ws = workspaces::Entity::find_by_id(scope.workspace_id)
-            .one(txn)
-            .await?
-            .ok_or_else(|| Error::not_found("The workspace"))?;
-        Ok(Lookup {
-            projects: scope
-                .find::<projects::Entity>()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|p| (p.id, p))
-                .collect(),
-            clients: scope
-                .find::<clients::Entity>()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|c| (c.id, c.name))
-                .collect(),
-            tags: scope
-                .find::<tags::Entity>()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|t| (t.id, t.name))
-                .collect(),
-            invoices: scope
-                .find::<invoices::Entity>()
-                .select_only()
-                .column(invoices::Column::Id)
-                .column(invoices::Column::Number)
-                .into_tuple::<(Uuid, i64)>()
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|(id, n)| (id, crate::invoices::number_text(n)))
-                .collect(),
-            currency: ws.currency,
-            default_rate_cents: ws.default_rate_cents,
-        })
-    }
-}
-
-/// People by id, each read when first met.
-#[derive(Default)]
-struct People(HashMap<Uuid, Person>);
-
-impl People {
-    async fn get(&mut self, txn: &impl ConnectionTrait, id: Uuid) -> Result<&Person, Error> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(id) {
-            let p = match users::Entity::find_by_id(id).one(txn).await? {
-                Some(u) => Person {
-                    tz: crate::periods::zone(&u.timezone),
-                    name: u.name,
-                    email: u.email,
-                },
-                None => Person {
-                    name: String::new(),
-                    email: String::new(),
-                    tz: Tz::UTC,
-                },
-            };
-            slot.insert(p);
-        }
-        Ok(&self.0[&id])
-    }
-}
-
 /// Writes the CSV of the entries `f` selects to `tx`, in chunks. A
 /// reader that goes away ends it.
 pub async fn write(
@@ -244,53 +153,21 @@ async fn write_rows(
         }
     };
 
-    let mut after: Option<(DateTime<Utc>, Uuid)> = None;
+    let mut pager = EntryPages::new(sel, true);
     let mut rows = 0u64;
-    loop {
-        let mut q = sel
-            .narrow(live(scope))
-            .filter(time_entries::Column::EndedAt.is_not_null());
-        if let Some((t, id)) = after {
-            q = q.filter(
-                Condition::any()
-                    .add(time_entries::Column::StartedAt.gt(t))
-                    .add(
-                        Condition::all()
-                            .add(time_entries::Column::StartedAt.eq(t))
-                            .add(time_entries::Column::Id.gt(id)),
-                    ),
-            );
-        }
-        let page = q
-            .order_by_asc(time_entries::Column::StartedAt)
-            .order_by_asc(time_entries::Column::Id)
-            .limit(PAGE)
-            .all(txn)
-            .await?;
-        let Some(last) = page.last() else {
-            break;
-        };
-        after = Some((last.started_at, last.id));
-        let ids: Vec<Uuid> = page.iter().map(|e| e.id).collect();
-        let links: Vec<(Uuid, Uuid)> = scope
-            .find::<time_entry_tags::Entity>()
-            .filter(time_entry_tags::Column::EntryId.is_in(ids))
-            .select_only()
-            .column(time_entry_tags::Column::EntryId)
-            .column(time_entry_tags::Column::TagId)
-            .into_tuple()
-            .all(txn)
-            .await?;
+    while let Some((page, links)) = pager.next(txn, scope).await? {
         let mut entry_tags: HashMap<Uuid, Vec<&str>> = HashMap::new();
-        for (entry, tag) in &links {
-            if let Some(name) = look.tags.get(tag) {
-                entry_tags.entry(*entry).or_default().push(name);
-            }
+        for (entry, tags) in &links {
+            let names = entry_tags.entry(*entry).or_default();
+            names.extend(
+                tags.iter()
+                    .filter_map(|t| look.tags.get(t))
+                    .map(String::as_str),
+            );
         }
         for v in entry_tags.values_mut() {
             v.sort_unstable_by_key(|n| n.to_lowercase());
         }
-        let full = page.len() as u64 == PAGE;
         // A writer a page: it writes into the chunk being gathered.
         let mut out = builder.from_writer(std::mem::take(&mut buf));
         for e in &page {
@@ -350,9 +227,6 @@ async fn write_rows(
         buf = finished(out)?;
         if buf.len() >= CHUNK {
             send(&tx, std::mem::take(&mut buf)).await?;
-        }
-        if !full {
-            break;
         }
     }
     send(&tx, buf).await?;

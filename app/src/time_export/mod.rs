@@ -12,6 +12,10 @@ use server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 pub mod csv_file;
+#[cfg(feature = "ssr")]
+pub mod pdf;
+#[cfg(feature = "ssr")]
+mod rows;
 
 /// What a download with this filter would hold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -62,6 +66,33 @@ pub fn group(n: u64) -> String {
         out.push(ch);
     }
     out
+}
+
+/// How much an Export PDF holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Detail {
+    /// Totals, chart, breakdowns, then every entry day by day.
+    #[default]
+    Full,
+    /// Totals, chart and breakdowns only.
+    Summary,
+}
+
+impl Detail {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Detail::Full => "full",
+            Detail::Summary => "summary",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Detail> {
+        match s.trim() {
+            "full" => Some(Detail::Full),
+            "summary" => Some(Detail::Summary),
+            _ => None,
+        }
+    }
 }
 
 /// Field separators a CSV file can use.

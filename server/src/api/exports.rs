@@ -1,9 +1,10 @@
 //! `/exports`: the workspace's backup (owners' and admins' tokens) and
-//! time entries as CSV (everyone's for owners and admins, the token
+//! time entries as CSV and PDF (everyone's for owners and admins, the token
 //! person's own for members). Reads: they work while billing is read-only.
 
 use super::{query, ApiCtx, ApiError, ErrorBody};
 use crate::downloads::{BackupParams, TimeParams};
+use app::time_export::pdf::RenderLimits;
 use axum::http::Uri;
 use axum::response::Response;
 use axum::Extension;
@@ -37,4 +38,25 @@ pub async fn time_entries_csv(
     let filter = p.filter(&ctx.db, &ctx.scope).await?;
     let opts = p.csv_options(false)?;
     Ok(crate::downloads::time_csv(ctx.db, ctx.scope, tz, filter, opts, ctx.now).await?)
+}
+
+/// A time report as PDF, in the token person's timezone: totals, hours
+/// per day (or month), breakdowns by project and tag, then the entries day
+/// by day (`detail=summary` leaves them out). Rendered within a time
+/// limit: past it, 503 with a sentence.
+#[utoipa::path(get, path = "/exports/time-entries.pdf", tag = "exports", params(TimeParams),
+    responses((status = 200, description = "The PDF file", content_type = "application/pdf"),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 503, description = "The render passed its time limit", body = ErrorBody)))]
+pub async fn time_entries_pdf(
+    Extension(ctx): Extension<ApiCtx>,
+    Extension(limits): Extension<RenderLimits>,
+    uri: Uri,
+) -> Result<Response, ApiError> {
+    let p: TimeParams = query(&uri)?;
+    let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
+    let tz = app::periods::zone(&person.timezone);
+    let filter = p.filter(&ctx.db, &ctx.scope).await?;
+    let detail = p.detail()?;
+    Ok(crate::downloads::time_pdf(ctx.db, ctx.scope, tz, filter, detail, ctx.now, &limits).await?)
 }

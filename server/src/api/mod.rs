@@ -140,6 +140,7 @@ impl From<Error> for ApiError {
             }
             AppError::Internal => ("internal", None, None),
             AppError::Busy { retry_after_secs } => ("busy", None, Some(*retry_after_secs)),
+            AppError::TooSlow(_) => ("too_slow", None, None),
             AppError::Transport(_) => ("bad_request", None, None),
         };
         ApiError {
@@ -227,6 +228,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(invoices::get_one, invoices::update))
         .routes(routes!(exports::backup))
         .routes(routes!(exports::time_entries_csv))
+        .routes(routes!(exports::time_entries_pdf))
         .split_for_parts();
     doc.merge(uploads_doc);
     (routes, uploads, doc)

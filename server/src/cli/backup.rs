@@ -1,5 +1,5 @@
-//! The backup and export commands' work: writing an export to a file
-//! (complete or not at all) and running an import with its progress.
+//! The backup commands' work: writing an export to a file (complete or
+//! not at all) and running an import with its progress.
 
 use super::domain;
 use std::io::{IsTerminal, Write};
@@ -104,28 +104,4 @@ pub(super) async fn write_out<T>(
         _ => {}
     }
     result
-}
-
-/// Export CSV of a workspace's time, as its owner (everyone's time), in
-/// the owner's timezone.
-pub(super) async fn export_csv(
-    db: &sea_orm::DatabaseConnection,
-    scope: app::tenant::Scope,
-    filter: app::time_filter::TimeFilter,
-    opts: app::time_export::CsvOptions,
-    now: chrono::DateTime<chrono::Utc>,
-    path: Option<&std::path::Path>,
-) -> anyhow::Result<app::time_export::csv_file::CsvDone> {
-    let (person, _) = app::workspaces::service::person_and_workspace(db, &scope)
-        .await
-        .map_err(domain)?;
-    let tz = app::periods::zone(&person.timezone);
-    // The filter is checked before anything is written.
-    app::time_filter::service::select(&scope, tz, &filter, now).map_err(domain)?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
-    let db = db.clone();
-    let task = tokio::spawn(async move {
-        app::time_export::csv_file::write(&db, &scope, tz, &filter, opts, now, tx).await
-    });
-    write_out(rx, task, path, "the CSV file").await
 }

@@ -7,7 +7,9 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 
 mod backup;
-use backup::{export_backup, export_csv, import_backup};
+mod export;
+use backup::{export_backup, import_backup};
+use export::{export_csv, export_filter, export_pdf, write_whole};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -101,26 +103,36 @@ pub enum BackupCommand {
     },
 }
 
+/// Which entries an export holds.
+#[derive(clap::Args, Debug)]
+pub struct FilterArgs {
+    /// Workspace id (`timether workspace list`).
+    #[arg(long)]
+    workspace: String,
+    /// First day, YYYY-MM-DD.
+    #[arg(long)]
+    from: String,
+    /// Last day, YYYY-MM-DD (included).
+    #[arg(long)]
+    to: String,
+    /// Comma-separated tag names.
+    #[arg(long)]
+    tags: Option<String>,
+    /// `any` (entries with any of the tags), `all` or `untagged`.
+    #[arg(long, default_value = "any")]
+    tag_mode: String,
+    /// The file to write (complete or not at all); standard output without it.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 #[derive(Subcommand, Debug)]
 pub enum ExportCommand {
     /// Export CSV: a workspace's finished time entries in a date range, as
     /// its owner sees them (everyone's time, in the owner's timezone).
     Csv {
-        /// Workspace id (`timether workspace list`).
-        #[arg(long)]
-        workspace: String,
-        /// First day, YYYY-MM-DD.
-        #[arg(long)]
-        from: String,
-        /// Last day, YYYY-MM-DD (included).
-        #[arg(long)]
-        to: String,
-        /// Comma-separated tag names.
-        #[arg(long)]
-        tags: Option<String>,
-        /// `any` (entries with any of the tags), `all` or `untagged`.
-        #[arg(long, default_value = "any")]
-        tag_mode: String,
+        #[command(flatten)]
+        filter: FilterArgs,
         /// `,` or `;`.
         #[arg(long, default_value = ",")]
         separator: String,
@@ -130,9 +142,15 @@ pub enum ExportCommand {
         /// Leave cells starting with `=`, `+`, `-` or `@` as they are.
         #[arg(long)]
         no_escape_formulas: bool,
-        /// The file to write (complete or not at all); standard output without it.
+    },
+    /// Export PDF: a time report of a date range (totals, hours per day,
+    /// breakdowns, then every entry), as the workspace's owner sees it.
+    Pdf {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// Totals, chart and breakdowns only, without the entry table.
         #[arg(long)]
-        out: Option<PathBuf>,
+        summary: bool,
     },
 }
 
@@ -357,38 +375,12 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
             }
         }
         Command::Export(ExportCommand::Csv {
-            workspace,
-            from,
-            to,
-            tags,
-            tag_mode,
+            filter,
             separator,
             bom,
             no_escape_formulas,
-            out: path,
         }) => {
-            let id = parse_workspace(&workspace)?;
-            let scope = app::tenant::owner_scope(&db, id).await.map_err(domain)?;
-            let names: Vec<String> = tags
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect();
-            let filter = app::time_filter::TimeFilter {
-                period: app::periods::Period::Custom,
-                from,
-                to,
-                tag_ids: app::time_filter::service::tags_named(&db, &scope, &names)
-                    .await
-                    .map_err(domain)?,
-                tag_mode: app::time_filter::TagMode::parse(&tag_mode).ok_or_else(|| {
-                    anyhow::anyhow!("unknown tag mode `{tag_mode}`: use any, all or untagged")
-                })?,
-                ..Default::default()
-            };
+            let (scope, time_filter) = export_filter(&db, &filter).await?;
             let opts = app::time_export::CsvOptions {
                 separator: app::time_export::Separator::parse(&separator).ok_or_else(|| {
                     anyhow::anyhow!("unknown separator `{separator}`: use , or ;")
@@ -396,14 +388,36 @@ pub async fn run_admin(settings: &Settings, command: Command) -> anyhow::Result<
                 bom,
                 escape_formulas: !no_escape_formulas,
             };
-            let done = export_csv(&db, scope, filter, opts, now, path.as_deref()).await?;
+            let path = filter.out.as_deref();
+            let done = export_csv(&db, scope, time_filter, opts, now, path).await?;
             let mut line = format!("exported {} time entries", done.rows);
             if done.running > 0 {
                 line.push_str(&format!(" ({} running left out)", done.running));
             }
-            match &path {
+            match path {
                 Some(p) => writeln!(out, "{line} to {}", p.display())?,
                 None => eprintln!("{line}"),
+            }
+        }
+        Command::Export(ExportCommand::Pdf { filter, summary }) => {
+            let (scope, time_filter) = export_filter(&db, &filter).await?;
+            let detail = if summary {
+                app::time_export::Detail::Summary
+            } else {
+                app::time_export::Detail::Full
+            };
+            let pdf = export_pdf(&db, &scope, &time_filter, detail, now, settings).await?;
+            match filter.out.as_deref() {
+                Some(p) => {
+                    write_whole(p, &pdf)?;
+                    writeln!(
+                        out,
+                        "wrote a {} KB PDF to {}",
+                        pdf.len() / 1024,
+                        p.display()
+                    )?;
+                }
+                None => std::io::stdout().write_all(&pdf)?,
             }
         }
         Command::Backup(BackupCommand::Import {

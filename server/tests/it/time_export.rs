@@ -513,3 +513,154 @@ async fn the_cli_writes_the_same_csv() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+/// The text of a PDF (poppler's `pdftotext`, which `make test` installs)
+/// and its page count.
+fn pdf_text(bytes: &[u8]) -> (String, usize) {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/test-deps.sh)");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // pdftotext ends every page with a form feed.
+    let pages = text.matches('\u{c}').count();
+    (text, pages)
+}
+
+#[tokio::test]
+async fn export_pdf_reads_as_a_report_of_the_filter() {
+    let app = spawn().await;
+    let (mut owner, ws, _dev, _meet) = berlin(&app).await;
+    let path = "/exports/time-entries.pdf?period=custom&from=2026-11-01&to=2026-11-30";
+    let r = owner.get(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(
+        r.headers[header::CONTENT_DISPOSITION],
+        "attachment; filename=\"timether-cleo-s-workspace-2026-11-01-to-2026-11-30.pdf\""
+    );
+    let (text, pages) = pdf_text(&r.bytes);
+    assert!(text.contains("workspace"), "{text}");
+    assert!(text.contains("1 Nov – 30 Nov 2026"), "{text}");
+    // The Reports page's totals: 1:30 + 1:00 + 0:15, 2:30 billable at 100/h.
+    assert!(text.contains("2:45"), "{text}");
+    assert!(text.contains("2:30"), "{text}");
+    assert!(text.contains("250.00 EUR"), "{text}");
+    assert!(text.contains("Night deploy"), "{text}");
+    // Text from the description is text: nothing of it ran as markup.
+    assert!(text.contains("=HYPERLINK(\"http://x\")"), "{text}");
+    assert!(text.contains("Wednesday, 4 November 2026"), "{text}");
+    assert_eq!(pages, 2, "{text}");
+
+    // Summary only: the same totals and no entry table.
+    let r = owner.get(&format!("{path}&detail=summary")).await;
+    let (summary, summary_pages) = pdf_text(&r.bytes);
+    assert!(summary.contains("2:45"));
+    assert!(!summary.contains("Night deploy"), "{summary}");
+    assert_eq!(summary_pages, 1);
+
+    // More entries, more pages.
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
+        .args(["--config", "/nonexistent/Leptos.toml", "dev", "seed"])
+        .args([
+            "--workspace",
+            &ws,
+            "--entries",
+            "3000",
+            "--until",
+            "2026-12-01",
+        ])
+        .env("TIMETHER_DATABASE_URL", &app.url)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (_, more) = pdf_text(&owner.get(path).await.bytes);
+    assert!(more > 3, "{more} pages");
+
+    // A bad detail is a sentence.
+    let r = owner.get(&format!("{path}&detail=everything")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("detail=full or detail=summary"),
+        "{}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn a_pdf_over_the_time_limit_ends_with_a_sentence() {
+    let app = spawn_with(|s| s.pdf_render_timeout_secs = 0).await;
+    let (mut owner, ws, _dev, _meet) = berlin(&app).await;
+    let r = owner
+        .get("/exports/time-entries.pdf?period=custom&from=2026-11-01&to=2026-11-30")
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert!(r.body.contains("took longer than"), "{}", r.body);
+    assert!(r.body.contains("summary only"), "{}", r.body);
+    // The API says it in its error format.
+    let token = app.team_token(&mut owner, "ReadOnly").await;
+    let mut api = ApiClient::new(&owner, Some(&token), Some(&ws));
+    let r = api
+        .get("/api/v1/exports/time-entries.pdf?from=2026-11-01&to=2026-11-30")
+        .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+    assert_eq!(r.json()["error"]["code"], "too_slow");
+}
+
+#[tokio::test]
+async fn the_api_and_the_cli_export_pdf() {
+    let app = spawn().await;
+    let (mut owner, ws, _dev, _meet) = berlin(&app).await;
+    let token = app.team_token(&mut owner, "ReadOnly").await;
+    let mut api = ApiClient::new(&owner, Some(&token), Some(&ws));
+    let r = api
+        .get("/api/v1/exports/time-entries.pdf?from=2026-11-01&to=2026-11-30&tags=dev&detail=full")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (text, _) = pdf_text(&r.bytes);
+    assert!(text.contains("Tags: any of #dev"), "{text}");
+    assert!(text.contains("Night deploy"), "{text}");
+    assert!(!text.contains("HYPERLINK"), "{text}");
+    let r = api
+        .get("/api/v1/exports/time-entries.pdf?from=2026-11-01&to=2026-11-30&detail=none")
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.pdf");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
+        .args(["--config", "/nonexistent/Leptos.toml", "export", "pdf"])
+        .args([
+            "--workspace",
+            &ws,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+        ])
+        .args(["--summary", "--out"])
+        .arg(&out)
+        .env("TIMETHER_DATABASE_URL", &app.url)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let (text, pages) = pdf_text(&std::fs::read(&out).unwrap());
+    assert!(text.contains("2:45"), "{text}");
+    assert_eq!(pages, 1);
+}

@@ -1,5 +1,6 @@
-//! Export CSV on the Data tab: the shared time filter, what the file will
-//! hold (counted on the server for that filter), and the download link.
+//! Export CSV and Export PDF on the Data tab: the shared time filter,
+//! what the file will hold (counted on the server for that filter), and
+//! the download links.
 
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::EntriesVersion;
@@ -44,6 +45,7 @@ pub(super) fn TimeExportSection(manager: bool) -> impl IntoView {
         ..Default::default()
     });
     let semicolon = RwSignal::new(false);
+    let summary_only = RwSignal::new(false);
     let bom = RwSignal::new(true);
     let preview = load(
         move || (filter.get(), version.get()),
@@ -63,10 +65,17 @@ pub(super) fn TimeExportSection(manager: bool) -> impl IntoView {
         }
         format!("/exports/time-entries.csv?{}", encode_query(&q))
     };
+    let pdf_href = move || {
+        let mut q = filter.with(TimeFilter::query_pairs);
+        if summary_only.get() {
+            q.push(("detail", "summary".into()));
+        }
+        format!("/exports/time-entries.pdf?{}", encode_query(&q))
+    };
     view! {
         <section class="card" aria-labelledby="time-export-heading">
             <h2 id="time-export-heading">"Export time entries"</h2>
-            <p>"Export CSV gives you the time entries in a spreadsheet-friendly file for Excel, Google Sheets or Numbers. Choose the date range and tags first: for example all #meetings from this month."</p>
+            <p>"Choose the date range and tags first: for example all #meetings from this month. Export CSV gives you the entries in a spreadsheet-friendly file for Excel, Google Sheets or Numbers; Export PDF makes a readable report to share, with totals, a chart and the entries day by day."</p>
             {(!manager).then(|| view! { <p class="muted">"You export your own time."</p> })}
             <div class="filters export-filters" role="group" aria-label="Which entries">
                 <TimeFilterFields id_prefix="export" filter manager/>
@@ -84,6 +93,14 @@ pub(super) fn TimeExportSection(manager: bool) -> impl IntoView {
                     "Mark the file as UTF-8 for Excel"
                 </label>
             </fieldset>
+            <fieldset class="choice-group csv-options">
+                <legend>"PDF report"</legend>
+                <label class="check" for="pdf-summary">
+                    <input id="pdf-summary" type="checkbox" prop:checked=move || summary_only.get()
+                        on:change=move |ev| summary_only.set(event_target_checked(&ev))/>
+                    "Summary only: totals, chart and breakdowns, without the list of entries"
+                </label>
+            </fieldset>
             <div aria-live="polite">
                 <Transition fallback=|| view! { <p class="muted">"Counting entries…"</p> }>
                     {move || Suspend::new(async move {
@@ -99,9 +116,16 @@ pub(super) fn TimeExportSection(manager: bool) -> impl IntoView {
                                     <ExportSummary preview=p/>
                                     <div class="export-actions">
                                         {if ready {
-                                            view! { <a class="btn btn-primary" href=csv_href download="">"Export CSV"</a> }.into_any()
+                                            view! {
+                                                <a class="btn btn-primary" href=csv_href download="">"Export CSV"</a>
+                                                <a class="btn btn-secondary" href=pdf_href download="">"Export PDF"</a>
+                                                <span class="muted small">"A long period's PDF can take a few seconds."</span>
+                                            }.into_any()
                                         } else {
-                                            view! { <button type="button" class="btn btn-primary" disabled=true>"Export CSV"</button> }.into_any()
+                                            view! {
+                                                <button type="button" class="btn btn-primary" disabled=true>"Export CSV"</button>
+                                                <button type="button" class="btn btn-secondary" disabled=true>"Export PDF"</button>
+                                            }.into_any()
                                         }}
                                     </div>
                                 }.into_any()

@@ -49,6 +49,7 @@ async fn the_openapi_document_lists_every_route() {
         ("patch", "/invoices/{id}"),
         ("get", "/exports/backup"),
         ("get", "/exports/time-entries.csv"),
+        ("get", "/exports/time-entries.pdf"),
         ("post", "/imports"),
     ];
     let paths = doc["paths"].as_object().unwrap();
