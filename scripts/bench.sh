@@ -8,7 +8,9 @@
 #   3b. the public API's entry list (GET /api/v1/time-entries?limit=100 with a
 #      token) at 32 connections, next to a bare axum handler that serialises
 #      the same 100 entries on every request,
-#   4. the gzip size of the WASM, JS and CSS the browser downloads.
+#   4. the gzip size of the WASM, JS and CSS the browser downloads,
+#   5. Export JSON, Import JSON and Clear Workspace, Export CSV and Export
+#      PDF (with GET /api/v1/me's latency while four PDFs render).
 # Writes BENCHMARKS.md. Uses wrk (Debian package, installed when missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +25,10 @@ BIN="${TIMETHER_BIN:-./target/release/timether}"
 if ! command -v wrk >/dev/null; then
   echo "installing wrk (Debian package)"
   if [ "$(id -u)" = 0 ]; then apt-get install -y -q wrk >/dev/null; else sudo apt-get install -y -q wrk >/dev/null; fi
+fi
+if ! command -v pdfinfo >/dev/null; then
+  echo "installing poppler-utils (Debian package) to count PDF pages"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y -q poppler-utils >/dev/null; else sudo apt-get install -y -q poppler-utils >/dev/null; fi
 fi
 [ -x "$BIN" ] || { echo "build first: make build-release" >&2; exit 1; }
 # The bare baseline is a binary of its own (bench/), not part of timether.
@@ -41,6 +47,8 @@ export TIMETHER_AUTH_RATE_LIMIT_PER_MINUTE=1000
 # The per-token API limit is counted (one database write reserves a block of
 # 100 requests) but set high enough not to refuse the load generator.
 export TIMETHER_API_RATE_LIMIT_PER_MINUTE=1000000000
+# The whole workspace's detailed PDF is measured, however long it takes.
+export TIMETHER_PDF_RENDER_TIMEOUT_SECS=1800
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT"
 export RUST_LOG=warn
 EMAIL="bench@example.com"
@@ -110,6 +118,7 @@ sleep 0.5
 
 rps() { sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p'; }
 p50() { awk '/Latency Distribution/{f=1} f && $1=="50%"{print $2; exit}'; }
+p99() { awk '/Latency Distribution/{f=1} f && $1=="99%"{print $2; exit}'; }
 
 echo "warming up"
 wrk -t2 -c8 -d3s -s scripts/bench/rpc.lua "http://127.0.0.1:$PORT/rpc/list_entries" >/dev/null
@@ -153,17 +162,18 @@ echo "$me_out"
 # every 10 ms while it runs, against what it held just before.
 server_pid="${pids[0]}"
 rss_kb() { awk '/^VmRSS/{print $2}' "/proc/$server_pid/status"; }
-export_run() { # query string -> "seconds bytes peak_growth_kb"
-  local base peak=0 samp sampler secs bytes
+download() { # API path and query, output file -> "seconds bytes peak_growth_kb"
+  local base peak=0 sampler secs bytes
   base="$(rss_kb)"
   ( while :; do rss_kb; sleep 0.01; done ) >"$work/rss.txt" 2>/dev/null &
   sampler=$!
-  read -r secs bytes < <(curl -fs -o "$work/backup.out" -w '%{time_total} %{size_download}\n' \
-    "http://127.0.0.1:$PORT/api/v1/exports/backup$1" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS")
+  read -r secs bytes < <(curl -fs -o "$2" -w '%{time_total} %{size_download}\n' \
+    "http://127.0.0.1:$PORT/api/v1$1" -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS")
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   peak="$(sort -n "$work/rss.txt" | tail -1)"
   echo "$secs $bytes $(( ${peak:-$base} - base ))"
 }
+export_run() { download "/exports/backup$1" "$work/backup.out"; }
 echo "Export JSON through the API, the whole workspace"
 read -r export_secs export_bytes export_rss_kb < <(export_run "")
 cp "$work/backup.out" "$work/backup.json"
@@ -190,6 +200,42 @@ import_rate="$(awk -v n="$export_entries" -v s="$import_secs" 'BEGIN{printf "%.0
 reimport_rate="$(awk -v n="$export_entries" -v s="$reimport_secs" 'BEGIN{printf "%.0f", n/s}')"
 clear_rate="$(awk -v n="$export_entries" -v s="$clear_secs" 'BEGIN{printf "%.0f", n/s}')"
 echo "import $import_secs s ($import_rss_kb KB peak), again $reimport_secs s, clear $clear_secs s"
+# Export CSV and Export PDF through the API. The CSV: every entry of the
+# seed (its three years fit the filter's five). The PDFs: the last 110
+# days in full (about 10,000 entries), every entry in full, and this
+# year's summary. Then four of the 110-day PDFs at once while
+# GET /api/v1/me is measured at one connection.
+today="$(date -u +%Y-%m-%d)"
+all_from="$(date -u -d "$today - 1800 days" +%Y-%m-%d)"
+recent_from="$(date -u -d "$today - 109 days" +%Y-%m-%d)"
+echo "Export CSV through the API, every entry"
+read -r csv_secs csv_bytes csv_rss_kb < <(download "/exports/time-entries.csv?from=$all_from&to=$today" "$work/all.csv")
+csv_rows="$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' "$work/all.csv")"
+csv_rate="$(awk -v n="$csv_rows" -v s="$csv_secs" 'BEGIN{printf "%.0f", n/s}')"
+echo "csv: $csv_rows rows, $csv_bytes bytes in $csv_secs s (+$csv_rss_kb KB RSS)"
+download "/exports/time-entries.csv?from=$recent_from&to=$today" "$work/recent.csv" >/dev/null
+recent_rows="$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' "$work/recent.csv")"
+echo "Export PDF through the API: $recent_rows entries in full"
+read -r pdf_secs pdf_bytes pdf_rss_kb < <(download "/exports/time-entries.pdf?from=$recent_from&to=$today" "$work/recent.pdf")
+pdf_pages="$(pdfinfo "$work/recent.pdf" 2>/dev/null | awk '/^Pages:/{print $2}')"
+echo "pdf: $pdf_pages pages, $pdf_bytes bytes in $pdf_secs s (+$pdf_rss_kb KB RSS)"
+echo "Export PDF: every entry in full"
+read -r pdfall_secs pdfall_bytes pdfall_rss_kb < <(download "/exports/time-entries.pdf?from=$all_from&to=$today" "$work/all.pdf")
+pdfall_pages="$(pdfinfo "$work/all.pdf" 2>/dev/null | awk '/^Pages:/{print $2}')"
+echo "pdf: $pdfall_pages pages, $pdfall_bytes bytes in $pdfall_secs s (+$pdfall_rss_kb KB RSS)"
+read -r pdfsum_secs pdfsum_bytes pdfsum_rss_kb < <(download "/exports/time-entries.pdf?period=this-year&detail=summary" "$work/summary.pdf")
+echo "summary pdf of this year: $pdfsum_bytes bytes in $pdfsum_secs s"
+echo "GET /api/v1/me at 1 connection while four PDFs render"
+renders=()
+for i in 1 2 3 4; do
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT/api/v1/exports/time-entries.pdf?from=$recent_from&to=$today" \
+    -H "Authorization: Bearer $token" -H "X-Workspace-Id: $WS" &
+  renders+=($!)
+done
+me_busy_out="$(wrk -t1 -c1 -d5s --latency -s scripts/bench/api_entries.lua "http://127.0.0.1:$PORT/api/v1/me")"
+wait "${renders[@]}"
+echo "$me_busy_out"
+me_busy_p99="$(p99 <<<"$me_busy_out")"
 echo "reports page, 1 connection, $DURATION"
 report_out="$(wrk -t1 -c1 -d"$DURATION" --latency -s scripts/bench/page.lua "http://127.0.0.1:$PORT/reports")"
 echo "$report_out"
@@ -197,7 +243,7 @@ echo "$report_out"
 curl -fs -m 30 "http://127.0.0.1:$PORT/reports" -H "Cookie: $cookie" | grep -q ">Reports</h1>" \
   || { echo "reports page did not render for the signed-in person" >&2; exit 1; }
 # Failed or unanswered requests (wrk counts the latter as timeouts).
-errors="$(grep -cE "Non-2xx|timeout [1-9]" <<<"$app_all$report_out$api_out$session_out$me_out" || true)"
+errors="$(grep -cE "Non-2xx|timeout [1-9]" <<<"$app_all$report_out$api_out$session_out$me_out$me_busy_out" || true)"
 [ "$errors" = 0 ] || { echo "some requests failed" >&2; exit 1; }
 
 app_rps="$(rps <<<"$app_out")"; bare_rps="$(rps <<<"$bare_out")"
@@ -274,6 +320,11 @@ generator on the same machine as the server.
 | Import JSON (merge) of that backup into the workspace, cleared, \`timether backup import\` | $import_rate entries/s in $import_secs s; process peak RSS $(( import_rss_kb / 1024 )) MB | ≤ 20 s for 1,000,000 (≥ 50,000 entries/s); ≤ 256 MB |
 | The same file again, every row unchanged | $reimport_rate entries/s in $reimport_secs s; peak RSS $(( reimport_rss_kb / 1024 )) MB | ≤ 20 s for 1,000,000 |
 | Clear Workspace of it first (its backup kept for the undo), \`timether workspace clear --yes\` | $clear_rate entries/s in $clear_secs s; peak RSS $(( clear_rss_kb / 1024 )) MB | ≤ 10 s for 1,000,000 (≥ 100,000 entries/s) |
+| Export CSV through the API (\`GET /api/v1/exports/time-entries.csv\`), every entry: $csv_rows rows, $(( csv_bytes / 1048576 )) MB | $csv_rate rows/s in $csv_secs s; server RSS +$(( csv_rss_kb / 1024 )) MB at its peak | ≥ 500,000 rows/s; ≤ 64 MB |
+| Export PDF (\`…/time-entries.pdf\`), the last 110 days in full: $recent_rows entries, $pdf_pages pages | $pdf_secs s; server RSS +$(( pdf_rss_kb / 1024 )) MB at its peak | ≤ 3 s for 10,000 entries |
+| Export PDF of every entry in full: $pdfall_pages pages, $(( pdfall_bytes / 1048576 )) MB | $pdfall_secs s; server RSS +$(( pdfall_rss_kb / 1024 )) MB at its peak | completes |
+| Export PDF, this year, summary only (\`detail=summary\`) | $pdfsum_secs s | ≤ 1 s |
+| \`GET /api/v1/me\` at 1 connection while four of the 110-day PDFs render (two at a time: \`pdf-renders-at-once\`) | p99 $me_busy_p99 | p99 ≤ 50 ms |
 | Floor: a server function that only checks the session (\`POST /rpc/new_entry_times\`), 32 connections | $session_rps req/s ($session_ratio % of the static bare handler) | |
 | Floor: \`GET /api/v1/me\` (the token with membership and workspace, the leased per-token counter, then the person and the workspace read for their names), 32 connections | $me_rps req/s ($me_ratio % of the serialising bare handler) | |
 | Browser download, first page (the Timer and Time entries pages need nothing more): WASM and JS as sent gzip-compressed (WASM $wasm_gz + JS $js_gz bytes; WASM raw $wasm_raw; \`gzip -9\` would make $plain_gz_kb KB) | $total_kb KB | ≤ 400 KB |
@@ -402,6 +453,9 @@ $session_out
 
 # floor: GET /api/v1/me
 $me_out
+
+# GET /api/v1/me while four PDFs render
+$me_busy_out
 
 # reports page
 $report_out

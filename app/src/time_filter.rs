@@ -107,6 +107,17 @@ impl TimeFilter {
     }
 }
 
+/// The names in a comma-separated list (`dev, #ops`), trimmed, empty
+/// ones dropped: how the API and the CLI take tag names.
+pub fn names(raw: Option<&str>) -> Vec<String> {
+    raw.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 /// `key=value&…`, with values percent-encoded.
 pub fn encode_query(pairs: &[(&str, String)]) -> String {
     let mut out = String::new();

@@ -149,18 +149,13 @@ impl TimeParams {
             Some(m) => TagMode::parse(m)
                 .ok_or_else(|| Error::invalid("tag_mode", "Use tag_mode=any, all or untagged."))?,
         };
-        let list = |raw: &Option<String>| -> Vec<String> {
-            raw.as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect()
-        };
-        let mut tag_ids =
-            app::time_filter::service::tags_named(db, scope, &list(&self.tags)).await?;
-        for raw in list(&self.tag_ids) {
+        let mut tag_ids = app::time_filter::service::tags_named(
+            db,
+            scope,
+            &app::time_filter::names(self.tags.as_deref()),
+        )
+        .await?;
+        for raw in app::time_filter::names(self.tag_ids.as_deref()) {
             tag_ids.push(
                 raw.parse()
                     .map_err(|_| Error::invalid("tag_ids", "A tag id is not valid."))?,
@@ -251,19 +246,45 @@ pub async fn time_pdf(
     Ok(attachment("application/pdf", &name, Body::from(pdf)))
 }
 
-/// `GET /exports/time-entries.pdf`: Export PDF on the Data tab and the
-/// Reports page, in the signed-in person's timezone.
-pub async fn session_time_pdf(
-    Extension(ctx): Extension<RequestCtx>,
-    Extension(limits): Extension<RenderLimits>,
-    Query(p): Query<TimeParams>,
+/// Which file a time export makes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TimeFile {
+    Csv,
+    Pdf,
+}
+
+/// Export CSV or PDF of the entries `p` selects, as a download, in
+/// `tz`; `for_people` is the session's door (a BOM for Excel by default).
+#[allow(clippy::too_many_arguments)]
+pub async fn time_file(
+    db: &DatabaseConnection,
+    scope: Scope,
+    tz: chrono_tz::Tz,
+    p: &TimeParams,
+    file: TimeFile,
+    for_people: bool,
+    now: DateTime<Utc>,
+    limits: &RenderLimits,
+) -> Result<Response, Error> {
+    let filter = p.filter(db, &scope).await?;
+    if file == TimeFile::Pdf {
+        time_pdf(db.clone(), scope, tz, filter, p.detail()?, now, limits).await
+    } else {
+        let opts = p.csv_options(for_people)?;
+        time_csv(db.clone(), scope, tz, filter, opts, now).await
+    }
+}
+
+async fn session_time(
+    ctx: RequestCtx,
+    p: TimeParams,
+    file: TimeFile,
+    limits: RenderLimits,
 ) -> Response {
     let run = async {
         let scope = app::context::current_scope(&ctx).await?;
         let tz = ctx.session()?.tz();
-        let filter = p.filter(&ctx.db, &scope).await?;
-        let detail = p.detail()?;
-        time_pdf(ctx.db.clone(), scope, tz, filter, detail, ctx.now, &limits).await
+        time_file(&ctx.db, scope, tz, &p, file, true, ctx.now, &limits).await
     };
     match run.await {
         Ok(r) => r,
@@ -271,23 +292,24 @@ pub async fn session_time_pdf(
     }
 }
 
+/// `GET /exports/time-entries.pdf`: Export PDF on the Data tab and the
+/// Reports page, in the signed-in person's timezone.
+pub async fn session_time_pdf(
+    Extension(ctx): Extension<RequestCtx>,
+    Extension(limits): Extension<RenderLimits>,
+    Query(p): Query<TimeParams>,
+) -> Response {
+    session_time(ctx, p, TimeFile::Pdf, limits).await
+}
+
 /// `GET /exports/time-entries.csv`: Export CSV on the Data tab and the
 /// Reports page, in the signed-in person's timezone.
 pub async fn session_time_csv(
     Extension(ctx): Extension<RequestCtx>,
+    Extension(limits): Extension<RenderLimits>,
     Query(p): Query<TimeParams>,
 ) -> Response {
-    let run = async {
-        let scope = app::context::current_scope(&ctx).await?;
-        let tz = ctx.session()?.tz();
-        let filter = p.filter(&ctx.db, &scope).await?;
-        let opts = p.csv_options(true)?;
-        time_csv(ctx.db.clone(), scope, tz, filter, opts, ctx.now).await
-    };
-    match run.await {
-        Ok(r) => r,
-        Err(e) => refused(e),
-    }
+    session_time(ctx, p, TimeFile::Csv, limits).await
 }
 
 /// `GET /exports/backup`: Export JSON on the Data tab, for the signed-in

@@ -3,7 +3,7 @@
 //! person's own for members). Reads: they work while billing is read-only.
 
 use super::{query, ApiCtx, ApiError, ErrorBody};
-use crate::downloads::{BackupParams, TimeParams};
+use crate::downloads::{BackupParams, TimeFile, TimeParams};
 use app::time_export::pdf::RenderLimits;
 use axum::http::Uri;
 use axum::response::Response;
@@ -30,14 +30,10 @@ pub async fn backup(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Respo
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn time_entries_csv(
     Extension(ctx): Extension<ApiCtx>,
+    Extension(limits): Extension<RenderLimits>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
-    let p: TimeParams = query(&uri)?;
-    let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
-    let tz = app::periods::zone(&person.timezone);
-    let filter = p.filter(&ctx.db, &ctx.scope).await?;
-    let opts = p.csv_options(false)?;
-    Ok(crate::downloads::time_csv(ctx.db, ctx.scope, tz, filter, opts, ctx.now).await?)
+    time_file(ctx, uri, TimeFile::Csv, limits).await
 }
 
 /// A time report as PDF, in the token person's timezone: totals, hours
@@ -53,10 +49,21 @@ pub async fn time_entries_pdf(
     Extension(limits): Extension<RenderLimits>,
     uri: Uri,
 ) -> Result<Response, ApiError> {
+    time_file(ctx, uri, TimeFile::Pdf, limits).await
+}
+
+/// CSV or PDF in the token person's timezone.
+async fn time_file(
+    ctx: ApiCtx,
+    uri: Uri,
+    file: TimeFile,
+    limits: RenderLimits,
+) -> Result<Response, ApiError> {
     let p: TimeParams = query(&uri)?;
     let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
     let tz = app::periods::zone(&person.timezone);
-    let filter = p.filter(&ctx.db, &ctx.scope).await?;
-    let detail = p.detail()?;
-    Ok(crate::downloads::time_pdf(ctx.db, ctx.scope, tz, filter, detail, ctx.now, &limits).await?)
+    Ok(
+        crate::downloads::time_file(&ctx.db, ctx.scope, tz, &p, file, false, ctx.now, &limits)
+            .await?,
+    )
 }

@@ -73,15 +73,7 @@ pub async fn summary(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<S
             )
         });
     }
-    let names: Vec<String> = p
-        .tags
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
+    let names = app::time_filter::names(p.tags.as_deref());
     let tag_ids = app::tags::service::ids_by_names(&ctx.db, &ctx.scope, &names).await?;
     if !names.is_empty() && tag_ids.is_empty() {
         // No such tag: nothing can match (an empty filter would match all).

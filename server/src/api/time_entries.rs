@@ -136,15 +136,7 @@ impl ListParams {
         Ok(EntryQuery {
             from: time("from", &self.from)?,
             to: time("to", &self.to)?,
-            tag_names: self
-                .tags
-                .as_deref()
-                .unwrap_or_default()
-                .split(',')
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .map(str::to_string)
-                .collect(),
+            tag_names: app::time_filter::names(self.tags.as_deref()),
             project_id: id("project_id", &self.project_id)?,
             client_id: id("client_id", &self.client_id)?,
             tag_ids: Vec::new(),

@@ -36,15 +36,7 @@ pub(super) async fn export_filter(
 ) -> anyhow::Result<(app::tenant::Scope, app::time_filter::TimeFilter)> {
     let id = parse_workspace(&args.workspace)?;
     let scope = app::tenant::owner_scope(db, id).await.map_err(domain)?;
-    let names: Vec<String> = args
-        .tags
-        .as_deref()
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string)
-        .collect();
+    let names = app::time_filter::names(args.tags.as_deref());
     let filter = app::time_filter::TimeFilter {
         period: app::periods::Period::Custom,
         from: args.from.clone(),

@@ -460,22 +460,20 @@ async fn the_cli_writes_the_same_csv() {
     let (mut owner, ws, _dev, _meet) = berlin(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("time.csv");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
-        .args(["--config", "/nonexistent/Leptos.toml", "export", "csv"])
-        .args([
-            "--workspace",
-            &ws,
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-30",
-        ])
-        .args(["--tags", "dev", "--out"])
-        .arg(&out)
-        .env("TIMETHER_DATABASE_URL", &app.url)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let run = app.cli(&[
+        "export",
+        "csv",
+        "--workspace",
+        &ws,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--tags",
+        "dev",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
@@ -492,20 +490,16 @@ async fn the_cli_writes_the_same_csv() {
         .await;
     assert_eq!(from_cli, r.body);
 
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
-        .args(["--config", "/nonexistent/Leptos.toml", "export", "csv"])
-        .args([
-            "--workspace",
-            &ws,
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-13-01",
-        ])
-        .env("TIMETHER_DATABASE_URL", &app.url)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let run = app.cli(&[
+        "export",
+        "csv",
+        "--workspace",
+        &ws,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-13-01",
+    ]);
     assert!(!run.status.success());
     assert!(
         String::from_utf8_lossy(&run.stderr).contains("Enter a date like"),
@@ -566,20 +560,16 @@ async fn export_pdf_reads_as_a_report_of_the_filter() {
     assert_eq!(summary_pages, 1);
 
     // More entries, more pages.
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
-        .args(["--config", "/nonexistent/Leptos.toml", "dev", "seed"])
-        .args([
-            "--workspace",
-            &ws,
-            "--entries",
-            "3000",
-            "--until",
-            "2026-12-01",
-        ])
-        .env("TIMETHER_DATABASE_URL", &app.url)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let run = app.cli(&[
+        "dev",
+        "seed",
+        "--workspace",
+        &ws,
+        "--entries",
+        "3000",
+        "--until",
+        "2026-12-01",
+    ]);
     assert!(
         run.status.success(),
         "{}",
@@ -639,22 +629,19 @@ async fn the_api_and_the_cli_export_pdf() {
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.pdf");
-    let run = std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
-        .args(["--config", "/nonexistent/Leptos.toml", "export", "pdf"])
-        .args([
-            "--workspace",
-            &ws,
-            "--from",
-            "2026-11-01",
-            "--to",
-            "2026-11-30",
-        ])
-        .args(["--summary", "--out"])
-        .arg(&out)
-        .env("TIMETHER_DATABASE_URL", &app.url)
-        .env_remove("DATABASE_URL")
-        .output()
-        .unwrap();
+    let run = app.cli(&[
+        "export",
+        "pdf",
+        "--workspace",
+        &ws,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--summary",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(
         run.status.success(),
         "{}",

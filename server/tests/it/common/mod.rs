@@ -133,6 +133,17 @@ impl TestApp {
         r.json()["token"].as_str().unwrap().to_string()
     }
 
+    /// Runs the admin CLI on this app's database, without a settings file.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_timether"))
+            .args(["--config", "/nonexistent/Leptos.toml"])
+            .args(args)
+            .env("TIMETHER_DATABASE_URL", &self.url)
+            .env_remove("DATABASE_URL")
+            .output()
+            .expect("run timether")
+    }
+
     /// The server's current time in Unix seconds.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp() + self.clock.load(std::sync::atomic::Ordering::SeqCst)
