@@ -55,14 +55,7 @@ impl SqliteReads {
     }
 
     fn open(&self) -> Result<Connection, DbErr> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(err)?;
-        // A reader waits only while a checkpoint resets the WAL, which is brief.
-        conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
-        Ok(conn)
+        open_reader(std::path::Path::new(&self.path))
     }
 
     /// Runs `stmt` (built by sea-orm for SQLite) and decodes its first row
@@ -86,16 +79,79 @@ impl SqliteReads {
     }
 }
 
-fn run<T>(
-    conn: &Connection,
+/// The file behind a SQLite pool, `None` for PostgreSQL and in-memory
+/// SQLite: long reads (Export CSV) then open a direct reader of their own.
+pub fn sqlite_file_of(db: &sea_orm::DatabaseConnection) -> Option<std::path::PathBuf> {
+    if !matches!(
+        db.inner,
+        sea_orm::DatabaseConnectionType::SqlxSqlitePoolConnection(_)
+    ) {
+        return None;
+    }
+    let path = db
+        .get_sqlite_connection_pool()
+        .connect_options()
+        .get_filename()
+        .to_path_buf();
+    path.is_file().then_some(path)
+}
+
+/// A read-only connection of its own to the SQLite file at `path`, for a
+/// long read that should not hold one of the shared ones.
+pub fn open_reader(path: &std::path::Path) -> Result<Connection, DbErr> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    // A reader waits only while a checkpoint resets the WAL, which is brief.
+    conn.busy_timeout(Duration::from_secs(5)).map_err(err)?;
+    Ok(conn)
+}
+
+/// `stmt` (built by sea-orm for SQLite) prepared on `conn` with its values
+/// bound, ready to step through with `raw_query`.
+pub fn prepare<'c>(
+    conn: &'c Connection,
     stmt: &Statement,
-    decode: impl FnOnce(&Cols<'_, '_>) -> Result<T, DbErr>,
-) -> Result<Option<T>, DbErr> {
+) -> Result<rusqlite::CachedStatement<'c>, DbErr> {
     let mut prepared = conn.prepare_cached(&stmt.sql).map_err(err)?;
     let values = stmt.values.as_ref().map(|v| v.0.as_slice()).unwrap_or(&[]);
     for (i, value) in values.iter().enumerate() {
         bind(&mut prepared, i + 1, value)?;
     }
+    Ok(prepared)
+}
+
+/// Runs `stmt` and hands each row to `each`, read by column name.
+pub fn for_each(
+    conn: &Connection,
+    stmt: &Statement,
+    mut each: impl FnMut(&Cols<'_, '_>) -> Result<(), DbErr>,
+) -> Result<(), DbErr> {
+    let mut prepared = prepare(conn, stmt)?;
+    let mut rows = prepared.raw_query();
+    let mut names: Option<Vec<String>> = None;
+    while let Some(row) = rows.next().map_err(err)? {
+        let names = names.get_or_insert_with(|| {
+            row.as_ref()
+                .column_names()
+                .into_iter()
+                .map(str::to_string)
+                .collect()
+        });
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        each(&Cols { row, names: &refs })?;
+    }
+    Ok(())
+}
+
+fn run<T>(
+    conn: &Connection,
+    stmt: &Statement,
+    decode: impl FnOnce(&Cols<'_, '_>) -> Result<T, DbErr>,
+) -> Result<Option<T>, DbErr> {
+    let mut prepared = prepare(conn, stmt)?;
     let mut rows = prepared.raw_query();
     match rows.next().map_err(err)? {
         Some(row) => {
@@ -231,6 +287,7 @@ fn bind(stmt: &mut rusqlite::CachedStatement<'_>, at: usize, value: &Value) -> R
         Value::BigInt(n) => stmt.raw_bind_parameter(at, *n),
         Value::Int(n) => stmt.raw_bind_parameter(at, *n),
         Value::Bool(b) => stmt.raw_bind_parameter(at, *b),
+        Value::ChronoDateTimeUtc(t) => stmt.raw_bind_parameter(at, t.map(time_text)),
         other => {
             return Err(DbErr::Custom(format!(
                 "the direct SQLite path cannot bind {other:?}"
@@ -272,30 +329,25 @@ pub mod col {
         row.row.get_ref(at).map_err(err)
     }
 
-    pub fn opt_text(row: &Cols<'_, '_>, column: &str) -> Result<Option<String>, DbErr> {
-        match value(row, column)? {
+    /// The `at`th column of a row read by position (a hot loop's reads).
+    pub fn at<'r>(row: &'r Row<'_>, at: usize) -> Result<ValueRef<'r>, DbErr> {
+        row.get_ref(at).map_err(err)
+    }
+
+    /// Text as a borrowed `str`.
+    pub fn str_of<'r>(v: ValueRef<'r>, column: &str) -> Result<Option<&'r str>, DbErr> {
+        match v {
             ValueRef::Null => Ok(None),
             ValueRef::Text(t) => std::str::from_utf8(t)
-                .map(|s| Some(s.to_string()))
+                .map(Some)
                 .map_err(|_| bad(column, "not UTF-8")),
             _ => Err(bad(column, "not text")),
         }
     }
 
-    pub fn text(row: &Cols<'_, '_>, column: &str) -> Result<String, DbErr> {
-        opt_text(row, column)?.ok_or_else(|| bad(column, "null"))
-    }
-
-    pub fn opt_i64(row: &Cols<'_, '_>, column: &str) -> Result<Option<i64>, DbErr> {
-        match value(row, column)? {
-            ValueRef::Null => Ok(None),
-            ValueRef::Integer(n) => Ok(Some(n)),
-            _ => Err(bad(column, "not an integer")),
-        }
-    }
-
-    pub fn opt_uuid(row: &Cols<'_, '_>, column: &str) -> Result<Option<Uuid>, DbErr> {
-        match value(row, column)? {
+    /// A UUID as sqlx stores it (a 16-byte blob) or as text.
+    pub fn uuid_of(v: ValueRef<'_>, column: &str) -> Result<Option<Uuid>, DbErr> {
+        match v {
             ValueRef::Null => Ok(None),
             ValueRef::Blob(b) => Uuid::from_slice(b)
                 .map(Some)
@@ -309,17 +361,47 @@ pub mod col {
         }
     }
 
+    /// A stored time ([`parse_time`]).
+    pub fn time_of(v: ValueRef<'_>, column: &str) -> Result<Option<DateTime<Utc>>, DbErr> {
+        match str_of(v, column)? {
+            None => Ok(None),
+            Some(s) => parse_time(s)
+                .map(Some)
+                .ok_or_else(|| bad(column, "not a time")),
+        }
+    }
+
+    /// An integer (booleans are stored as 0 and 1).
+    pub fn i64_of(v: ValueRef<'_>, column: &str) -> Result<Option<i64>, DbErr> {
+        match v {
+            ValueRef::Null => Ok(None),
+            ValueRef::Integer(n) => Ok(Some(n)),
+            _ => Err(bad(column, "not an integer")),
+        }
+    }
+
+    pub fn opt_text(row: &Cols<'_, '_>, column: &str) -> Result<Option<String>, DbErr> {
+        Ok(str_of(value(row, column)?, column)?.map(str::to_string))
+    }
+
+    pub fn text(row: &Cols<'_, '_>, column: &str) -> Result<String, DbErr> {
+        opt_text(row, column)?.ok_or_else(|| bad(column, "null"))
+    }
+
+    pub fn opt_i64(row: &Cols<'_, '_>, column: &str) -> Result<Option<i64>, DbErr> {
+        i64_of(value(row, column)?, column)
+    }
+
+    pub fn opt_uuid(row: &Cols<'_, '_>, column: &str) -> Result<Option<Uuid>, DbErr> {
+        uuid_of(value(row, column)?, column)
+    }
+
     pub fn uuid(row: &Cols<'_, '_>, column: &str) -> Result<Uuid, DbErr> {
         opt_uuid(row, column)?.ok_or_else(|| bad(column, "null"))
     }
 
     pub fn opt_time(row: &Cols<'_, '_>, column: &str) -> Result<Option<DateTime<Utc>>, DbErr> {
-        match opt_text(row, column)? {
-            None => Ok(None),
-            Some(s) => parse_time(&s)
-                .map(Some)
-                .ok_or_else(|| bad(column, "not a time")),
-        }
+        time_of(value(row, column)?, column)
     }
 
     pub fn time(row: &Cols<'_, '_>, column: &str) -> Result<DateTime<Utc>, DbErr> {

@@ -16,6 +16,8 @@ pub mod csv_file;
 pub mod pdf;
 #[cfg(feature = "ssr")]
 mod rows;
+#[cfg(feature = "ssr")]
+mod sqlite_rows;
 
 /// What a download with this filter would hold.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

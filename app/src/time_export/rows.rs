@@ -27,9 +27,35 @@ pub(super) struct Person {
     pub tz: Tz,
 }
 
+/// What the rows need of a project.
+pub(super) struct ProjectInfo {
+    pub name: String,
+    pub client_id: Option<Uuid>,
+    pub hourly_rate_cents: Option<i64>,
+}
+
+impl Person {
+    /// From a user's name, email and timezone; a user that is gone is
+    /// named by nothing, in UTC.
+    pub fn of(user: Option<(String, String, String)>) -> Person {
+        match user {
+            Some((name, email, tz)) => Person {
+                tz: crate::periods::zone(&tz),
+                name,
+                email,
+            },
+            None => Person {
+                name: String::new(),
+                email: String::new(),
+                tz: Tz::UTC,
+            },
+        }
+    }
+}
+
 /// Names the rows point at, read once.
 pub(super) struct Lookup {
-    pub projects: HashMap<Uuid, projects::Model>,
+    pub projects: HashMap<Uuid, ProjectInfo>,
     pub clients: HashMap<Uuid, String>,
     pub tags: HashMap<Uuid, String>,
     pub invoices: HashMap<Uuid, String>,
@@ -49,7 +75,14 @@ impl Lookup {
                 .all(txn)
                 .await?
                 .into_iter()
-                .map(|p| (p.id, p))
+                .map(|p| {
+                    let info = ProjectInfo {
+                        name: p.name,
+                        client_id: p.client_id,
+                        hourly_rate_cents: p.hourly_rate_cents,
+                    };
+                    (p.id, info)
+                })
                 .collect(),
             clients: scope
                 .find::<clients::Entity>()
@@ -89,19 +122,8 @@ pub(super) struct People(HashMap<Uuid, Person>);
 impl People {
     pub async fn get(&mut self, txn: &impl ConnectionTrait, id: Uuid) -> Result<&Person, Error> {
         if let std::collections::hash_map::Entry::Vacant(slot) = self.0.entry(id) {
-            let p = match users::Entity::find_by_id(id).one(txn).await? {
-                Some(u) => Person {
-                    tz: crate::periods::zone(&u.timezone),
-                    name: u.name,
-                    email: u.email,
-                },
-                None => Person {
-                    name: String::new(),
-                    email: String::new(),
-                    tz: Tz::UTC,
-                },
-            };
-            slot.insert(p);
+            let u = users::Entity::find_by_id(id).one(txn).await?;
+            slot.insert(Person::of(u.map(|u| (u.name, u.email, u.timezone))));
         }
         Ok(&self.0[&id])
     }
