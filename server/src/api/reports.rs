@@ -2,8 +2,7 @@
 //! the token person's timezone, grouped one way.
 
 use super::{query, ApiCtx, ApiError, ApiResult, ErrorBody};
-use app::periods::Period;
-use app::reports::{service, ReportQuery};
+use app::reports::service;
 use axum::http::{StatusCode, Uri};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
@@ -44,10 +43,20 @@ pub struct SummaryParams {
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (included).
     pub to: Option<String>,
-    /// Comma-separated tag names; entries with any of them count.
+    /// Instead of `from` and `to`: `this-week`, `last-week`, `this-month`,
+    /// `last-month` or `this-year`.
+    pub period: Option<String>,
+    /// Comma-separated tag names (`#` optional).
     pub tags: Option<String>,
+    /// `any` (default): entries with any of the tags; `all`: with every
+    /// one of them; `untagged`: entries without tags.
+    pub tag_mode: Option<String>,
     pub project_id: Option<Uuid>,
     pub client_id: Option<Uuid>,
+    /// One person's time (owners' and admins' tokens; members see their own).
+    pub user_id: Option<Uuid>,
+    /// Only billable (`true`) or non-billable (`false`) entries.
+    pub billable: Option<bool>,
     /// `project` (default), `client`, `tag` or `day` (the chart's bars: days,
     /// or months for long ranges).
     pub group_by: Option<String>,
@@ -73,31 +82,24 @@ pub async fn summary(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<S
             )
         });
     }
-    let names = app::time_filter::names(p.tags.as_deref());
-    let tag_ids = app::tags::service::ids_by_names(&ctx.db, &ctx.scope, &names).await?;
-    if !names.is_empty() && tag_ids.is_empty() {
-        // No such tag: nothing can match (an empty filter would match all).
-        return Err(ApiError {
-            field: Some("tags".into()),
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
-                "None of these tags exists in this workspace.",
-            )
-        });
-    }
-    let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
-    let tz = app::periods::zone(&person.timezone);
-    let q = ReportQuery {
-        period: Period::Custom,
-        from: p.from.unwrap_or_default(),
-        to: p.to.unwrap_or_default(),
+    // The exports' filter, so a summary and a CSV of the same query agree.
+    let filter = crate::downloads::TimeParams {
+        from: p.from,
+        to: p.to,
+        period: p.period,
+        tags: p.tags,
+        tag_mode: p.tag_mode,
         project_id: p.project_id,
         client_id: p.client_id,
-        tag_ids,
+        user_id: p.user_id,
+        billable: p.billable,
         ..Default::default()
-    };
-    let r = service::report(&ctx.db, &ctx.scope, tz, &q, ctx.now).await?;
+    }
+    .filter(&ctx.db, &ctx.scope)
+    .await?;
+    let (person, _) = app::workspaces::service::person_and_workspace(&ctx.db, &ctx.scope).await?;
+    let tz = app::periods::zone(&person.timezone);
+    let r = service::report(&ctx.db, &ctx.scope, tz, &filter, ctx.now).await?;
     let slices = |list: Vec<app::reports::Slice>| {
         list.into_iter()
             .map(|s| Group {

@@ -422,3 +422,55 @@ async fn the_entry_list_is_current_after_every_change_and_per_person() {
     assert_eq!(page.len(), 1);
     assert!(page[0]["end"].is_null());
 }
+
+#[tokio::test]
+async fn the_summary_takes_the_exports_filter() {
+    let app = spawn().await;
+    let (_owner, ws, token) = team_with_token(&app, "Uma").await;
+    let c = app.client();
+    let mut v1 = ApiClient::new(&c, Some(token.as_str()), Some(ws.as_str()));
+    let r = v1.post("/api/v1/tags", json!({ "name": "dev" })).await;
+    let dev = r.json()["id"].as_str().unwrap().to_string();
+    for (description, tags, billable, start, end) in [
+        ("tagged", json!([dev]), true, "09:00", "10:30"),
+        ("untagged", json!([]), false, "11:00", "11:30"),
+    ] {
+        let r = v1
+            .post(
+                "/api/v1/time-entries",
+                json!({
+                    "description": description, "tag_ids": tags, "billable": billable,
+                    "start": format!("2026-11-02T{start}:00Z"),
+                    "end": format!("2026-11-02T{end}:00Z"),
+                }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let day = "from=2026-11-02&to=2026-11-02";
+    for (q, secs) in [
+        ("", 7200),
+        ("&tags=dev&tag_mode=all", 5400),
+        ("&tag_mode=untagged", 1800),
+        ("&billable=true", 5400),
+        ("&billable=false", 1800),
+    ] {
+        let r = v1.get(&format!("/api/v1/reports/summary?{day}{q}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.body);
+        assert_eq!(r.json()["total_secs"], secs, "{q}");
+    }
+    // The same filter's CSV holds the same time.
+    let r = v1
+        .get(&format!(
+            "/api/v1/exports/time-entries.csv?{day}&tag_mode=untagged"
+        ))
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body.lines().count(), 2, "{}", r.body);
+    assert!(r.body.contains(",untagged,"), "{}", r.body);
+    let r = v1
+        .get(&format!("/api/v1/reports/summary?{day}&tag_mode=some"))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["error"]["field"], "tag_mode");
+}
