@@ -49,6 +49,32 @@ impl RenderLimits {
     }
 }
 
+/// The threads renders run on, Typst's own parallel layout included (it
+/// uses whichever rayon pool it is called in). They run at the lowest
+/// priority the system gives, so on a small server a render takes what the
+/// requests leave: with four PDFs rendering on two cores, a request would
+/// otherwise wait behind them for tens of milliseconds. If the pool cannot
+/// be made, renders run on the blocking thread at normal priority.
+fn render_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        let lowered = || {
+            if let Err(e) =
+                thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
+            {
+                tracing::warn!(error = ?e, "PDF render threads keep normal priority");
+            }
+        };
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("pdf-render-{i}"))
+            .start_handler(move |_| lowered())
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "no pool of its own for PDF renders"))
+            .ok()
+    })
+    .as_ref()
+}
+
 /// The engine, built once: parsing the fonts is the costly part.
 fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
     static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
@@ -146,7 +172,10 @@ pub async fn render(
         tokio::task::spawn_blocking(move || {
             // Held until the render ends, even after its caller gave up.
             let _permit = permit;
-            compile(json)
+            match render_pool() {
+                Some(pool) => pool.install(|| compile(json)),
+                None => compile(json),
+            }
         })
         .await
         .map_err(|e| Error::Internal(format!("PDF render: {e}")))?
