@@ -40,7 +40,7 @@ pub struct ClientChanges {
     pub archived: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/clients", tag = "clients", params(ArchivedParam),
+#[utoipa::path(get, path = "/clients", operation_id = "listClients", tag = "clients", params(ArchivedParam),
     responses((status = 200, body = [Client]), (status = 401, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<Vec<Client>> {
     let p: ArchivedParam = query(&uri)?;
@@ -48,7 +48,7 @@ pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<Vec<
     Ok(Json(list.into_iter().map(Client::from).collect()))
 }
 
-#[utoipa::path(post, path = "/clients", tag = "clients", request_body = NewClient,
+#[utoipa::path(post, path = "/clients", operation_id = "createClient", tag = "clients", request_body = NewClient,
     responses((status = 201, body = Client), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
@@ -58,7 +58,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
-#[utoipa::path(get, path = "/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/clients/{id}", operation_id = "getClient", tag = "clients", params(("id" = Uuid, Path)),
     responses((status = 200, body = Client), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     Extension(ctx): Extension<ApiCtx>,
@@ -72,7 +72,7 @@ pub async fn get_one(
     }))
 }
 
-#[utoipa::path(patch, path = "/clients/{id}", tag = "clients", params(("id" = Uuid, Path)), request_body = ClientChanges,
+#[utoipa::path(patch, path = "/clients/{id}", operation_id = "updateClient", tag = "clients", params(("id" = Uuid, Path)), request_body = ClientChanges,
     responses((status = 200, body = Client), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Extension(ctx): Extension<ApiCtx>,
@@ -94,7 +94,7 @@ pub async fn update(
 }
 
 /// Deletes a client; its projects stay, without a client.
-#[utoipa::path(delete, path = "/clients/{id}", tag = "clients", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/clients/{id}", operation_id = "deleteClient", tag = "clients", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     Extension(ctx): Extension<ApiCtx>,

@@ -12,7 +12,7 @@ use axum::Extension;
 /// The workspace's backup: one JSON document (format `timether-backup`,
 /// version 1) with members, clients, projects, tags, time entries and
 /// invoices, streamed; `gzip=true` for a gzip-compressed file.
-#[utoipa::path(get, path = "/exports/backup", tag = "exports", params(BackupParams),
+#[utoipa::path(get, path = "/exports/backup", operation_id = "exportBackup", tag = "exports", params(BackupParams),
     responses((status = 200, description = "The backup document", content_type = "application/json"),
         (status = 403, body = ErrorBody)))]
 pub async fn backup(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Response, ApiError> {
@@ -25,7 +25,7 @@ pub async fn backup(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Respo
 /// (h:mm:ss), Duration (decimal hours), Description, Project, Client,
 /// Tags, Billable, Rate, Amount, Currency, Person, Email, Invoice. Running
 /// entries are left out. No row cap; streamed.
-#[utoipa::path(get, path = "/exports/time-entries.csv", tag = "exports", params(TimeParams),
+#[utoipa::path(get, path = "/exports/time-entries.csv", operation_id = "exportTimeEntriesCsv", tag = "exports", params(TimeParams),
     responses((status = 200, description = "The CSV file", content_type = "text/csv"),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn time_entries_csv(
@@ -40,7 +40,7 @@ pub async fn time_entries_csv(
 /// per day (or month), breakdowns by project and tag, then the entries day
 /// by day (`detail=summary` leaves them out). Rendered within a time
 /// limit: past it, 503 with a sentence.
-#[utoipa::path(get, path = "/exports/time-entries.pdf", tag = "exports", params(TimeParams),
+#[utoipa::path(get, path = "/exports/time-entries.pdf", operation_id = "exportTimeEntriesPdf", tag = "exports", params(TimeParams),
     responses((status = 200, description = "The PDF file", content_type = "application/pdf"),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
         (status = 503, description = "The render passed its time limit", body = ErrorBody)))]

@@ -18,7 +18,7 @@ use axum::{Extension, Json};
 /// and left alone (merge) or removed (replace), and every problem with its
 /// path. A file with problems changes nothing: a dry run answers 200 with
 /// the problems, an import 422.
-#[utoipa::path(post, path = "/imports", tag = "imports", params(ImportParams),
+#[utoipa::path(post, path = "/imports", operation_id = "importBackup", tag = "imports", params(ImportParams),
     request_body(content = String, description = "The backup file (format `timether-backup`, version 1), plain or gzip", content_type = "application/json"),
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport),
         (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),

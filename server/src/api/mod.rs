@@ -598,7 +598,7 @@ pub struct MeToken {
 }
 
 /// The token's person and workspace, role, plan and billing status.
-#[utoipa::path(get, path = "/me", tag = "me",
+#[utoipa::path(get, path = "/me", operation_id = "getMe", tag = "me",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 async fn me(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Me> {
     let (user, workspace) =

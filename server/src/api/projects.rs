@@ -90,7 +90,7 @@ pub struct DeleteParams {
     pub keep_entries: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/projects", tag = "projects", params(ArchivedParam),
+#[utoipa::path(get, path = "/projects", operation_id = "listProjects", tag = "projects", params(ArchivedParam),
     responses((status = 200, body = [Project]), (status = 401, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<Vec<Project>> {
     let p: ArchivedParam = query(&uri)?;
@@ -98,7 +98,7 @@ pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<Vec<
     Ok(Json(list.into_iter().map(Project::from).collect()))
 }
 
-#[utoipa::path(post, path = "/projects", tag = "projects", request_body = NewProject,
+#[utoipa::path(post, path = "/projects", operation_id = "createProject", tag = "projects", request_body = NewProject,
     responses((status = 201, body = Project), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
@@ -116,7 +116,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(p.into())))
 }
 
-#[utoipa::path(get, path = "/projects/{id}", tag = "projects", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/projects/{id}", operation_id = "getProject", tag = "projects", params(("id" = Uuid, Path)),
     responses((status = 200, body = Project), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     Extension(ctx): Extension<ApiCtx>,
@@ -134,7 +134,7 @@ pub async fn get_one(
     }))
 }
 
-#[utoipa::path(patch, path = "/projects/{id}", tag = "projects", params(("id" = Uuid, Path)), request_body = ProjectChanges,
+#[utoipa::path(patch, path = "/projects/{id}", operation_id = "updateProject", tag = "projects", params(("id" = Uuid, Path)), request_body = ProjectChanges,
     responses((status = 200, body = Project), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Extension(ctx): Extension<ApiCtx>,
@@ -155,7 +155,7 @@ pub async fn update(
     Ok(Json(p.into()))
 }
 
-#[utoipa::path(delete, path = "/projects/{id}", tag = "projects", params(("id" = Uuid, Path), DeleteParams),
+#[utoipa::path(delete, path = "/projects/{id}", operation_id = "deleteProject", tag = "projects", params(("id" = Uuid, Path), DeleteParams),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, description = "The project has time entries and keep_entries was not set", body = ErrorBody)))]
 pub async fn delete(
     Extension(ctx): Extension<ApiCtx>,

@@ -62,7 +62,7 @@ pub struct SummaryParams {
     pub group_by: Option<String>,
 }
 
-#[utoipa::path(get, path = "/reports/summary", tag = "reports", params(SummaryParams),
+#[utoipa::path(get, path = "/reports/summary", operation_id = "getReportSummary", tag = "reports", params(SummaryParams),
     responses((status = 200, body = Summary), (status = 422, body = ErrorBody)))]
 pub async fn summary(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> ApiResult<Summary> {
     let p: SummaryParams = query(&uri)?;

@@ -52,14 +52,14 @@ async fn find(ctx: &ApiCtx, id: &str) -> Result<app::types::Tag, ApiError> {
         .ok_or_else(|| app::error::Error::not_found("The tag").into())
 }
 
-#[utoipa::path(get, path = "/tags", tag = "tags",
+#[utoipa::path(get, path = "/tags", operation_id = "listTags", tag = "tags",
     responses((status = 200, body = [Tag]), (status = 401, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Vec<Tag>> {
     let list = service::list(&ctx.db, &ctx.scope).await?;
     Ok(Json(list.into_iter().map(Tag::from).collect()))
 }
 
-#[utoipa::path(post, path = "/tags", tag = "tags", request_body = NewTag,
+#[utoipa::path(post, path = "/tags", operation_id = "createTag", tag = "tags", request_body = NewTag,
     responses((status = 201, body = Tag), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
@@ -70,13 +70,13 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
-#[utoipa::path(get, path = "/tags/{id}", tag = "tags", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/tags/{id}", operation_id = "getTag", tag = "tags", params(("id" = Uuid, Path)),
     responses((status = 200, body = Tag), (status = 404, body = ErrorBody)))]
 pub async fn get_one(Extension(ctx): Extension<ApiCtx>, Path(id): Path<String>) -> ApiResult<Tag> {
     Ok(Json(find(&ctx, &id).await?.into()))
 }
 
-#[utoipa::path(patch, path = "/tags/{id}", tag = "tags", params(("id" = Uuid, Path)), request_body = TagChanges,
+#[utoipa::path(patch, path = "/tags/{id}", operation_id = "updateTag", tag = "tags", params(("id" = Uuid, Path)), request_body = TagChanges,
     responses((status = 200, body = Tag), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Extension(ctx): Extension<ApiCtx>,
@@ -96,7 +96,7 @@ pub async fn update(
     Ok(Json(t.into()))
 }
 
-#[utoipa::path(delete, path = "/tags/{id}", tag = "tags", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/tags/{id}", operation_id = "deleteTag", tag = "tags", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     Extension(ctx): Extension<ApiCtx>,

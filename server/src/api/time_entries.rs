@@ -149,7 +149,7 @@ impl ListParams {
     }
 }
 
-#[utoipa::path(get, path = "/time-entries", tag = "time-entries", params(ListParams),
+#[utoipa::path(get, path = "/time-entries", operation_id = "listTimeEntries", tag = "time-entries", params(ListParams),
     responses((status = 200, body = EntryPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>, uri: Uri) -> Result<Response, ApiError> {
     let p: ListParams = query(&uri)?;
@@ -294,7 +294,7 @@ mod pages {
     }
 }
 
-#[utoipa::path(get, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/time-entries/{id}", operation_id = "getTimeEntry", tag = "time-entries", params(("id" = Uuid, Path)),
     responses((status = 200, body = TimeEntry), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     Extension(ctx): Extension<ApiCtx>,
@@ -341,7 +341,7 @@ pub struct EntryChanges {
     pub confirm_invoiced: bool,
 }
 
-#[utoipa::path(post, path = "/time-entries", tag = "time-entries", request_body = NewEntry,
+#[utoipa::path(post, path = "/time-entries", operation_id = "createTimeEntry", tag = "time-entries", request_body = NewEntry,
     responses((status = 201, body = TimeEntry), (status = 422, body = ErrorBody)))]
 pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
@@ -360,7 +360,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
-#[utoipa::path(patch, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)), request_body = EntryChanges,
+#[utoipa::path(patch, path = "/time-entries/{id}", operation_id = "updateTimeEntry", tag = "time-entries", params(("id" = Uuid, Path)), request_body = EntryChanges,
     responses((status = 200, body = TimeEntry), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Extension(ctx): Extension<ApiCtx>,
@@ -383,7 +383,7 @@ pub async fn update(
     Ok(Json(e.into()))
 }
 
-#[utoipa::path(delete, path = "/time-entries/{id}", tag = "time-entries", params(("id" = Uuid, Path)),
+#[utoipa::path(delete, path = "/time-entries/{id}", operation_id = "deleteTimeEntry", tag = "time-entries", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete(
     Extension(ctx): Extension<ApiCtx>,
@@ -395,7 +395,7 @@ pub async fn delete(
 }
 
 /// The token person's running timer, or null.
-#[utoipa::path(get, path = "/timer", tag = "timer",
+#[utoipa::path(get, path = "/timer", operation_id = "getTimer", tag = "timer",
     responses((status = 200, body = Option<TimeEntry>)))]
 pub async fn timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
     let t = app::timer::service::current(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
@@ -414,7 +414,7 @@ pub struct StartTimer {
 }
 
 /// Starts a timer now; a timer already running is stopped first.
-#[utoipa::path(post, path = "/timer/start", tag = "timer", request_body = StartTimer,
+#[utoipa::path(post, path = "/timer/start", operation_id = "startTimer", tag = "timer", request_body = StartTimer,
     responses((status = 201, body = TimeEntry), (status = 422, body = ErrorBody)))]
 pub async fn start_timer(
     Extension(ctx): Extension<ApiCtx>,
@@ -431,7 +431,7 @@ pub async fn start_timer(
 }
 
 /// Stops the running timer: the finished entry, or null when none ran.
-#[utoipa::path(post, path = "/timer/stop", tag = "timer",
+#[utoipa::path(post, path = "/timer/stop", operation_id = "stopTimer", tag = "timer",
     responses((status = 200, body = Option<TimeEntry>)))]
 pub async fn stop_timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
     let e = app::timer::service::stop(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
