@@ -62,9 +62,29 @@ pub struct InvoiceLine {
 }
 
 impl InvoiceLine {
+    /// The billed quantity as printed: hours with two decimals (`54.82`).
     pub fn hours(&self) -> String {
         decimal_hours(self.secs)
     }
+}
+
+/// The hours a line bills for `secs`, in hundredths, rounded half up: the
+/// quantity the invoice prints (`decimal_hours`, 54.82 h is 5,482).
+pub fn billed_centi_hours(secs: i64) -> i64 {
+    (secs.max(0) * 100 + 1800) / 3600
+}
+
+/// A line's amount: the printed quantity times the rate, rounded half up
+/// to the cent. A client who multiplies the printed numbers gets the
+/// printed amount (from exact seconds, 54.82 h × 135.00 read 7,400.18).
+pub fn line_amount(secs: i64, rate_cents: i64) -> i64 {
+    let n = i128::from(billed_centi_hours(secs)) * i128::from(rate_cents);
+    let cents = if n >= 0 {
+        (n + 50) / 100
+    } else {
+        (n - 50) / 100
+    };
+    i64::try_from(cents).unwrap_or(i64::MAX)
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -176,7 +196,6 @@ pub mod service {
     use crate::entries::service::live;
     use crate::error::Error;
     use crate::periods;
-    use crate::reports::amount;
     use crate::tenant::Scope;
     use chrono_tz::Tz;
     use sea_orm::sea_query::{Expr, Query};
@@ -281,7 +300,7 @@ pub mod service {
                 project_name: p.name.clone(),
                 secs: *secs,
                 rate_cents: rate,
-                amount_cents: amount(*secs, rate),
+                amount_cents: line_amount(*secs, rate),
             });
         }
         out.sort_by(|a, b| {
@@ -585,6 +604,35 @@ mod tests {
         assert_eq!(bp_text(725), "7.25");
         assert_eq!(number_text(1), "INV-0001");
         assert_eq!(number_text(12345), "INV-12345");
+    }
+
+    #[test]
+    fn a_line_bills_its_printed_quantity() {
+        // 54 h 49 m is printed 54.82 h; at 135.00 that is 7,400.70, not the
+        // 7,400.25 that exact seconds give.
+        let secs = 54 * 3600 + 49 * 60;
+        assert_eq!(decimal_hours(secs), "54.82");
+        assert_eq!(line_amount(secs, 13_500), 740_070);
+        assert_eq!(line_amount(0, 13_500), 0);
+        assert_eq!(line_amount(17, 10_000), 0);
+        assert_eq!(line_amount(18, 10_000), 100);
+    }
+
+    proptest::proptest! {
+        /// Printed hours × printed rate = printed amount, to the cent, for
+        /// any duration up to ten years and any rate up to 100,000.00.
+        #[test]
+        fn printed_numbers_multiply_out(secs in 0i64..315_360_000, rate in 0i64..10_000_000) {
+            let hours = decimal_hours(secs);
+            let (whole, frac) = hours.split_once('.').unwrap();
+            let centi: i128 = whole.parse::<i128>().unwrap() * 100 + frac.parse::<i128>().unwrap();
+            // The product in ten-thousandths of the currency, rounded half up to cents.
+            let printed = (centi * i128::from(rate) + 50) / 100;
+            proptest::prop_assert_eq!(i128::from(line_amount(secs, rate)), printed);
+            // A line is within half a hundredth of an hour of the exact time's amount.
+            let exact = i128::from(secs) * i128::from(rate) / 3600;
+            proptest::prop_assert!((i128::from(line_amount(secs, rate)) - exact).abs() <= i128::from(rate) / 200 + 1);
+        }
     }
 
     #[test]

@@ -14,7 +14,11 @@ use uuid::Uuid;
 #[derive(Serialize, ToSchema)]
 pub struct Line {
     pub project_name: String,
+    /// The tracked time the line covers.
     pub secs: i64,
+    /// The billed quantity as printed, hours with two decimals (`54.82`):
+    /// `hours` × `rate_cents` is `amount_cents`, rounded half up to the cent.
+    pub hours: String,
     pub rate_cents: i64,
     pub amount_cents: i64,
 }
@@ -58,6 +62,7 @@ impl From<app::invoices::Invoice> for Invoice {
                 .lines
                 .into_iter()
                 .map(|l| Line {
+                    hours: l.hours(),
                     project_name: l.project_name,
                     secs: l.secs,
                     rate_cents: l.rate_cents,
@@ -95,14 +100,14 @@ pub struct StatusChange {
     pub status: String,
 }
 
-#[utoipa::path(get, path = "/invoices", tag = "invoices",
+#[utoipa::path(get, path = "/invoices", operation_id = "listInvoices", tag = "invoices",
     responses((status = 200, body = [Invoice]), (status = 403, body = ErrorBody)))]
 pub async fn list(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Vec<Invoice>> {
     let list = service::list(&ctx.db, &ctx.scope).await?;
     Ok(Json(list.into_iter().map(Invoice::from).collect()))
 }
 
-#[utoipa::path(get, path = "/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/invoices/{id}", operation_id = "getInvoice", tag = "invoices", params(("id" = Uuid, Path)),
     responses((status = 200, body = Invoice), (status = 404, body = ErrorBody)))]
 pub async fn get_one(
     Extension(ctx): Extension<ApiCtx>,
@@ -113,7 +118,7 @@ pub async fn get_one(
 }
 
 /// A draft from the client's billable, not yet invoiced entries in the period.
-#[utoipa::path(post, path = "/invoices", tag = "invoices", request_body = NewInvoice,
+#[utoipa::path(post, path = "/invoices", operation_id = "createInvoice", tag = "invoices", request_body = NewInvoice,
     responses((status = 201, body = Invoice), (status = 422, body = ErrorBody)))]
 pub async fn create(
     Extension(ctx): Extension<ApiCtx>,
@@ -132,7 +137,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(i.into())))
 }
 
-#[utoipa::path(patch, path = "/invoices/{id}", tag = "invoices", params(("id" = Uuid, Path)), request_body = StatusChange,
+#[utoipa::path(patch, path = "/invoices/{id}", operation_id = "updateInvoice", tag = "invoices", params(("id" = Uuid, Path)), request_body = StatusChange,
     responses((status = 200, body = Invoice), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
     Extension(ctx): Extension<ApiCtx>,

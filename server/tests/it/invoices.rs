@@ -111,14 +111,14 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     assert_eq!(lines[0]["project_name"], "Support");
     assert_eq!(lines[0]["rate_cents"], 5000, "the workspace default rate");
     assert_eq!(
-        lines[0]["amount_cents"], 1667,
-        "20 minutes at 50.00 = 16.666… -> 16.67"
+        lines[0]["amount_cents"], 1650,
+        "20 minutes are billed as the 0.33 h printed: 0.33 × 50.00 = 16.50"
     );
     assert_eq!(lines[1]["project_name"], "Website");
     assert_eq!(lines[1]["amount_cents"], 15000);
-    assert_eq!(inv["subtotal_cents"], 16667);
-    assert_eq!(inv["tax_cents"], 3167, "19 % of 166.67 = 31.6673 -> 31.67");
-    assert_eq!(inv["total_cents"], 19834);
+    assert_eq!(inv["subtotal_cents"], 16650);
+    assert_eq!(inv["tax_cents"], 3164, "19 % of 166.50 = 31.635 -> 31.64");
+    assert_eq!(inv["total_cents"], 19814);
 
     // Nothing left to bill for Acme in November.
     let r = owner.call("create_invoice", invoice_args(&acme)).await;
@@ -223,7 +223,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
         .json();
     assert_eq!(again["client_name"], "Acme");
     assert_eq!(again["lines"][1]["project_name"], "Website");
-    assert_eq!(again["total_cents"], 19834);
+    assert_eq!(again["total_cents"], 19814);
 
     // Deleting a draft releases its entries for the next invoice.
     let r = owner.call("create_invoice", invoice_args(&other)).await;

@@ -37,6 +37,7 @@ async fn invoices_are_made_and_moved_through_the_api() {
     assert_eq!(inv["subtotal_cents"], 15000);
     assert_eq!(inv["tax_cents"], 2850);
     assert_eq!(inv["lines"][0]["project_name"], "Website");
+    assert_eq!(inv["lines"][0]["hours"], "1.50");
     let id = inv["id"].as_str().unwrap().to_string();
     let path = format!("/api/v1/invoices/{id}");
     let r = v1.patch(&path, json!({ "status": "bogus" })).await;
