@@ -15,6 +15,19 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await page.getByRole("button", { name: "Add client" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "already exists" })).toBeVisible();
   await axe(page);
+  // Rename a client from its row: the form above takes it, focused.
+  await page.getByLabel("Client name").fill("Globex");
+  await page.getByRole("button", { name: "Add client" }).click();
+  await expect(page.getByRole("cell", { name: "Globex", exact: true })).toBeVisible();
+  await page.getByRole("button", { name: "Edit client Globex" }).click();
+  await expect(page.getByRole("heading", { name: "Edit client “Globex”" })).toBeVisible();
+  await expect(page.getByLabel("Client name")).toBeFocused();
+  await expect(page.getByLabel("Client name")).toHaveValue("Globex");
+  await page.getByLabel("Client name").fill("Globex Inc.");
+  await page.getByRole("button", { name: "Save client" }).click();
+  await expect(page.getByRole("cell", { name: "Globex Inc.", exact: true })).toBeVisible();
+  await expect(page.getByRole("cell", { name: "Globex", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Add client" })).toBeVisible();
 
   await page.getByRole("link", { name: "Projects" }).click();
   await ready(page);

@@ -85,6 +85,13 @@ pub fn ClientsPage() -> impl IntoView {
         let (c, archived) = (c.clone(), *archived);
         async move { update_client(c.id, c.name, archived).await }
     });
+    // Edit fills the form above with the client; saving renames it.
+    let editing: RwSignal<Option<Client>> = RwSignal::new(None);
+    let input = NodeRef::<leptos::html::Input>::new();
+    let rename = Action::new(|c: &Client| {
+        let c = c.clone();
+        async move { update_client(c.id, c.name, c.archived).await }
+    });
     let delete = Action::new(|id: &Uuid| {
         let id = *id;
         async move { delete_client(id).await }
@@ -95,11 +102,22 @@ pub fn ClientsPage() -> impl IntoView {
                 filter.get(),
                 create.version().get(),
                 update.version().get(),
+                rename.version().get(),
                 delete.version().get(),
             )
         },
         |(f, ..)| list_clients(f),
     );
+    Effect::new(move |_| match rename.value().get() {
+        Some(Ok(c)) => {
+            name.set(String::new());
+            editing.set(None);
+            catalog.refetch();
+            toasts.show(format!("Client “{}” saved.", c.name), None);
+        }
+        Some(Err(e)) => redirect_if_signed_out(&e),
+        None => {}
+    });
     Effect::new(move |_| match create.value().get() {
         Some(Ok(c)) => {
             name.set(String::new());
@@ -128,8 +146,26 @@ pub fn ClientsPage() -> impl IntoView {
             toasts.show("Client deleted.", None);
         }
     });
-    let err = failed(create);
+    let (created, renamed) = (failed(create), failed(rename));
+    let err = Signal::derive(move || {
+        if editing.get().is_some() {
+            renamed.get()
+        } else {
+            created.get()
+        }
+    });
     let row_err = Signal::derive(move || failed(update).get().or_else(|| failed(delete).get()));
+    let submit = move || {
+        let n = name.get_untracked();
+        match editing.get_untracked() {
+            Some(c) => {
+                rename.dispatch(Client { name: n, ..c });
+            }
+            None => {
+                create.dispatch(n);
+            }
+        }
+    };
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<Client>> = RwSignal::new(None);
     view! {
@@ -140,14 +176,24 @@ pub fn ClientsPage() -> impl IntoView {
         </div>
         <ManagersOnly>
             <section class="card">
-                <h2>"Add a client"</h2>
-                <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); create.dispatch(name.get_untracked()); }>
+                <h2>{move || match editing.get() { Some(c) => format!("Edit client “{}”", c.name), None => "Add a client".to_string() }}</h2>
+                <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="client-name">"Client name"</label>
-                        <input id="client-name" required=true maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        <input id="client-name" node_ref=input required=true maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                         <p class="field-error" role="alert">{field_msg(err, "name")}</p>
                     </div>
-                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>{move || if create.pending().get() { "Adding…" } else { "Add client" }}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || rename.pending().get()>
+                        {move || match (editing.get().is_some(), create.pending().get() || rename.pending().get()) {
+                            (true, true) => "Saving…",
+                            (true, false) => "Save client",
+                            (false, true) => "Adding…",
+                            (false, false) => "Add client",
+                        }}
+                    </button>
+                    <Show when=move || editing.get().is_some()>
+                        <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(None); name.set(String::new()); }>"Cancel"</button>
+                    </Show>
                     <p class="form-error" role="alert">{form_msg(err)}</p>
                 </form>
             </section>
@@ -174,13 +220,20 @@ pub fn ClientsPage() -> impl IntoView {
                                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col" class="cell-actions"><span class="sr-only">"Actions"</span></th></tr></thead>
                                 <tbody>
                                     {items.into_iter().map(|c| {
-                                        let (c1, c2) = (c.clone(), c.clone());
+                                        let (c1, c2, ce) = (c.clone(), c.clone(), c.clone());
                                         view! {
                                             <tr>
                                                 <td>{c.name.clone()}</td>
                                                 <td>{if c.archived { view! { <span class="badge">"Archived"</span> }.into_any() } else { view! { <span class="muted">"Active"</span> }.into_any() }}</td>
                                                 <td class="cell-actions">
                                                     <Show when=move || manage>
+                                                        <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit client {}", ce.name) on:click={ let c = ce.clone(); move |_| {
+                                                            name.set(c.name.clone());
+                                                            editing.set(Some(c.clone()));
+                                                            // The form is at the top: bring it to the person.
+                                                            if let Some(el) = input.get_untracked() { let _ = el.focus(); }
+                                                        } }>"Edit"</button>
+                                                        " "
                                                         <button type="button" class="btn btn-small btn-secondary" on:click={ let c = c1.clone(); move |_| { update.dispatch((c.clone(), !c.archived)); } }>
                                                             {if c1.archived { "Unarchive" } else { "Archive" }}
                                                         </button>

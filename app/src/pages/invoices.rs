@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
-use crate::components::layout::{with_catalog, EntriesVersion};
+use crate::components::layout::{with_catalog, EntriesVersion, ManagersOnly};
 use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::invoices::{
@@ -56,6 +56,7 @@ pub fn InvoicesPage() -> impl IntoView {
             <h1>"Invoices"</h1>
             <p class="lead">"Bill a client for its billable time that is not yet invoiced: one line per project, with tax and notes."</p>
         </div>
+        <ManagersOnly>
         <section class="card no-print">
             <h2>"New invoice"</h2>
             <form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); create.dispatch(input.get_untracked()); }>
@@ -98,10 +99,13 @@ pub fn InvoicesPage() -> impl IntoView {
                 </div>
             </form>
         </section>
+        </ManagersOnly>
         <section class="card">
             <h2>"All invoices"</h2>
             <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
                 {move || list.get().map(|r| match r {
+                    // Members bill nothing: say who does, not an error.
+                    Err(AppError::Forbidden(_)) => view! { <p class="empty">"The workspace's owners and admins make and see invoices. Your time goes onto them as you track it."</p> }.into_any(),
                     Err(e) => { redirect_if_signed_out(&e); view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any() }
                     Ok(items) if items.is_empty() => view! { <p class="empty">"No invoices yet. Create the first one above."</p> }.into_any(),
                     Ok(items) => view! {

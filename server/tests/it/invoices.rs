@@ -315,3 +315,29 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
         StatusCode::OK
     );
 }
+
+#[tokio::test]
+async fn members_are_not_offered_the_invoice_form() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Ines").await;
+    let ws = owner.workspace_id().await;
+    let (mut member, email) = app.signed_up("Mo").await;
+    member.join(&mut owner, &email, &ws, "Member").await;
+    let page = owner.get("/invoices").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("New invoice"), "{}", page.body);
+    // The page answers 403 (its list is refused) and says so in words.
+    let page = member.get("/invoices").await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(!page.body.contains("New invoice"), "{}", page.body);
+    assert!(!page.body.contains("Create draft invoice"));
+    assert!(
+        page.body
+            .contains("owners and admins make and see invoices"),
+        "{}",
+        page.body
+    );
+    // The server still refuses them, whatever a page shows.
+    let r = member.call("list_invoices", json!({})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
