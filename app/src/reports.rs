@@ -87,9 +87,7 @@ pub mod service {
     use crate::tenant::Scope;
     use chrono::{DateTime, Datelike, Days, Utc};
     use chrono_tz::Tz;
-    use sea_orm::{
-        ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, QueryTrait,
-    };
+    use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QuerySelect, QueryTrait};
     use std::collections::{BTreeMap, HashMap};
     use uuid::Uuid;
 
@@ -378,18 +376,12 @@ pub mod service {
                 .select_only()
                 .column(time_entries::Column::Id)
                 .into_query();
-            let links: Vec<(Uuid, Uuid)> = scope
-                .find::<time_entry_tags::Entity>()
-                .filter(time_entry_tags::Column::EntryId.in_subquery(sub))
-                .select_only()
-                .column(time_entry_tags::Column::EntryId)
-                .column(time_entry_tags::Column::TagId)
-                .into_tuple()
-                .all(db)
-                .await?;
-            for (e, t) in links {
-                look.entry_tags.entry(e).or_default().push(t);
-            }
+            look.entry_tags = crate::entries::service::tag_links(
+                db,
+                scope,
+                time_entry_tags::Column::EntryId.in_subquery(sub),
+            )
+            .await?;
         }
         let (total_secs, billable_secs, amount_cents, bars, by_project, by_client, by_tag) =
             aggregate(&rows, &look, tz, from, to);

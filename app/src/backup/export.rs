@@ -374,20 +374,12 @@ pub(super) async fn write(
             break;
         };
         // The tags of every entry in the page's id range, in one statement.
-        let links: Vec<(Uuid, Uuid)> = scope
-            .find::<time_entry_tags::Entity>()
-            .filter(time_entry_tags::Column::EntryId.gte(first.id))
-            .filter(time_entry_tags::Column::EntryId.lte(last.id))
-            .select_only()
-            .column(time_entry_tags::Column::EntryId)
-            .column(time_entry_tags::Column::TagId)
-            .into_tuple()
-            .all(txn)
-            .await?;
-        let mut tag_ids: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for (entry, tag) in links {
-            tag_ids.entry(entry).or_default().push(tag);
-        }
+        let mut tag_ids = crate::entries::service::tag_links(
+            txn,
+            scope,
+            time_entry_tags::Column::EntryId.between(first.id, last.id),
+        )
+        .await?;
         after = Some(last.id);
         let full = rows.len() as u64 == PAGE;
         for e in rows {

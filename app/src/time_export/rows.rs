@@ -5,7 +5,7 @@
 use crate::db::entities::{
     clients, invoices, projects, tags, time_entries, time_entry_tags, users, workspaces,
 };
-use crate::entries::service::live;
+use crate::entries::service::{live, tag_links};
 use crate::error::Error;
 use crate::tenant::Scope;
 use crate::time_filter::service::Selection;
@@ -186,20 +186,8 @@ impl<'a> EntryPages<'a> {
             return Ok(None);
         };
         self.after = Some((last.started_at, last.id));
-        let ids: Vec<Uuid> = page.iter().map(|e| e.id).collect();
-        let links: Vec<(Uuid, Uuid)> = scope
-            .find::<time_entry_tags::Entity>()
-            .filter(time_entry_tags::Column::EntryId.is_in(ids))
-            .select_only()
-            .column(time_entry_tags::Column::EntryId)
-            .column(time_entry_tags::Column::TagId)
-            .into_tuple()
-            .all(txn)
-            .await?;
-        let mut tags: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for (entry, tag) in links {
-            tags.entry(entry).or_default().push(tag);
-        }
+        let ids = page.iter().map(|e| e.id);
+        let tags = tag_links(txn, scope, time_entry_tags::Column::EntryId.is_in(ids)).await?;
         Ok(Some((page, tags)))
     }
 }

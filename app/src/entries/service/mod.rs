@@ -23,6 +23,31 @@ pub fn live(scope: &Scope) -> Select<time_entries::Entity> {
         .filter(time_entries::Column::DeletedAt.is_null())
 }
 
+/// The tag ids of the workspace's entries whose id meets `entries` (a
+/// list, a range or a subquery on `time_entry_tags.entry_id`), by entry,
+/// in one statement: the one read of tag links that exports, backups and
+/// reports share.
+pub async fn tag_links(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    entries: sea_orm::sea_query::SimpleExpr,
+) -> Result<std::collections::HashMap<Uuid, Vec<Uuid>>, Error> {
+    let links: Vec<(Uuid, Uuid)> = scope
+        .find::<time_entry_tags::Entity>()
+        .filter(entries)
+        .select_only()
+        .column(time_entry_tags::Column::EntryId)
+        .column(time_entry_tags::Column::TagId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_entry: std::collections::HashMap<Uuid, Vec<Uuid>> = std::collections::HashMap::new();
+    for (entry, tag) in links {
+        by_entry.entry(entry).or_default().push(tag);
+    }
+    Ok(by_entry)
+}
+
 /// Seconds between start and end (or now for a running entry), never negative.
 pub fn duration(m: &time_entries::Model, now: DateTime<Utc>) -> i64 {
     (m.ended_at.unwrap_or(now) - m.started_at)
