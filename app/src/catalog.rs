@@ -1,5 +1,6 @@
-//! What the pickers offer: the workspace's active clients and projects and
-//! all its tags, in one request.
+//! What the pickers offer: the workspace's clients, projects and tags, in
+//! one request. Archived clients and projects come too, marked: filters
+//! offer them (a finished project keeps its reports); tracking does not.
 
 use crate::error::AppError;
 use crate::types::{Client, Project, Tag};
@@ -33,8 +34,8 @@ pub async fn load(
 ) -> Result<Catalog, crate::error::Error> {
     use crate::types::ArchiveFilter;
     Ok(Catalog {
-        clients: crate::clients::service::list(db, scope, ArchiveFilter::Active).await?,
-        projects: crate::projects::service::list(db, scope, ArchiveFilter::Active).await?,
+        clients: crate::clients::service::list(db, scope, ArchiveFilter::All).await?,
+        projects: crate::projects::service::list(db, scope, ArchiveFilter::All).await?,
         tags: crate::tags::service::list(db, scope).await?,
     })
 }

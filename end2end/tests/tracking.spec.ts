@@ -160,6 +160,18 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await expect(page.getByRole("row", { name: /Old Site/ })).toHaveCount(0);
   await expect(page.locator("#timer-project option", { hasText: "Old Site" })).toHaveCount(0);
   await expect(page.locator("#timer-project option", { hasText: "Website" })).toHaveCount(1);
+
+  // Filters still offer it, marked and after the active ones, so a
+  // finished project keeps its report.
+  const nav = page.getByRole("navigation", { name: "Main" });
+  for (const [link, select] of [["Time entries", "#filter-project"], ["Reports", "#report-project"]]) {
+    await nav.getByRole("link", { name: link }).click();
+    await ready(page);
+    const options = page.locator(`${select} option`);
+    await expect(options.last()).toHaveText("Old Site (archived)");
+    await expect(page.locator(`${select} optgroup[label="Archived"] option`)).toHaveText(["Old Site (archived)"]);
+    await expect(options.filter({ hasText: "Website" })).toHaveCount(1);
+  }
 });
 
 test("the timer bar works at phone width", async ({ page }) => {

@@ -1,7 +1,8 @@
 //! Project and tag pickers. The project picker is a native select grouped
 //! by client (type-ahead works); the tag picker is a multi-select with a
-//! search box. Archived projects are not offered (the catalogue only has
-//! active ones) unless the entry already uses one.
+//! search box. When tracking, archived projects are not offered unless the
+//! entry already uses one; filters offer them after the active ones, marked,
+//! so a finished project still has its report.
 
 use crate::components::layout::with_catalog;
 use crate::entries::EntryProject;
@@ -22,27 +23,37 @@ pub fn ProjectSelect(
     /// The first option: "No project" when picking, "Any project" when filtering.
     #[prop(default = "No project")]
     none_label: &'static str,
+    /// Offer every archived project (filters), not only the current one.
+    #[prop(optional)]
+    with_archived: bool,
 ) -> impl IntoView {
     let groups = move || {
         let projects = projects.get();
         let clients = clients.get();
         let mut groups: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
-        let mut push =
-            |label: String, p: (Uuid, String)| match groups.iter_mut().find(|g| g.0 == label) {
-                Some(g) => g.1.push(p),
-                None => groups.push((label, vec![p])),
-            };
+        let mut archived: Vec<(Uuid, String)> = Vec::new();
+        let current_id = current.as_ref().map(|c| c.id);
         for p in &projects {
+            if p.archived {
+                if with_archived || current_id == Some(p.id) {
+                    archived.push((p.id, format!("{} (archived)", p.name)));
+                }
+                continue;
+            }
             let label = p
                 .client_id
                 .and_then(|c| clients.iter().find(|x| x.id == c))
                 .map(|c| c.name.clone())
                 .unwrap_or_else(|| "No client".into());
-            push(label, (p.id, p.name.clone()));
+            match groups.iter_mut().find(|g| g.0 == label) {
+                Some(g) => g.1.push((p.id, p.name.clone())),
+                None => groups.push((label, vec![(p.id, p.name.clone())])),
+            }
         }
+        // A project deleted since the entry was loaded is still shown as set.
         if let Some(cur) = &current {
             if !projects.iter().any(|p| p.id == cur.id) {
-                push("Archived".into(), (cur.id, cur.name.clone()));
+                archived.push((cur.id, format!("{} (archived)", cur.name)));
             }
         }
         groups.sort_by(|a, b| {
@@ -50,6 +61,9 @@ pub fn ProjectSelect(
                 .cmp(&(b.0 == "No client"))
                 .then(a.0.cmp(&b.0))
         });
+        if !archived.is_empty() {
+            groups.push(("Archived".into(), archived));
+        }
         groups
     };
     view! {
@@ -157,6 +171,31 @@ pub fn TagPicker(
     }
 }
 
+/// A client select's options: active clients, then archived ones in an
+/// "Archived" group, each marked, so a finished client can still be picked.
+pub fn client_options(
+    clients: Vec<Client>,
+    selected: impl Fn(Uuid) -> bool + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let (archived, active): (Vec<Client>, Vec<Client>) =
+        clients.into_iter().partition(|c| c.archived);
+    let option = move |c: Client| {
+        let cid = c.id;
+        let name = if c.archived {
+            format!("{} (archived)", c.name)
+        } else {
+            c.name
+        };
+        view! { <option value=cid.to_string() selected=move || selected(cid)>{name}</option> }
+    };
+    view! {
+        {active.into_iter().map(option).collect_view()}
+        {(!archived.is_empty()).then(|| view! {
+            <optgroup label="Archived">{archived.into_iter().map(option).collect_view()}</optgroup>
+        })}
+    }
+}
+
 /// The project, client and tag filters of the entries and reports pages,
 /// rendered once the catalogue has loaded. Ids are `{id_prefix}-project`,
 /// `{id_prefix}-client` and `{id_prefix}-tags`.
@@ -177,16 +216,13 @@ pub fn CatalogFilters(
         view! {
             <div class="field">
                 <label for=project_id.clone()>"Project"</label>
-                <ProjectSelect id=project_id.clone() value=project projects=c.projects clients=c.clients none_label="Any project"/>
+                <ProjectSelect id=project_id.clone() value=project projects=c.projects clients=c.clients none_label="Any project" with_archived=true/>
             </div>
             <div class="field">
                 <label for=client_id.clone()>"Client"</label>
                 <select id=client_id.clone() class="select" on:change=move |ev| client.set(event_target_value(&ev).parse().ok())>
                     <option value="" selected=move || client.get().is_none()>"Any client"</option>
-                    {clients.into_iter().map(|c| {
-                        let cid = c.id;
-                        view! { <option value=cid.to_string() selected=move || client.get() == Some(cid)>{c.name}</option> }
-                    }).collect_view()}
+                    {client_options(clients, move |cid| client.get() == Some(cid))}
                 </select>
             </div>
             <div class="field">

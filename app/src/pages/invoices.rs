@@ -6,6 +6,7 @@ use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
 use crate::components::layout::{with_catalog, EntriesVersion, ManagersOnly};
 use crate::components::loaded::load;
+use crate::components::pickers::client_options;
 use crate::error::AppError;
 use crate::invoices::{
     create_invoice, delete_invoice, get_invoice, list_invoices, set_invoice_status, Invoice,
@@ -65,10 +66,7 @@ pub fn InvoicesPage() -> impl IntoView {
                     {with_catalog(move |c: Catalog| view! {
                         <select id="invoice-client" class="select" required=true on:change=move |ev| input.update(|i| i.client_id = event_target_value(&ev).parse().ok())>
                             <option value="">"Choose a client"</option>
-                            {c.clients.into_iter().map(|c| {
-                                let cid = c.id;
-                                view! { <option value=cid.to_string() selected=move || input.with(|i| i.client_id == Some(cid))>{c.name}</option> }
-                            }).collect_view()}
+                            {client_options(c.clients, move |cid| input.with(|i| i.client_id == Some(cid)))}
                         </select>
                     })}
                     <p class="field-error" role="alert">{field("client_id")}</p>

@@ -129,6 +129,13 @@ async fn owners_build_the_catalogue_with_unique_names_and_archiving() {
         "Website"
     );
 
+    // The pickers' catalogue keeps archived rows, marked, for the filters.
+    let cat = owner.rpc("get_catalog", &[]).await.json();
+    assert_eq!(cat["clients"][0]["name"], "Acme Corp");
+    assert_eq!(cat["clients"][0]["archived"], true);
+    assert_eq!(cat["projects"][0]["name"], "Website");
+    assert_eq!(cat["projects"][0]["archived"], true);
+
     // Deleting a client keeps its projects, without a client.
     assert_eq!(
         owner
