@@ -196,6 +196,45 @@ mod local {
         t.with_timezone(&tz).format("%H:%M").to_string()
     }
 
+    /// "09:00 – 10:30", with the end's day when it is a later one:
+    /// "08:00 – 14:00 +1"; "09:00 – now" while running.
+    pub fn time_range(tz: Tz, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> String {
+        let Some(end) = end else {
+            return format!("{} – now", hm(tz, start));
+        };
+        let days = (local_day(tz, end) - local_day(tz, start)).num_days();
+        if days > 0 {
+            format!("{} – {} +{days}", hm(tz, start), hm(tz, end))
+        } else {
+            format!("{} – {}", hm(tz, start), hm(tz, end))
+        }
+    }
+
+    /// The seconds of `[start, end)` on each local day it touches, in
+    /// order: a 30-hour entry from 08:00 gives 16 h, then 14 h.
+    pub fn split_by_day(
+        tz: Tz,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+    ) -> impl Iterator<Item = (NaiveDate, i64)> {
+        let mut at = start;
+        std::iter::from_fn(move || {
+            if at >= end {
+                return None;
+            }
+            let day = local_day(tz, at);
+            let next = day
+                .checked_add_days(Days::new(1))
+                .map(|d| day_start(tz, d))
+                .filter(|n| *n > at)
+                .unwrap_or(end)
+                .min(end);
+            let secs = (next - at).num_seconds();
+            at = next;
+            Some((day, secs))
+        })
+    }
+
     /// "Today", "Yesterday" or "Wed, 25 Nov 2026".
     pub fn day_label(day: NaiveDate, today: NaiveDate) -> String {
         if day == today {
@@ -282,6 +321,35 @@ mod tests {
             day_label(d(2026, 11, 25), d(2026, 11, 27)),
             "Wed, 25 Nov 2026"
         );
+    }
+
+    #[test]
+    fn long_entries_split_at_local_midnights() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        // 08:00 on 27 Nov to 14:00 on 28 Nov, Berlin time (UTC+1).
+        let s = Utc.with_ymd_and_hms(2026, 11, 27, 7, 0, 0).unwrap();
+        let e = Utc.with_ymd_and_hms(2026, 11, 28, 13, 0, 0).unwrap();
+        let parts: Vec<_> = split_by_day(tz, s, e).collect();
+        assert_eq!(
+            parts,
+            vec![(d(2026, 11, 27), 16 * 3600), (d(2026, 11, 28), 14 * 3600)]
+        );
+        assert_eq!(time_range(tz, s, Some(e)), "08:00 – 14:00 +1");
+        assert_eq!(
+            time_range(tz, s, Some(s + chrono::Duration::hours(2))),
+            "08:00 – 10:00"
+        );
+        assert_eq!(time_range(tz, s, None), "08:00 – now");
+        // Across the fall-back night the day is 25 hours long.
+        let s = Utc.with_ymd_and_hms(2026, 10, 24, 22, 0, 0).unwrap();
+        let e = Utc.with_ymd_and_hms(2026, 10, 26, 23, 0, 0).unwrap();
+        let parts: Vec<_> = split_by_day(tz, s, e).collect();
+        assert_eq!(
+            parts,
+            vec![(d(2026, 10, 25), 25 * 3600), (d(2026, 10, 26), 24 * 3600)]
+        );
+        assert_eq!(time_range(tz, s, Some(e)), "00:00 – 00:00 +2");
+        assert_eq!(split_by_day(tz, e, e).count(), 0);
     }
 
     #[test]

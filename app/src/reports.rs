@@ -284,17 +284,21 @@ pub mod service {
                 d = d + chrono::Months::new(1);
             }
         }
+        // An entry over midnight puts each day's hours on that day's bar
+        // (hours past the period's last day are on no bar).
         for r in rows {
-            let day = periods::local_day(tz, r.started_at);
-            let key = if days <= MAX_DAY_BARS {
-                day
-            } else {
-                day.with_day(1).unwrap_or(day)
-            };
-            if let Ok(i) = bars.binary_search_by(|(d, _)| d.cmp(&key)) {
-                bars[i].1.secs += r.secs;
-                if r.billable {
-                    bars[i].1.billable_secs += r.secs;
+            let end = r.started_at + chrono::Duration::seconds(r.secs);
+            for (day, secs) in periods::split_by_day(tz, r.started_at, end) {
+                let key = if days <= MAX_DAY_BARS {
+                    day
+                } else {
+                    day.with_day(1).unwrap_or(day)
+                };
+                if let Ok(i) = bars.binary_search_by(|(d, _)| d.cmp(&key)) {
+                    bars[i].1.secs += secs;
+                    if r.billable {
+                        bars[i].1.billable_secs += secs;
+                    }
                 }
             }
         }
@@ -507,6 +511,31 @@ mod tests {
                 .secs,
             6600
         );
+    }
+
+    #[test]
+    fn an_entry_over_midnight_splits_across_day_bars() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let look = Lookup::default();
+        // 08:00 Monday to 14:00 Tuesday, Berlin time: 30 hours.
+        let rows = vec![Row {
+            id: Uuid::now_v7(),
+            started_at: Utc.with_ymd_and_hms(2026, 11, 23, 7, 0, 0).unwrap(),
+            secs: 30 * 3600,
+            billable: true,
+            project_id: None,
+        }];
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap();
+        let (total, _, _, bars, ..) = aggregate(&rows, &look, tz, from, to);
+        assert_eq!(total, 30 * 3600, "the entry stays one entry");
+        assert_eq!(bars[0].secs, 16 * 3600);
+        assert_eq!(bars[1].secs, 14 * 3600);
+        assert_eq!(bars[1].billable_secs, 14 * 3600);
+        // Past the period's last day, its hours are on no bar.
+        let (_, _, _, bars, ..) = aggregate(&rows, &look, tz, from, from);
+        assert_eq!(bars.len(), 1);
+        assert_eq!(bars[0].secs, 16 * 3600);
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! The running timer: an entry without an end, stored on the server so it
-//! survives reloads, restarts and a second device. One per person per
-//! workspace (a unique index holds this across app instances): starting a
-//! new one stops the old.
+//! survives reloads, restarts and a second device. One per person, across
+//! all their workspaces (a unique index holds this across app instances): a
+//! person works on one thing at a time, and time tracked twice would be
+//! billed twice. Starting a new one stops the old, wherever it runs, and
+//! says so when that was in another workspace.
 
 use crate::entries::TimeEntry;
 use crate::error::AppError;
@@ -32,8 +34,28 @@ pub async fn current_timer() -> Result<Option<TimeEntry>, AppError> {
     .await
 }
 
+/// A started timer, and the workspace whose timer it stopped, if another.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Started {
+    pub entry: TimeEntry,
+    /// The name of the other workspace where the person's timer was running.
+    pub stopped_in: Option<String>,
+}
+
+impl Started {
+    /// What the page says after starting.
+    pub fn message(&self) -> String {
+        match &self.stopped_in {
+            Some(ws) => format!(
+                "Timer started. Your timer in “{ws}” was stopped: one timer runs at a time."
+            ),
+            None => "Timer started.".into(),
+        }
+    }
+}
+
 #[server(prefix = "/rpc", endpoint = "start_timer", input = Json)]
-pub async fn start_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
+pub async fn start_timer(input: TimerInput) -> Result<Started, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
         service::start(&ctx.db, &scope, tz, input, ctx.now).await
     })
@@ -59,7 +81,7 @@ pub async fn stop_timer() -> Result<Option<TimeEntry>, AppError> {
 /// Starts a timer with the same description, project, tags and billable
 /// flag as an existing entry.
 #[server(prefix = "/rpc", endpoint = "continue_entry", input = Json)]
-pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
+pub async fn continue_entry(id: Uuid) -> Result<Started, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
         service::continue_entry(&ctx.db, &scope, tz, id, ctx.now).await
     })
@@ -69,7 +91,7 @@ pub async fn continue_entry(id: Uuid) -> Result<TimeEntry, AppError> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
-    use crate::db::entities::time_entries;
+    use crate::db::entities::{time_entries, workspaces};
     use crate::entries::service::{
         description, live, tag_ids_of, views, visible, write_entry, Row,
     };
@@ -78,7 +100,7 @@ pub mod service {
     use chrono::{DateTime, SubsecRound, Utc};
     use chrono_tz::Tz;
     use sea_orm::sea_query::Expr;
-    use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter};
+    use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
     /// Where a timer started at `started_at` ends when stopped at `now`:
     /// never before its start (a clock that went backwards gives 0 s).
@@ -134,20 +156,61 @@ pub mod service {
         }))
     }
 
-    /// Starts a timer now, stopping the one already running.
+    /// Stops the person's timer running in another workspace, if any, and
+    /// names that workspace. The timer is their own: stopping it is allowed
+    /// even where billing made the workspace read-only, or the person is no
+    /// longer a member, since it would otherwise block every new timer.
+    async fn stop_elsewhere(
+        db: &impl ConnectionTrait,
+        scope: &Scope,
+        now: DateTime<Utc>,
+    ) -> Result<Option<String>, Error> {
+        // A read about the person, not about the other workspace's data.
+        let Some(m) = time_entries::Entity::find()
+            .filter(time_entries::Column::UserId.eq(scope.user_id))
+            .filter(time_entries::Column::WorkspaceId.ne(scope.workspace_id))
+            .filter(time_entries::Column::EndedAt.is_null())
+            .one(db)
+            .await?
+        else {
+            return Ok(None);
+        };
+        time_entries::Entity::update_many()
+            .col_expr(
+                time_entries::Column::EndedAt,
+                Expr::value(Some(stop_time(m.started_at, now))),
+            )
+            .col_expr(time_entries::Column::UpdatedAt, Expr::value(now))
+            .filter(time_entries::Column::Id.eq(m.id))
+            .filter(time_entries::Column::WorkspaceId.eq(m.workspace_id))
+            .filter(time_entries::Column::UserId.eq(scope.user_id))
+            .filter(time_entries::Column::EndedAt.is_null())
+            .exec(db)
+            .await?;
+        let name = workspaces::Entity::find_by_id(m.workspace_id)
+            .one(db)
+            .await?
+            .map(|w| w.name)
+            .unwrap_or_else(|| "another workspace".into());
+        Ok(Some(name))
+    }
+
+    /// Starts a timer now, stopping the one already running, here or in
+    /// another workspace.
     pub async fn start(
         db: &DatabaseConnection,
         scope: &Scope,
         tz: Tz,
         input: TimerInput,
         now: DateTime<Utc>,
-    ) -> Result<TimeEntry, Error> {
+    ) -> Result<Started, Error> {
         scope.writable()?;
         let description = description(&input.description)?;
         let now = now.trunc_subsecs(0);
         let txn = crate::db::begin_write(db).await?;
         // A refused project or tag rolls this back: the old timer runs on.
         stop_running(&txn, scope, now).await?;
+        let stopped_in = stop_elsewhere(&txn, scope, now).await?;
         let row = Row {
             description,
             project_id: input.project_id,
@@ -156,9 +219,9 @@ pub mod service {
             started_at: now,
             ended_at: None,
         };
-        let view = write_entry(&txn, scope, tz, None, row, now).await?;
+        let entry = write_entry(&txn, scope, tz, None, row, now).await?;
         txn.commit().await?;
-        Ok(view)
+        Ok(Started { entry, stopped_in })
     }
 
     /// Changes the running timer's description, project, tags or billable
@@ -218,7 +281,7 @@ pub mod service {
         tz: Tz,
         id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<TimeEntry, Error> {
+    ) -> Result<Started, Error> {
         let m = visible(db, scope, id).await?;
         let tag_ids = tag_ids_of(db, scope, id).await?;
         start(
@@ -301,11 +364,13 @@ mod tests {
         };
         let a = start(&db, &scope, Tz::UTC, input("first"), t0)
             .await
-            .unwrap();
+            .unwrap()
+            .entry;
         let t1 = t0 + chrono::Duration::minutes(30);
         let b = start(&db, &scope, Tz::UTC, input("second"), t1)
             .await
-            .unwrap();
+            .unwrap()
+            .entry;
         let cur = current(&db, &scope, Tz::UTC, t1).await.unwrap().unwrap();
         assert_eq!(cur.id, b.id);
         assert_eq!(cur.description, "second");

@@ -172,10 +172,10 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
         async move { continue_entry(id).await }
     });
     Effect::new(move |_| match cont.value().get() {
-        Some(Ok(_)) => {
+        Some(Ok(started)) => {
             timer.refetch();
             bump(version);
-            toasts.show("Timer started.", None);
+            toasts.show(started.message(), None);
         }
         Some(Err(e)) => {
             redirect_if_signed_out(&e);

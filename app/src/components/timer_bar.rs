@@ -109,7 +109,11 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
         async move { update_timer(i).await }
     });
     Effect::new(move |_| match start.value().get() {
-        Some(Ok(e)) => {
+        Some(Ok(started)) => {
+            if started.stopped_in.is_some() {
+                toasts.show(started.message(), None);
+            }
+            let e = started.entry;
             base_ms.set(now_ms() - e.duration_secs as f64 * 1000.0);
             tick.set(now_ms());
             running.set(Some(e));

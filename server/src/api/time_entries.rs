@@ -413,7 +413,8 @@ pub struct StartTimer {
     pub billable: Option<bool>,
 }
 
-/// Starts a timer now; a timer already running is stopped first.
+/// Starts a timer now. A person runs one timer at a time: their timer
+/// already running, in this workspace or another, is stopped first.
 #[utoipa::path(post, path = "/timer/start", operation_id = "startTimer", tag = "timer", request_body = StartTimer,
     responses((status = 201, body = TimeEntry), (status = 422, body = ErrorBody)))]
 pub async fn start_timer(
@@ -426,8 +427,9 @@ pub async fn start_timer(
         tag_ids: body.tag_ids,
         billable: body.billable,
     };
-    let e = app::timer::service::start(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
-    Ok((StatusCode::CREATED, Json(e.into())))
+    let started =
+        app::timer::service::start(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
+    Ok((StatusCode::CREATED, Json(started.entry.into())))
 }
 
 /// Stops the running timer: the finished entry, or null when none ran.

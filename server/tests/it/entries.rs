@@ -96,6 +96,27 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     long.input.confirm_long = true;
     let r = c.invoke(long).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let long = r.json();
+    // It ends the next day, and says so.
+    assert_eq!(long["time_range"], "08:00 – 09:00 +1");
+    // A new description keeps the confirmed times: nothing is asked again.
+    let r = c
+        .call(
+            "update_entry",
+            json!({ "id": long["id"], "input": { "description": "Write the long report",
+                "start": "2026-11-18T08:00", "end": "2026-11-19T09:00" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // Moving its end does ask again.
+    let r = c
+        .call(
+            "update_entry",
+            json!({ "id": long["id"], "input": { "description": "Write the long report",
+                "start": "2026-11-18T08:00", "end": "2026-11-19T10:00" } }),
+        )
+        .await;
+    assert_eq!(r.json()["Invalid"]["field"], "confirm_long");
     let r = c
         .invoke(entry("2026-11-20T13:00", "2026-11-20T13:30"))
         .await;
@@ -115,6 +136,9 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     assert_eq!(days[0]["total_secs"], 5400 + 1800);
     assert_eq!(days[0]["entries"][0]["id"], second["id"]);
     assert_eq!(days[1]["day"], "2026-11-18");
+    // The 25-hour entry counts its 16 hours of the 18th there; its 9 hours
+    // of the 19th belong to the 19th.
+    assert_eq!(days[1]["total_secs"], 16 * 3600);
 
     // Filters: tag, project, date range.
     let by_tag = c
@@ -249,7 +273,8 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let first = r.json();
+    assert!(r.json()["stopped_in"].is_null());
+    let first = r.json()["entry"].clone();
     assert!(first["ended_at"].is_null());
     assert_eq!(first["billable"], true);
 
@@ -284,7 +309,8 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
             json!({ "input": { "description": "Review" } }),
         )
         .await
-        .json();
+        .json()["entry"]
+        .clone();
     assert_ne!(second["id"], first["id"]);
     let cur = phone.call("current_timer", json!({})).await.json();
     assert_eq!(cur["id"], second["id"]);
@@ -320,11 +346,77 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     let cont = phone
         .call("continue_entry", json!({ "id": first["id"] }))
         .await
-        .json();
+        .json()["entry"]
+        .clone();
     assert_eq!(cont["description"], "Design");
     assert_eq!(cont["project"]["id"], proj.as_str());
     assert_eq!(cont["tags"][0]["id"], dev.as_str());
     assert!(cont["ended_at"].is_null());
+}
+
+#[tokio::test]
+async fn one_timer_runs_per_person_across_workspaces() {
+    let app = spawn().await;
+    let (mut c, _) = app.signed_up("Wanda").await;
+    let first_ws = c.workspace_id().await;
+    let r = c
+        .call(
+            "start_timer",
+            json!({ "input": { "description": "Client A work" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let a = r.json()["entry"].clone();
+    let first_name = c.me().await.json()["current"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A second workspace of the same person.
+    let r = c.rpc("create_workspace", &[("name", "Side Gig")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let second_ws = c.workspace_id().await;
+    assert_ne!(second_ws, first_ws);
+    assert!(c.call("current_timer", json!({})).await.json().is_null());
+
+    // Starting here stops the one over there, and says where.
+    let r = c
+        .call(
+            "start_timer",
+            json!({ "input": { "description": "Gig work" } }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["stopped_in"], first_name.as_str());
+    assert!(r.json()["entry"]["ended_at"].is_null());
+    c.rpc("switch_workspace", &[("workspace_id", &first_ws)])
+        .await;
+    assert!(c.call("current_timer", json!({})).await.json().is_null());
+    let page = c
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await
+        .json();
+    let stopped = all_entries(&page);
+    assert_eq!(stopped.len(), 1);
+    assert_eq!(stopped[0]["id"], a["id"]);
+    assert!(!stopped[0]["ended_at"].is_null());
+
+    // The database holds the rule too: a second running entry is refused.
+    use app::db::entities::time_entries;
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+    let db = connect(&app.url).await;
+    let a_id: uuid::Uuid = a["id"].as_str().unwrap().parse().unwrap();
+    let dup = time_entries::Entity::update_many()
+        .col_expr(
+            time_entries::Column::EndedAt,
+            Expr::value(None::<chrono::DateTime<chrono::Utc>>),
+        )
+        .filter(time_entries::Column::Id.eq(a_id))
+        .exec(&db)
+        .await;
+    assert!(dup.is_err(), "a second running timer was stored: {dup:?}");
 }
 
 #[tokio::test]

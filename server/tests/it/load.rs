@@ -169,11 +169,17 @@ impl Door {
             )
             .await
         } else {
-            self.ui(
-                "start_timer",
-                json!({ "input": { "description": description, "tag_ids": tags } }),
-            )
-            .await
+            // The UI's answer wraps the entry; the ledger wants the entry.
+            let mut r = self
+                .ui(
+                    "start_timer",
+                    json!({ "input": { "description": description, "tag_ids": tags } }),
+                )
+                .await;
+            if r.status.is_success() {
+                r.body = r.json()["entry"].to_string();
+            }
+            r
         }
     }
 

@@ -247,29 +247,16 @@ pub async fn list(
     let q = in_period(base.clone(), query.from, query.to);
     let (entries, next) =
         keyset_page(db, scope, tz, q, query.cursor.as_deref(), query.limit, now).await?;
-    // Whole-day totals. Days in the middle of a page are complete on it
-    // (the grouping sums them); only the newest day (when newer pages
-    // exist) and the oldest day (when older ones do) may continue
-    // elsewhere, so only those are summed in the database.
-    let mut edge_days: Vec<NaiveDate> = Vec::new();
-    if let (true, Some(newest)) = (query.cursor.is_some(), entries.first()) {
-        edge_days.push(periods::local_day(tz, newest.started_at));
-    }
-    if let (true, Some(oldest)) = (next.is_some(), entries.last()) {
-        let day = periods::local_day(tz, oldest.started_at);
-        if !edge_days.contains(&day) {
-            edge_days.push(day);
-        }
-    }
-    let mut totals: BTreeMap<NaiveDate, i64> = BTreeMap::new();
-    for day in edge_days {
-        let (lo, hi) = periods::range_utc(tz, day, day);
-        let day_entries = base
-            .clone()
-            .filter(time_entries::Column::StartedAt.gte(lo))
-            .filter(time_entries::Column::StartedAt.lt(hi));
-        totals.insert(day, finished_secs(db, scope, day_entries).await?);
-    }
+    let totals = day_totals(
+        db,
+        scope,
+        tz,
+        &base,
+        &entries,
+        query.cursor.is_some(),
+        next.is_some(),
+    )
+    .await?;
     let today = periods::local_day(tz, now);
     Ok(EntryPage {
         days: group_by_day(
@@ -280,6 +267,97 @@ pub async fn list(
         ),
         next,
     })
+}
+
+/// Each page day's total: the hours of that local day, whichever day the
+/// entries started on (an entry over midnight counts on both days).
+///
+/// Days in the middle of a page hold all their entries on it, so they are
+/// summed here, with the few entries from older pages that run into them.
+/// Only the newest day (when newer pages exist) and the oldest day (when
+/// older ones do) may continue elsewhere; those are summed in the database.
+async fn day_totals(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    tz: Tz,
+    base: &Select<time_entries::Entity>,
+    entries: &[TimeEntry],
+    newer_pages: bool,
+    older_pages: bool,
+) -> Result<BTreeMap<NaiveDate, i64>, Error> {
+    let mut days: Vec<NaiveDate> = entries
+        .iter()
+        .map(|e| periods::local_day(tz, e.started_at))
+        .collect();
+    days.dedup();
+    let mut edge: Vec<NaiveDate> = Vec::new();
+    if let (true, Some(d)) = (newer_pages, days.first()) {
+        edge.push(*d);
+    }
+    if let (true, Some(d)) = (older_pages, days.last()) {
+        edge.push(*d);
+    }
+    let Some(oldest) = days.iter().rev().find(|d| !edge.contains(d)).copied() else {
+        return edge_totals(db, scope, tz, base, &edge).await;
+    };
+    let mut totals = edge_totals(db, scope, tz, base, &edge).await?;
+    // Entries from older pages that run past the oldest middle day's
+    // midnight: rare, and found within the longest entry's reach.
+    let (m_lo, _) = periods::range_utc(tz, oldest, oldest);
+    let reach = chrono::Duration::seconds(longest_secs(db, scope).await?);
+    let on_page: std::collections::HashSet<Uuid> = entries.iter().map(|e| e.id).collect();
+    let crossing: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = base
+        .clone()
+        .filter(time_entries::Column::StartedAt.gte(m_lo - reach))
+        .filter(time_entries::Column::StartedAt.lt(m_lo))
+        .filter(time_entries::Column::EndedAt.gt(m_lo))
+        .select_only()
+        .column(time_entries::Column::Id)
+        .column(time_entries::Column::StartedAt)
+        .column(time_entries::Column::EndedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let spans = entries.iter().map(|e| (e.started_at, e.ended_at)).chain(
+        crossing
+            .into_iter()
+            .filter(|(id, ..)| !on_page.contains(id))
+            .map(|(_, s, e)| (s, e)),
+    );
+    for (start, end) in spans {
+        let Some(end) = end else { continue };
+        for (day, secs) in periods::split_by_day(tz, start, end) {
+            if days.contains(&day) && !edge.contains(&day) {
+                *totals.entry(day).or_default() += secs;
+            }
+        }
+    }
+    Ok(totals)
+}
+
+/// Totals of `days` summed in the database, each clipped to its day.
+async fn edge_totals(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    tz: Tz,
+    base: &Select<time_entries::Entity>,
+    days: &[NaiveDate],
+) -> Result<BTreeMap<NaiveDate, i64>, Error> {
+    let mut totals = BTreeMap::new();
+    if days.is_empty() {
+        return Ok(totals);
+    }
+    let reach = chrono::Duration::seconds(longest_secs(db, scope).await?);
+    for day in days {
+        let (lo, hi) = periods::range_utc(tz, *day, *day);
+        let touching = base
+            .clone()
+            .filter(time_entries::Column::StartedAt.gte(lo - reach))
+            .filter(time_entries::Column::StartedAt.lt(hi))
+            .filter(time_entries::Column::EndedAt.gt(lo));
+        totals.insert(*day, clipped_secs(db, scope, touching, lo, hi).await?);
+    }
+    Ok(totals)
 }
 
 /// [`list`] serialised, as the UI receives it. Kept with the entry

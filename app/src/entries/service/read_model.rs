@@ -198,9 +198,6 @@ impl ViewRow {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         tags.sort_by_key(|t| t.name.to_lowercase());
-        let end = ended_at
-            .map(|e| periods::hm(tz, e))
-            .unwrap_or_else(|| "now".into());
         Ok(TimeEntry {
             id: uuid(&id)?,
             user_id: uuid(&user_id)?,
@@ -215,38 +212,74 @@ impl ViewRow {
             end_input: ended_at
                 .map(|e| periods::input_value(tz, e))
                 .unwrap_or_default(),
-            time_range: format!("{} – {}", periods::hm(tz, started_at), end),
+            time_range: periods::time_range(tz, started_at, ended_at),
             invoiced: invoiced.0,
         })
     }
 }
 
-/// Seconds of the finished entries a query selects, summed in the
-/// database (one row back).
-pub(super) async fn finished_secs(
+/// Seconds of the finished entries a query selects that fall inside
+/// `[lo, hi)`, summed in the database (one row back): an entry that runs
+/// past midnight counts on each day only its hours of that day.
+pub(super) async fn clipped_secs(
     db: &impl ConnectionTrait,
     scope: &Scope,
     query: Select<time_entries::Entity>,
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
 ) -> Result<i64, Error> {
+    let (lo, hi) = (lo.timestamp(), hi.timestamp());
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => format!(
+            "sum(max(0, min(CAST(strftime('%s', e.ended_at) AS INTEGER), {hi}) \
+               - max(CAST(strftime('%s', e.started_at) AS INTEGER), {lo})))"
+        ),
+        _ => format!(
+            "sum(greatest(0, least(extract(epoch FROM e.ended_at), {hi}) \
+               - greatest(extract(epoch FROM e.started_at), {lo})))::bigint"
+        ),
+    };
+    aggregate(db, scope, query, &sql).await
+}
+
+/// The longest entry of the workspace, in seconds, rounded up (0 for
+/// none): how far back an entry that reaches a given day may have started.
+/// Deleted entries count too (a longer reach only costs a little more
+/// reading); the length index makes this one lookup.
+pub(super) async fn longest_secs(db: &impl ConnectionTrait, scope: &Scope) -> Result<i64, Error> {
     let backend = db.get_database_backend();
-    let stmt = query.build(backend);
-    let key = page_cache::key(scope, "secs", chrono_tz::UTC, &stmt);
+    let length = crate::db::migrations::length_expr(backend);
+    let secs = match backend {
+        DbBackend::Sqlite => format!("max({length}) * 86400.0"),
+        _ => format!("extract(epoch FROM max({length}))::float8"),
+    };
+    let longest: Option<Option<f64>> = scope
+        .find::<time_entries::Entity>()
+        .select_only()
+        .column_as(Expr::cust(secs), "longest")
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(longest.flatten().map_or(0, |s| s.ceil() as i64 + 1))
+}
+
+/// `SELECT coalesce(<expr>, 0)` over the finished rows of `query`, kept
+/// in the page cache under the workspace's data version.
+async fn aggregate(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    query: Select<time_entries::Entity>,
+    expr: &str,
+) -> Result<i64, Error> {
+    let stmt = query.build(db.get_database_backend());
+    let key = page_cache::key(scope, expr, chrono_tz::UTC, &stmt);
     if let Some(n) = page_cache::secs(&key) {
         return Ok(n);
     }
-    let sql = match backend {
-        DbBackend::Sqlite => format!(
-            "SELECT coalesce(sum(max(0, CAST(strftime('%s', e.ended_at) AS INTEGER) \
-               - CAST(strftime('%s', e.started_at) AS INTEGER))), 0) \
-             FROM ({}) e WHERE e.ended_at IS NOT NULL",
-            stmt.sql
-        ),
-        _ => format!(
-            "SELECT coalesce(sum(greatest(0, extract(epoch FROM e.ended_at - e.started_at))), 0)::bigint \
-             FROM ({}) e WHERE e.ended_at IS NOT NULL",
-            stmt.sql
-        ),
-    };
+    let sql = format!(
+        "SELECT coalesce({expr}, 0) FROM ({}) e WHERE e.ended_at IS NOT NULL",
+        stmt.sql
+    );
     let row = db.query_one_raw(Statement { sql, ..stmt }).await?;
     let n = match row {
         Some(r) => r.try_get_by_index(0)?,

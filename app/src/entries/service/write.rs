@@ -415,7 +415,11 @@ pub async fn update(
         }
         Some(stored) => {
             let end = whole_second(changes.end.unwrap_or(stored));
-            checked_span(start, end, changes.confirm_long)?;
+            // A long entry was confirmed when its times were set; an edit
+            // that keeps them (a new description, say) asks nothing again.
+            let same_times =
+                start == whole_second(current.started_at) && end == whole_second(stored);
+            checked_span(start, end, changes.confirm_long || same_times)?;
             Some(end)
         }
     };

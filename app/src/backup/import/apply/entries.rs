@@ -24,6 +24,21 @@ impl Run<'_> {
         {
             self.running_here.insert(user, id);
         }
+        // The person's own timers elsewhere (a read about people, not about
+        // another workspace's data: only who, never what).
+        let members: Vec<Uuid> = self.people.values().copied().collect();
+        for chunk in members.chunks(500) {
+            let users: Vec<Uuid> = time_entries::Entity::find()
+                .filter(time_entries::Column::UserId.is_in(chunk.to_vec()))
+                .filter(time_entries::Column::WorkspaceId.ne(self.scope.workspace_id))
+                .filter(time_entries::Column::EndedAt.is_null())
+                .select_only()
+                .column(time_entries::Column::UserId)
+                .into_tuple()
+                .all(self.txn)
+                .await?;
+            self.running_elsewhere.extend(users);
+        }
         let live = sea_orm::PaginatorTrait::count(
             self.scope
                 .find::<time_entries::Entity>()
@@ -252,6 +267,15 @@ impl Run<'_> {
                     },
                 ));
             }
+        }
+        if self.running_elsewhere.contains(&row.user_id) {
+            self.problems.push(Problem::at(
+                path.clone(),
+                format!(
+                    "{person} has a timer running in another workspace, and a person runs one timer \
+                     at a time; stop that timer first"
+                ),
+            ));
         }
         if let Some(first) = self.running_file.insert(row.user_id, i) {
             self.problems.push(Problem::at(

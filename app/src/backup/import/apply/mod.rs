@@ -123,6 +123,9 @@ struct Run<'a> {
     /// Running entries here by person (entry id), and those the file adds.
     running_here: HashMap<Uuid, Uuid>,
     running_file: HashMap<Uuid, usize>,
+    /// Members here whose timer runs in another workspace: a person runs
+    /// one timer at a time, anywhere.
+    running_elsewhere: HashSet<Uuid>,
     problems: Problems,
     plans: Vec<KindPlan>,
     /// Entries compared (and written) so far, of `total`.
@@ -165,6 +168,7 @@ pub(super) async fn run(
         invoices: HashMap::new(),
         running_here: HashMap::new(),
         running_file: HashMap::new(),
+        running_elsewhere: HashSet::new(),
         problems: Problems::default(),
         plans: Vec::new(),
         done: 0,
