@@ -47,6 +47,8 @@ pub mod shell;
 #[cfg(feature = "ssr")]
 pub mod tenant;
 #[cfg(feature = "ssr")]
+pub mod typeset;
+#[cfg(feature = "ssr")]
 pub mod users;
 #[cfg(feature = "ssr")]
 pub mod validate;

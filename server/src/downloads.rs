@@ -328,6 +328,34 @@ pub async fn session_backup(
     }
 }
 
+/// An invoice as a PDF download (rendered whole before the first byte).
+pub async fn invoice_pdf(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: uuid::Uuid,
+    limits: &RenderLimits,
+) -> Result<Response, Error> {
+    let (name, pdf) = app::invoices::pdf::render(db, scope, id, limits).await?;
+    Ok(attachment("application/pdf", &name, Body::from(pdf)))
+}
+
+/// `GET /exports/invoices/{id}`: Download PDF on an invoice's page.
+pub async fn session_invoice_pdf(
+    Extension(ctx): Extension<RequestCtx>,
+    Extension(limits): Extension<RenderLimits>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Response {
+    let run = async {
+        let id = id.parse().map_err(|_| Error::not_found("The invoice"))?;
+        let scope = app::context::current_scope(&ctx).await?;
+        invoice_pdf(&ctx.db, &scope, id, &limits).await
+    };
+    match run.await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
+}
+
 /// A refusal as a short page: the status and the sentence people read.
 fn refused(e: Error) -> Response {
     let app = AppError::from(e);

@@ -100,6 +100,10 @@ pub fn router_with_clock(
             "/exports/time-entries.pdf",
             axum::routing::get(downloads::session_time_pdf),
         )
+        .route(
+            "/exports/invoices/{id}",
+            axum::routing::get(downloads::session_invoice_pdf),
+        )
         .nest_service(
             state.bundle_prefix.trim_end_matches('/'),
             bundle_service(&pkg_dir),
@@ -131,7 +135,7 @@ pub fn router_with_clock(
     let app_routes = upload_routes.merge(app_routes);
     // The API router sets its own body limit, answering in its error format.
     // One render queue per instance: PDFs are CPU work (see `RenderLimits`).
-    let pdf_limits = app::time_export::pdf::RenderLimits::new(
+    let pdf_limits = app::typeset::RenderLimits::new(
         settings.pdf_renders_at_once,
         std::time::Duration::from_secs(settings.pdf_render_timeout_secs),
     );

@@ -311,12 +311,12 @@ pub async fn seed(
         }
     }
 
-    // Seeded people without a running timer get one below; asked before the
-    // bulk load, while the indexes are there.
+    // Seeded people without a running timer (in any workspace: a person
+    // runs one at a time) get one below; asked before the bulk load, while
+    // the indexes are there.
     let mut need_timer = Vec::new();
     for uid in seeded_people.iter().take(2) {
         let running = time_entries::Entity::find()
-            .filter(time_entries::Column::WorkspaceId.eq(workspace))
             .filter(time_entries::Column::UserId.eq(*uid))
             .filter(time_entries::Column::EndedAt.is_null())
             .one(&txn)

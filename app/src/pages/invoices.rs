@@ -194,6 +194,7 @@ pub fn InvoicePage() -> impl IntoView {
                             </div>
                             <div class="actions">
                                 <A href="/invoices" attr:class="btn btn-secondary">"All invoices"</A>
+                                <a class="btn btn-secondary" href=format!("/exports/invoices/{inv_id}") download="">"Download PDF"</a>
                                 <button type="button" class="btn btn-secondary" on:click=move |_| { let _ = window().print(); }>"Print"</button>
                                 {next.map(|n| view! {
                                     <button type="button" class="btn btn-primary" disabled=move || status.pending().get() on:click=move |_| { status.dispatch((inv_id, n)); }>

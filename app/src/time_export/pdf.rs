@@ -4,9 +4,7 @@
 //! lists the same entries, day by day. Fonts come from `typst-assets`;
 //! nothing is read from disk or the network at run time.
 //!
-//! Rendering is CPU work: it runs on a blocking thread, at most
-//! [`RenderLimits::concurrent`] at a time, and a render that outlasts
-//! [`RenderLimits::timeout`] (waiting included) ends with a sentence.
+//! Rendering (limits, threads, the time limit) is `crate::typeset`'s.
 
 use super::rows::{EntryPages, Lookup, People};
 use super::{group, hours_text, Detail};
@@ -21,9 +19,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde::Serialize;
-use std::sync::{Arc, OnceLock};
-use std::time::Duration;
-use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 
 static TEMPLATE: &str = include_str!("report.typ");
 
@@ -33,58 +28,11 @@ const LINES_PER_PAGE: usize = 50;
 /// Characters of a description that fit on one line of its column.
 const DESCRIPTION_LINE: usize = 48;
 
-/// How many renders run at once and how long one may take.
-#[derive(Clone)]
-pub struct RenderLimits {
-    pub concurrent: Arc<tokio::sync::Semaphore>,
-    pub timeout: Duration,
-}
+pub use crate::typeset::RenderLimits;
+use crate::typeset::Template;
 
-impl RenderLimits {
-    pub fn new(concurrent: usize, timeout: Duration) -> Self {
-        RenderLimits {
-            concurrent: Arc::new(tokio::sync::Semaphore::new(concurrent.max(1))),
-            timeout,
-        }
-    }
-}
-
-/// The threads renders run on, Typst's own parallel layout included (it
-/// uses whichever rayon pool it is called in). They run at the lowest
-/// priority the system gives, so on a small server a render takes what the
-/// requests leave: with four PDFs rendering on two cores, a request would
-/// otherwise wait behind them for tens of milliseconds. If the pool cannot
-/// be made, renders run on the blocking thread at normal priority.
-fn render_pool() -> Option<&'static rayon::ThreadPool> {
-    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let lowered = || {
-            if let Err(e) =
-                thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min)
-            {
-                tracing::warn!(error = ?e, "PDF render threads keep normal priority");
-            }
-        };
-        rayon::ThreadPoolBuilder::new()
-            .thread_name(|i| format!("pdf-render-{i}"))
-            .start_handler(move |_| lowered())
-            .build()
-            .map_err(|e| tracing::warn!(error = %e, "no pool of its own for PDF renders"))
-            .ok()
-    })
-    .as_ref()
-}
-
-/// The engine, built once: parsing the fonts is the costly part.
-fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
-    static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        TypstEngine::builder()
-            .main_file(TEMPLATE)
-            .fonts(typst_assets::fonts())
-            .build()
-    })
-}
+/// The report template, with its engine built on first use.
+static REPORT: Template = Template::new(TEMPLATE);
 
 /// What the template reads (`sys.inputs.data`, as JSON).
 #[derive(Serialize)]
@@ -155,46 +103,11 @@ pub async fn render(
     txn.commit().await?;
     let json =
         serde_json::to_string(&doc).map_err(|e| Error::Internal(format!("PDF data: {e}")))?;
-    let limit = limits.timeout;
-    let too_slow = || {
-        Error::TooSlow(format!(
-            "The PDF took longer than {} seconds to make. Choose a shorter period, fewer entries, or the summary only.",
-            limit.as_secs()
-        ))
-    };
-    let work = async {
-        let permit = limits
-            .concurrent
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::Internal("the PDF renderer is closed".into()))?;
-        tokio::task::spawn_blocking(move || {
-            // Held until the render ends, even after its caller gave up.
-            let _permit = permit;
-            match render_pool() {
-                Some(pool) => pool.install(|| compile(json)),
-                None => compile(json),
-            }
-        })
-        .await
-        .map_err(|e| Error::Internal(format!("PDF render: {e}")))?
-    };
-    tokio::time::timeout(limit, work)
-        .await
-        .map_err(|_| too_slow())?
-}
-
-/// Typst: the document, then its PDF.
-fn compile(json: String) -> Result<Vec<u8>, Error> {
-    let mut input = typst::foundations::Dict::new();
-    input.insert("data".into(), typst::foundations::Value::Str(json.into()));
-    let doc: typst_layout::PagedDocument = engine()
-        .compile_with_input(input)
-        .output
-        .map_err(|e| Error::Internal(format!("PDF layout: {e:?}")))?;
-    typst_pdf::pdf(&doc, &typst_pdf::PdfOptions::default())
-        .map_err(|e| Error::Internal(format!("PDF output: {e:?}")))
+    let too_slow = format!(
+        "The PDF took longer than {} seconds to make. Choose a shorter period, fewer entries, or the summary only.",
+        limits.timeout.as_secs()
+    );
+    crate::typeset::render(&REPORT, json, limits, too_slow).await
 }
 
 fn rows(slices: &[Slice], total: i64, money_too: bool, currency: &str) -> Vec<Row> {
@@ -513,10 +426,16 @@ mod tests {
 
     #[test]
     fn the_template_renders_a_pdf_and_grows_with_the_entries() {
-        let summary = compile(serde_json::to_string(&sample(0, 0, false)).unwrap()).unwrap();
+        let summary = REPORT
+            .compile(serde_json::to_string(&sample(0, 0, false)).unwrap())
+            .unwrap();
         assert!(summary.starts_with(b"%PDF-"));
-        let small = compile(serde_json::to_string(&sample(2, 5, true)).unwrap()).unwrap();
-        let big = compile(serde_json::to_string(&sample(20, 20, true)).unwrap()).unwrap();
+        let small = REPORT
+            .compile(serde_json::to_string(&sample(2, 5, true)).unwrap())
+            .unwrap();
+        let big = REPORT
+            .compile(serde_json::to_string(&sample(20, 20, true)).unwrap())
+            .unwrap();
         assert!(big.len() > small.len(), "{} vs {}", big.len(), small.len());
         let _ = pages_of;
     }

@@ -169,6 +169,12 @@ pub type ApiResult<T> = Result<Json<T>, ApiError>;
 )]
 struct ApiDoc;
 
+/// `/invoices/{id}.pdf`, served by the `/invoices/{id}` route (see
+/// `invoices::get_one`), so documented on its own.
+#[derive(OpenApi)]
+#[openapi(paths(invoices::pdf))]
+struct InvoicePdfDoc;
+
 struct Security;
 
 impl utoipa::Modify for Security {
@@ -231,6 +237,7 @@ fn parts() -> (Router<AppState>, Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(exports::time_entries_pdf))
         .split_for_parts();
     doc.merge(uploads_doc);
+    doc.merge(InvoicePdfDoc::openapi());
     (routes, uploads, doc)
 }
 

@@ -120,6 +120,34 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     assert_eq!(inv["tax_cents"], 3164, "19 % of 166.50 = 31.635 -> 31.64");
     assert_eq!(inv["total_cents"], 19814);
 
+    // Download PDF: the number, client, lines and total, as on the page.
+    let pdf_path = format!("/exports/invoices/{}", inv["id"].as_str().unwrap());
+    let r = owner.get(&pdf_path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    let (pdf_before, pages) = pdf_text(&r.bytes);
+    assert_eq!(pages, 1);
+    for want in [
+        "Invoice INV-0001",
+        "Acme",
+        "1 Nov 2026 – 30 Nov 2026",
+        "Support",
+        "0.33",
+        "16.50 EUR",
+        "Website",
+        "150.00 EUR",
+        "166.50 EUR",
+        "Tax (19 %)",
+        "31.64 EUR",
+        "198.14 EUR",
+        "Draft",
+    ] {
+        assert!(
+            pdf_before.contains(want),
+            "{want:?} missing from:\n{pdf_before}"
+        );
+    }
+
     // Nothing left to bill for Acme in November.
     let r = owner.call("create_invoice", invoice_args(&acme)).await;
     assert_eq!(r.json()["Invalid"]["field"], "client_id", "{}", r.body);
@@ -224,6 +252,18 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     assert_eq!(again["client_name"], "Acme");
     assert_eq!(again["lines"][1]["project_name"], "Website");
     assert_eq!(again["total_cents"], 19814);
+    let r = owner.get(&pdf_path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let (pdf_after, _) = pdf_text(&r.bytes);
+    assert!(!pdf_after.contains("Acme Renamed"));
+    // Only the status moved on since (it was a draft then).
+    let without_status = |t: &str| {
+        t.lines()
+            .filter(|l| !["Draft", "Sent", "Paid", "Draft – not yet sent"].contains(&l.trim()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(without_status(&pdf_after), without_status(&pdf_before));
 
     // Deleting a draft releases its entries for the next invoice.
     let r = owner.call("create_invoice", invoice_args(&other)).await;

@@ -508,25 +508,6 @@ async fn the_cli_writes_the_same_csv() {
     );
 }
 
-/// The text of a PDF (poppler's `pdftotext`, which `make test` installs)
-/// and its page count.
-fn pdf_text(bytes: &[u8]) -> (String, usize) {
-    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.pdf");
-    std::fs::write(&file, bytes).unwrap();
-    let out = std::process::Command::new("pdftotext")
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (poppler-utils: scripts/test-deps.sh)");
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    // pdftotext ends every page with a form feed.
-    let pages = text.matches('\u{c}').count();
-    (text, pages)
-}
-
 #[tokio::test]
 async fn export_pdf_reads_as_a_report_of_the_filter() {
     let app = spawn().await;

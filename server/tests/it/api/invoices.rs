@@ -52,4 +52,30 @@ async fn invoices_are_made_and_moved_through_the_api() {
     assert_eq!(r.json().as_array().unwrap().len(), 1);
     let r = v1.get(&path).await;
     assert_eq!(r.json()["total_cents"], 17850);
+
+    // The same invoice as a PDF file.
+    let r = v1.get(&format!("{path}.pdf")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers["content-type"], "application/pdf");
+    assert!(r.headers["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("invoice-INV-0001-acme.pdf"));
+    let (text, _) = pdf_text(&r.bytes);
+    for want in [
+        "Invoice INV-0001",
+        "Acme",
+        "Website",
+        "1.50",
+        "150.00 USD",
+        "178.50 USD",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
+    let r = v1.get("/api/v1/invoices/not-an-id.pdf").await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
+    let r = v1
+        .get(&format!("/api/v1/invoices/{}.pdf", uuid::Uuid::now_v7()))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 }

@@ -47,6 +47,7 @@ async fn the_openapi_document_lists_every_route() {
         ("post", "/invoices"),
         ("get", "/invoices/{id}"),
         ("patch", "/invoices/{id}"),
+        ("get", "/invoices/{id}.pdf"),
         ("get", "/exports/backup"),
         ("get", "/exports/time-entries.csv"),
         ("get", "/exports/time-entries.pdf"),

@@ -475,3 +475,22 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+/// The text of a PDF (poppler's `pdftotext`, which `make test` installs)
+/// and its page count.
+pub fn pdf_text(bytes: &[u8]) -> (String, usize) {
+    assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils: scripts/test-deps.sh)");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    // pdftotext ends every page with a form feed.
+    let pages = text.matches('\u{c}').count();
+    (text, pages)
+}

@@ -190,6 +190,9 @@ pub async fn delete_invoice(id: Uuid) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
+pub mod pdf;
+
+#[cfg(feature = "ssr")]
 pub mod service {
     use super::*;
     use crate::db::entities::{invoice_lines, invoices, projects, time_entries, workspaces};
