@@ -1,3 +1,4 @@
+import * as fs from "fs";
 import { test, expect } from "@playwright/test";
 import { axe, ready, signUp } from "./helpers";
 
@@ -148,6 +149,13 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await expect(page.getByRole("heading", { level: 1, name: "Invoice INV-0001" })).toBeVisible();
   await expect(page.getByRole("cell", { name: "Website", exact: true })).toBeVisible();
   await axe(page);
+  // Download PDF gives the invoice as a file to send.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download PDF" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toBe("invoice-INV-0001-acme-corp.pdf");
+  expect(fs.readFileSync((await download.path())!).subarray(0, 5).toString()).toBe("%PDF-");
   await page.getByRole("button", { name: "Mark as sent" }).click();
   await page.getByRole("button", { name: "Mark as paid" }).click();
   await expect(page.locator(".lead .badge")).toHaveText("Paid");
