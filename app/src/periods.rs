@@ -171,7 +171,13 @@ mod local {
         let naive = NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M")
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S"))
             .or_else(|_| NaiveDateTime::parse_from_str(raw, "%Y-%m-%d %H:%M"))
-            .map_err(|_| Error::invalid(field, "Enter a date and time like 2026-11-27 09:30."))?;
+            .map_err(|_| match long_year(raw) {
+                Some(y) => Error::invalid(
+                    field,
+                    format!("Check the year: {y} is outside 1900 to 2999."),
+                ),
+                None => Error::invalid(field, "Enter a date and time like 2026-11-27 09:30."),
+            })?;
         check_year(naive.year(), field)?;
         match tz.from_local_datetime(&naive) {
             LocalResult::Single(t) => Ok(t.with_timezone(&Utc)),
@@ -249,25 +255,27 @@ mod local {
     /// A date parsed from `YYYY-MM-DD`, in the years every date must fall in.
     pub fn parse_day(raw: &str, field: &str) -> Result<NaiveDate, Error> {
         let raw = raw.trim();
-        let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
-            // chrono reads five-digit years only with a sign: name the year
-            // a date input sent (20266-01-01) rather than the format.
-            let year = raw
-                .strip_prefix('+')
-                .unwrap_or(raw)
-                .split('-')
-                .next()
-                .filter(|y| y.len() > 4 && y.bytes().all(|b| b.is_ascii_digit()));
-            match year {
-                Some(y) => Error::invalid(
-                    field,
-                    format!("Check the year: {y} is outside 1900 to 2999."),
-                ),
-                None => Error::invalid(field, "Enter a date like 2026-11-27."),
-            }
+        let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| match long_year(raw) {
+            Some(y) => Error::invalid(
+                field,
+                format!("Check the year: {y} is outside 1900 to 2999."),
+            ),
+            None => Error::invalid(field, "Enter a date like 2026-11-27."),
         })?;
         check_year(day.year(), field)?;
         Ok(day)
+    }
+
+    /// The year of a date that chrono refused for having more than four
+    /// digits (it reads those only with a sign): date inputs send 20266-01-01
+    /// for a slip, and the person should hear about the year, not the format
+    /// (their input shows another one).
+    fn long_year(raw: &str) -> Option<&str> {
+        raw.strip_prefix('+')
+            .unwrap_or(raw)
+            .split('-')
+            .next()
+            .filter(|y| y.len() > 4 && y.bytes().all(|b| b.is_ascii_digit()))
     }
 
     /// Every date a person or a client sends falls in 1900 to 2999. Date
@@ -366,6 +374,12 @@ mod tests {
         let t = parse_local(tz, "2026-10-25T02:30", "start").unwrap();
         assert_eq!(t, Utc.with_ymd_and_hms(2026, 10, 25, 0, 30, 0).unwrap());
         assert!(parse_local(tz, "yesterday", "start").is_err());
+        // A five-digit year names the year, not a format the input does not show.
+        let err = parse_local(tz, "20266-11-27T09:30", "start").unwrap_err();
+        assert!(
+            err.to_string().contains("20266 is outside 1900 to 2999"),
+            "{err}"
+        );
     }
 
     #[test]

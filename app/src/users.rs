@@ -49,16 +49,41 @@ pub fn validate_name(raw: &str) -> Result<String, Error> {
     Ok(name.to_string())
 }
 
+/// A timezone from the tz database, matched without regard to case, by
+/// its full name ("europe/berlin") or its city ("berlin", "new york"); the
+/// answer is the canonical name ("Europe/Berlin").
 pub fn validate_timezone(raw: &str) -> Result<String, Error> {
-    let tz = raw.trim();
-    tz.parse::<chrono_tz::Tz>()
-        .map(|_| tz.to_string())
-        .map_err(|_| {
-            Error::invalid(
-                "timezone",
-                "Choose a timezone from the list, such as Europe/Berlin.",
-            )
-        })
+    let wanted = raw.trim().to_lowercase().replace(' ', "_");
+    let refused = || {
+        Error::invalid(
+            "timezone",
+            "Choose a timezone from the list, such as Europe/Berlin, or type a city such as Berlin.",
+        )
+    };
+    if wanted.is_empty() || wanted.len() > 64 {
+        return Err(refused());
+    }
+    if let Some(tz) = chrono_tz::TZ_VARIANTS
+        .iter()
+        .find(|tz| tz.name().to_lowercase() == wanted)
+    {
+        return Ok(tz.name().to_string());
+    }
+    // By city: the last part of a name ("Europe/Berlin" → "berlin"). Only
+    // the zones with a region (not "EST" or "Etc/…") are offered.
+    let mut found = chrono_tz::TZ_VARIANTS.iter().filter(|tz| {
+        let name = tz.name();
+        name.contains('/')
+            && !name.starts_with("Etc/")
+            && name
+                .rsplit('/')
+                .next()
+                .is_some_and(|city| city.to_lowercase() == wanted)
+    });
+    match (found.next(), found.next()) {
+        (Some(tz), None) => Ok(tz.name().to_string()),
+        _ => Err(refused()),
+    }
 }
 
 /// Creates an account and its personal workspace (owned by the person).
@@ -272,5 +297,14 @@ mod tests {
     fn timezones_come_from_the_tz_database() {
         assert!(validate_timezone("Europe/Berlin").is_ok());
         assert!(validate_timezone("Mars/Olympus").is_err());
+        // The hint says "Start typing a city, such as Berlin": case and
+        // the region do not matter.
+        assert_eq!(validate_timezone("berlin").unwrap(), "Europe/Berlin");
+        assert_eq!(
+            validate_timezone(" europe/BERLIN ").unwrap(),
+            "Europe/Berlin"
+        );
+        assert_eq!(validate_timezone("new york").unwrap(), "America/New_York");
+        assert!(validate_timezone("").is_err());
     }
 }

@@ -53,8 +53,39 @@ pub fn Field(
     /// The on-screen keyboard to offer (`numeric` for codes).
     #[prop(optional)]
     inputmode: Option<&'static str>,
+    /// Put the cursor here when the form appears (the first field of a
+    /// sign-in step), unless the person is already typing elsewhere.
+    #[prop(optional)]
+    autofocus: bool,
     error: ErrorSignal,
 ) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    // The server renders the value as the field's default; the browser
+    // keeps what the person typed before the page became interactive. A
+    // later change of the signal (not its first run, at hydration) is
+    // written to the field.
+    if let Some(v) = value {
+        Effect::new(move |prev: Option<()>| {
+            let text = v.get();
+            if prev.is_some() {
+                if let Some(el) = input.get() {
+                    el.set_value(&text);
+                }
+            }
+        });
+    }
+    if autofocus {
+        Effect::new(move |_| {
+            if let Some(el) = input.get() {
+                let busy = document()
+                    .active_element()
+                    .is_some_and(|a| a.tag_name() == "INPUT" || a.tag_name() == "TEXTAREA");
+                if !busy {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
     let id = format!("field-{name}");
     let err_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
@@ -77,14 +108,16 @@ pub fn Field(
         <div class="field" class:field-invalid=move || message().is_some()>
             <label for=id.clone()>{label}</label>
             <input
+                node_ref=input
                 id=id.clone()
                 name=name
                 type=kind
                 autocomplete=autocomplete
                 required=required
+                autofocus=autofocus
                 list=list
                 inputmode=inputmode
-                prop:value=move || value.map(|v| v.get()).unwrap_or_default()
+                value=value.map(|v| v.get_untracked())
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
                 aria-describedby=described
             />

@@ -188,6 +188,13 @@ pub fn AppLayout() -> impl IntoView {
     provide_context(EntriesVersion(RwSignal::new(0)));
     provide_context(Toasts::new());
     let menu_open = RwSignal::new(false);
+    // The phone menu closes on navigation, Escape and a tap outside it.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        menu_open.set(false);
+    });
+    super::dismiss::install(menu_open);
 
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -297,6 +304,7 @@ fn TopbarContent(me: Me) -> impl IntoView {
             .take(2)
             .collect::<String>(),
     );
+    let menu_name = format!("{initials} {}, account menu", me.user.name);
     let switch_error = move || {
         switch
             .value()
@@ -324,7 +332,9 @@ fn TopbarContent(me: Me) -> impl IntoView {
             <span class="sr-only" role="status">{switch_error}</span>
         </div>
         <details class="user-menu">
-            <summary class="user-menu-button" aria-label=format!("Account menu for {}", me.user.name)>
+            // The name starts with what is seen (the initials, and the name
+            // on wide screens), so a voice-control user can say it.
+            <summary class="user-menu-button" aria-label=menu_name>
                 <span class="avatar" aria-hidden="true">{initials}</span>
                 <span class="user-name">{me.user.name.clone()}</span>
             </summary>

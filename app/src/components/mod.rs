@@ -2,6 +2,7 @@
 
 pub mod case;
 pub mod chart;
+pub mod dismiss;
 pub mod entry_list;
 pub mod feedback;
 pub mod forms;

@@ -26,7 +26,7 @@ pub fn SignInPage() -> impl IntoView {
                     <p class="lead">"Welcome back. Sign in to track time and see your reports."</p>
                     <ActionForm action=action attr:class="form" attr:novalidate="true">
                         <FormError error/>
-                        <Field label="Email" name="email" kind="email" autocomplete="email" required=true error/>
+                        <Field label="Email" name="email" kind="email" autocomplete="email" required=true autofocus=true error/>
                         <Field label="Password" name="password" kind="password" autocomplete="current-password" required=true error/>
                         <Submit label="Sign in" busy_label="Signing in…" pending=action.pending().into()/>
                     </ActionForm>
@@ -66,10 +66,10 @@ fn SecondFactorStep(on_restart: impl Fn() + Send + Sync + Copy + 'static) -> imp
             <FormError error/>
             <input type="hidden" name="method" prop:value=move || if recovery.get() { "recovery" } else { "app" }/>
             {move || if recovery.get() {
-                view! { <Field label="Recovery code" name="code" autocomplete="off" required=true
+                view! { <Field label="Recovery code" name="code" autocomplete="off" required=true autofocus=true
                     hint="It looks like abcd-efgh-jkmn-pqrs." error/> }.into_any()
             } else {
-                view! { <Field label="Verification code" name="code" autocomplete="one-time-code" inputmode="numeric" required=true
+                view! { <Field label="Verification code" name="code" autocomplete="one-time-code" inputmode="numeric" required=true autofocus=true
                     hint="Codes change every 30 seconds: use the latest one." error/> }.into_any()
             }}
             {move || expired().then(|| view! {
@@ -104,7 +104,7 @@ pub fn SignUpPage() -> impl IntoView {
                 <p class="lead">"Start tracking time in your own workspace. You can invite your team later."</p>
                 <ActionForm action=action attr:class="form" attr:novalidate="true">
                     <FormError error/>
-                    <Field label="Name" name="name" autocomplete="name" required=true error/>
+                    <Field label="Name" name="name" autocomplete="name" required=true autofocus=true error/>
                     <Field label="Email" name="email" kind="email" autocomplete="email" required=true error/>
                     <Field label="Password" name="password" kind="password" autocomplete="new-password" required=true
                         hint="8 to 128 characters. A few unrelated words make a strong password." error/>
