@@ -87,3 +87,83 @@ test("filters that match nothing say so", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "No entries match these filters" })).toBeVisible();
   await expect(page.getByText("No time entries here yet")).toHaveCount(0);
 });
+
+test("the entry editor and Add time manually keep focus where the person is", async ({ page }) => {
+  await signUp(page, "Eli Editor");
+  const add = page.getByRole("button", { name: "Add time manually" });
+  await add.click();
+  const form = page.getByRole("form", { name: "Add time manually" });
+  await expect(form.getByLabel("Description")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(form).toHaveCount(0);
+  await expect(add).toBeFocused();
+
+  await add.click();
+  await form.getByLabel("Description").fill("Quiet delete");
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(form).toHaveCount(0);
+  const row = page.getByRole("listitem").filter({ hasText: "Quiet delete" });
+  // Delete is one click away but not a red button on every row.
+  await expect(row.getByRole("button", { name: "Delete “Quiet delete”" })).not.toHaveClass(/btn-danger/);
+
+  const edit = row.getByRole("button", { name: "Edit “Quiet delete”" });
+  await edit.click();
+  const editor = page.getByRole("form", { name: "Edit time entry" });
+  await expect(editor.getByLabel("Description")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(editor).toHaveCount(0);
+  await expect(edit).toBeFocused();
+  await edit.click();
+  await editor.getByLabel("Description").fill("Quiet delete, edited");
+  await editor.getByRole("button", { name: "Save changes" }).click();
+  await expect(editor).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Edit “Quiet delete, edited”" })).toBeFocused();
+});
+
+test("nothing scrolls sideways at 375 px, long names included", async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await signUp(page, "Nia Narrow");
+  const long = "Northwind " + "Consolidated Holdings ".repeat(4);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const wide = () => page.evaluate(() => document.documentElement.scrollWidth);
+
+  await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: "Clients" }).click();
+  await ready(page);
+  await page.getByLabel("Client name").fill(long);
+  await page.getByRole("button", { name: "Add client" }).click();
+  await expect(page.getByRole("cell", { name: long.trim(), exact: true })).toBeVisible();
+  expect(await wide()).toBeLessThanOrEqual(375);
+
+  await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: "Projects" }).click();
+  await ready(page);
+  await page.getByLabel("Project name").fill(long);
+  await page.getByRole("button", { name: "Add project" }).click();
+  await expect(page.getByRole("cell", { name: long.trim(), exact: true })).toBeVisible();
+  expect(await wide()).toBeLessThanOrEqual(375);
+
+  await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: "Tags" }).click();
+  await ready(page);
+  await page.getByLabel("Tag name").fill("design");
+  await page.getByRole("button", { name: "Add tag" }).click();
+
+  await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: "Timer" }).click();
+  await ready(page);
+  expect(await wide()).toBeLessThanOrEqual(375);
+  // The tag picker's list stays on the screen, its names whole.
+  await page.locator("#timer-tags summary").click();
+  const panel = page.locator("#timer-tags .picker-panel");
+  await expect(panel.getByText("#design")).toBeVisible();
+  const box = (await panel.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(375);
+  await page.keyboard.press("Escape");
+
+  await page.getByRole("button", { name: "Menu" }).click();
+  await nav.getByRole("link", { name: "Reports" }).click();
+  await ready(page);
+  expect(await wide()).toBeLessThanOrEqual(375);
+});

@@ -76,6 +76,8 @@ test("enable 2FA, sign in with a code and with a recovery code, disable it", asy
   await signOut(page);
   await passwordStep(page, email);
   await expect(page.getByRole("heading", { name: "Two-factor authentication" })).toBeVisible();
+  // The second step puts the cursor in its code field.
+  await expect(page.getByLabel("Verification code")).toBeFocused();
   await axe(page);
   await nextStep(page);
   await page.getByLabel("Verification code").fill(totp.generate());

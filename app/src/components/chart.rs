@@ -78,7 +78,10 @@ pub fn BarChart(bars: Vec<Bar>, caption: String) -> impl IntoView {
                 <span class="legend-swatch legend-billable"></span>"Billable"
                 <span class="legend-swatch legend-other"></span>"Not billable"
             </p>
-            <table class="sr-only">
+            // Hidden by its wrapper: a table ignores the clipping of
+            // `.sr-only` and would widen a phone's page.
+            <div class="sr-only">
+            <table>
                 <caption>{caption}</caption>
                 <thead><tr><th scope="col">"Period"</th><th scope="col">"Total"</th><th scope="col">"Billable"</th></tr></thead>
                 <tbody>
@@ -87,6 +90,7 @@ pub fn BarChart(bars: Vec<Bar>, caption: String) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </figure>
     }
 }

@@ -34,8 +34,14 @@ fn bump(version: RwSignal<u32>) {
     version.update(|v| *v += 1);
 }
 
+/// The entry whose Edit button should have focus once the list has
+/// reloaded (after its editor saved).
+#[derive(Clone, Copy)]
+struct Refocus(RwSignal<Option<Uuid>>);
+
 #[component]
 pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
+    provide_context(Refocus(RwSignal::new(None)));
     let version = expect_context::<EntriesVersion>().0;
     let page = load(
         move || (filter.get(), version.get()),
@@ -68,6 +74,7 @@ pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
                 Ok(first) => {
                     let first_next = first.next.clone();
                     let empty = first.days.is_empty();
+                    let filtered = filter.with_untracked(|f| *f != EntryFilter::default());
                     let days = Signal::derive(move || {
                         let mut pages = vec![first.days.clone()];
                         pages.extend(older.get().into_iter().map(|p| p.days));
@@ -80,11 +87,20 @@ pub fn EntryList(#[prop(into)] filter: Signal<EntryFilter>) -> impl IntoView {
                         })
                     };
                     view! {
-                        <Show when=move || !empty fallback=|| view! {
-                            <section class="card empty-state">
-                                <h2>"No time entries here yet"</h2>
-                                <p>"Start the timer at the top of the page, or add time you already worked with “Add time manually”."</p>
-                            </section>
+                        <Show when=move || !empty fallback=move || if filtered {
+                            view! {
+                                <section class="card empty-state">
+                                    <h2>"No entries match these filters"</h2>
+                                    <p>"Try another period, project, client or tags, or clear the filters."</p>
+                                </section>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <section class="card empty-state">
+                                    <h2>"No time entries here yet"</h2>
+                                    <p>"Start the timer at the top of the page, or add time you already worked with “Add time manually”."</p>
+                                </section>
+                            }.into_any()
                         }>
                             <For each=move || days.get() key=|d| (d.day, d.entries.len(), d.entries.first().map(|e| (e.id, e.duration_secs, e.description.clone(), e.tags.len(), e.project.as_ref().map(|p| p.id)))) let:day>
                                 <DayCard day/>
@@ -132,6 +148,58 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
     let toasts = use_toasts();
     let editing = RwSignal::new(false);
     let id = entry.id;
+    // Closing the editor (Save, Cancel, Escape) puts focus back on the
+    // row's Edit button rather than dropping it to the page. After a save
+    // the list reloads and the row is made again: the new row takes the
+    // focus if nothing else has it by then.
+    let edit_id = format!("entry-{}-edit", id.simple());
+    let refocus = use_context::<Refocus>();
+    let focus_edit = {
+        let edit_id = edit_id.clone();
+        move || {
+            let edit_id = edit_id.clone();
+            request_animation_frame(move || {
+                use wasm_bindgen::JsCast;
+                if let Some(b) = document()
+                    .get_element_by_id(&edit_id)
+                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                {
+                    let _ = b.focus();
+                }
+            });
+        }
+    };
+    if let Some(Refocus(r)) = refocus {
+        if r.get_untracked() == Some(id) {
+            // Once this row is in the page and the old one gone.
+            let edit_id = edit_id.clone();
+            request_animation_frame(move || {
+                use wasm_bindgen::JsCast;
+                let lost = document()
+                    .active_element()
+                    .is_none_or(|a| a.tag_name() == "BODY");
+                if lost {
+                    r.set(None);
+                    if let Some(b) = document()
+                        .get_element_by_id(&edit_id)
+                        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
+                        let _ = b.focus();
+                    }
+                }
+            });
+        }
+    }
+    Effect::new(move |was: Option<bool>| {
+        let now = editing.get();
+        if was == Some(true) && !now {
+            if let Some(Refocus(r)) = refocus {
+                r.set(Some(id));
+            }
+            focus_edit();
+        }
+        now
+    });
     let label = if entry.description.is_empty() {
         "(no description)".to_string()
     } else {
@@ -212,8 +280,12 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
                                 <button type="button" class="btn btn-small btn-ghost" aria-label=format!("Continue “{}”", label) title="Continue" on:click=move |_| { cont.dispatch(id); }>
                                     <span aria-hidden="true">"▶"</span>
                                 </button>
-                                <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit “{}”", label) on:click=move |_| editing.set(true)>"Edit"</button>
-                                <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete “{}”", label) on:click=move |_| { delete.dispatch(id); }>"Delete"</button>
+                                <button type="button" id=edit_id.clone() class="btn btn-small btn-secondary" aria-label=format!("Edit “{}”", label) on:click=move |_| editing.set(true)>"Edit"</button>
+                                // Quiet (a list of twenty rows is not twenty red buttons);
+                                // Undo in the toast makes one click safe.
+                                <button type="button" class="btn btn-small btn-ghost btn-quiet-danger" aria-label=format!("Delete “{}”", label) title="Delete" on:click=move |_| { delete.dispatch(id); }>
+                                    <span aria-hidden="true">"✕"</span>
+                                </button>
                             </span>
                         </div>
                     }
@@ -377,10 +449,33 @@ fn EntryForm(
         f("end"),
         f("billable"),
     );
+    let desc_ref = NodeRef::<leptos::html::Input>::new();
+    // The form opens on a click: the cursor goes to its first field.
+    // (A frame later: the form is built before it is in the page.)
+    Effect::new(move |_| {
+        if let Some(el) = desc_ref.get() {
+            request_animation_frame(move || {
+                let _ = el.focus();
+            });
+        }
+    });
     view! {
         <form
             class="entry-form"
             aria-label=title
+            // Escape cancels, unless it is closing a picker inside the form.
+            on:keydown=move |ev| {
+                use wasm_bindgen::JsCast;
+                let in_open_picker = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .and_then(|t| t.closest("details[open]").ok().flatten())
+                    .is_some();
+                if ev.key() == "Escape" && !in_open_picker {
+                    ev.prevent_default();
+                    on_done.run(());
+                }
+            }
             on:submit=move |ev| {
                 ev.prevent_default();
                 save.dispatch(EntryForm {
@@ -397,7 +492,7 @@ fn EntryForm(
         >
             <div class="field field-wide" class:field-invalid=move || field_error("description")().is_some()>
                 <label for=desc_id.clone()>"Description"</label>
-                <input id=desc_id.clone() maxlength="2000" autocomplete="off" placeholder="What did you work on?"
+                <input node_ref=desc_ref id=desc_id.clone() maxlength="2000" autocomplete="off" placeholder="What did you work on?"
                     prop:value=move || description.get() on:input=move |ev| description.set(event_target_value(&ev))/>
                 <p class="field-error" role="alert">{field_error("description")}</p>
             </div>

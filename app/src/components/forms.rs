@@ -75,14 +75,18 @@ pub fn Field(
         });
     }
     if autofocus {
+        // A frame later: a step shown on the client (2FA) is built before
+        // it is in the page.
         Effect::new(move |_| {
             if let Some(el) = input.get() {
-                let busy = document()
-                    .active_element()
-                    .is_some_and(|a| a.tag_name() == "INPUT" || a.tag_name() == "TEXTAREA");
-                if !busy {
-                    let _ = el.focus();
-                }
+                request_animation_frame(move || {
+                    let busy = document()
+                        .active_element()
+                        .is_some_and(|a| a.tag_name() == "INPUT" || a.tag_name() == "TEXTAREA");
+                    if !busy {
+                        let _ = el.focus();
+                    }
+                });
             }
         });
     }

@@ -599,7 +599,11 @@ pub fn TagsPage() -> impl IntoView {
                                         <span class="dot" style=format!("background:{}", t.color) aria-hidden="true"></span>
                                         <span class="tag-name">{format!("#{}", t.name)}</span>
                                         <Show when=move || manage>
-                                            <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit tag #{}", te.name) on:click={ let t = te.clone(); move |_| { editing.set(Some(t.id)); name.set(t.name.clone()); color.set(t.color.clone()); } }>"Edit"</button>
+                                            <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit tag #{}", te.name) on:click={ let t = te.clone(); move |_| {
+                                                editing.set(Some(t.id)); name.set(t.name.clone()); color.set(t.color.clone());
+                                                // The form is at the top: take the person there (off-screen on a phone).
+                                                if let Some(el) = document().get_element_by_id("tag-name") { let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).focus(); }
+                                            } }>"Edit"</button>
                                             <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete tag #{}", td.name) on:click={ let t = td.clone(); move |_| { target.set(Some(t.clone())); confirm.set(true); } }>"Delete"</button>
                                         </Show>
                                     </li>

@@ -9,6 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let adding = RwSignal::new(false);
+    let add_button = NodeRef::<leptos::html::Button>::new();
     view! {
         <Title text="Timer"/>
         <div class="page-header page-header-actions">
@@ -16,13 +17,19 @@ pub fn HomePage() -> impl IntoView {
                 <h1>"Timer"</h1>
                 <p class="lead">"Start the timer at the top, or add time you already worked. Your recent entries, by day."</p>
             </div>
-            <button type="button" class="btn btn-secondary" aria-expanded=move || adding.get().to_string() on:click=move |_| adding.update(|a| *a = !*a)>
+            <button type="button" node_ref=add_button class="btn btn-secondary" aria-expanded=move || adding.get().to_string() on:click=move |_| adding.update(|a| *a = !*a)>
                 "Add time manually"
             </button>
         </div>
         <Show when=move || adding.get()>
             <section class="card">
-                <NewEntry on_done=Callback::new(move |_| adding.set(false))/>
+                <NewEntry on_done=Callback::new(move |_| {
+                    adding.set(false);
+                    // Back to the button that opened the form.
+                    if let Some(b) = add_button.get_untracked() {
+                        let _ = b.focus();
+                    }
+                })/>
             </section>
         </Show>
         <EntryList filter=Signal::derive(EntryFilter::default)/>
