@@ -95,6 +95,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The document title from the path (see [`pages::title_for`]), with the
+/// product's name after it.
+#[component]
+fn RouteTitle() -> impl IntoView {
+    let location = leptos_router::hooks::use_location();
+    view! {
+        <Title
+            formatter=|text: String| if text.is_empty() { "Timether".to_string() } else { format!("{text} · Timether") }
+            text=move || pages::title_for(&location.pathname.get())
+        />
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -106,9 +119,9 @@ pub fn App() -> impl IntoView {
     });
     view! {
         <Stylesheet id="leptos" href="/pkg/timether.css"/>
-        <Title formatter=|text: String| if text.is_empty() { "Timether".to_string() } else { format!("{text} · Timether") }/>
         <Meta name="description" content="Timether: time tracking you can bill from."/>
         <Router>
+            <RouteTitle/>
             <Routes fallback=pages::not_found::NotFound>
                 <Route path=path!("/signin") view={Lazy::<lazy::SignIn>::new()}/>
                 <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()}/>

@@ -45,6 +45,9 @@ impl TagMode {
     }
 }
 
+/// The most tags one filter takes.
+pub const MAX_TAGS: usize = 50;
+
 /// Which entries: the filter as people set it on a page or in a request.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct TimeFilter {
@@ -107,6 +110,47 @@ impl TimeFilter {
     }
 }
 
+/// Reads a filter back from [`TimeFilter::query_pairs`] (a page's address,
+/// which people edit and bookmark): what does not parse is left at its
+/// default rather than refused, since the page shows what it applied.
+impl TimeFilter {
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> TimeFilter {
+        let id = |k: &str| get(k).and_then(|v| v.parse().ok());
+        let day = |k: &str| {
+            get(k)
+                .filter(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok())
+                .unwrap_or_default()
+        };
+        TimeFilter {
+            period: get("period")
+                .and_then(|p| Period::parse(&p))
+                .unwrap_or_default(),
+            from: day("from"),
+            to: day("to"),
+            tag_ids: ids(get("tag_ids").as_deref()),
+            tag_mode: get("tag_mode")
+                .and_then(|m| TagMode::parse(&m))
+                .unwrap_or_default(),
+            project_id: id("project_id"),
+            client_id: id("client_id"),
+            user_id: id("user_id"),
+            billable: get("billable").and_then(|b| b.parse().ok()),
+        }
+    }
+}
+
+/// The ids in a comma-separated list from an address, at most as many as
+/// a filter takes; others are dropped.
+pub fn ids(raw: Option<&str>) -> Vec<Uuid> {
+    let mut out: Vec<Uuid> = Vec::new();
+    for id in names(raw).iter().filter_map(|v| v.parse().ok()) {
+        if !out.contains(&id) && out.len() < MAX_TAGS {
+            out.push(id);
+        }
+    }
+    out
+}
+
 /// The names in a comma-separated list (`dev, #ops`), trimmed, empty
 /// ones dropped: how the API and the CLI take tag names.
 pub fn names(raw: Option<&str>) -> Vec<String> {
@@ -151,7 +195,7 @@ pub mod service {
     use sea_orm::{ColumnTrait, QueryFilter, Select};
 
     /// At most this many tags in one filter.
-    pub const MAX_TAGS: usize = 50;
+    pub const MAX_TAGS: usize = super::MAX_TAGS;
     /// The longest range one filter covers.
     pub const MAX_DAYS: i64 = 366 * 5;
 
@@ -373,6 +417,50 @@ pub mod service {
 
 #[cfg(test)]
 mod tests {
+
+    /// What a page writes into its address reads back as the same filter,
+    /// and an edited address never breaks the page.
+    #[test]
+    fn filters_survive_the_address_bar() {
+        let t = |n: u128| Uuid::from_u128(n);
+        let f = TimeFilter {
+            period: Period::Custom,
+            from: "2026-11-01".into(),
+            to: "2026-11-30".into(),
+            tag_ids: vec![t(1), t(2)],
+            tag_mode: TagMode::All,
+            project_id: Some(t(3)),
+            client_id: Some(t(4)),
+            user_id: Some(t(5)),
+            billable: Some(false),
+        };
+        let pairs = f.query_pairs();
+        let get = |pairs: &[(&str, String)], k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.clone())
+        };
+        assert_eq!(TimeFilter::from_query(|k| get(&pairs, k)), f);
+        assert_eq!(
+            TimeFilter::from_query(|k| get(&TimeFilter::default().query_pairs(), k)),
+            TimeFilter::default()
+        );
+        let junk = [
+            ("period", "fortnight".to_string()),
+            ("from", "2026-13-01".to_string()),
+            ("tag_ids", format!("x,{},{}", t(1), t(1))),
+            ("project_id", "nope".to_string()),
+            ("billable", "maybe".to_string()),
+        ];
+        let read = TimeFilter::from_query(|k| get(&junk, k));
+        assert_eq!(read.period, Period::default());
+        assert_eq!(read.from, "");
+        assert_eq!(read.tag_ids, vec![t(1)]);
+        assert_eq!((read.project_id, read.billable), (None, None));
+        let many: Vec<String> = (0..80).map(|n| t(n).to_string()).collect();
+        assert_eq!(ids(Some(&many.join(","))).len(), MAX_TAGS);
+    }
     use super::*;
 
     #[test]

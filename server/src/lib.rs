@@ -9,7 +9,7 @@ pub mod downloads;
 pub mod seed;
 pub mod uploads;
 
-use app::auth::sessions;
+use app::auth::sessions::{self, Presented};
 use app::context::RequestCtx;
 use app::settings::Settings;
 use app::shell::PageData;
@@ -261,6 +261,35 @@ fn is_public_path(path: &str, bundle_prefix: &str) -> bool {
         || PUBLIC_FILES.contains(&path)
 }
 
+/// `/signin`, with the page to return to after signing in (`next`, read
+/// back by `app::auth::safe_next`) and whether the session was revoked.
+fn signin_url(next: Option<String>, revoked: bool) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if let Some(next) = next.filter(|n| app::auth::safe_next(n).is_some() && n != "/") {
+        pairs.push(("next", next));
+    }
+    if revoked {
+        pairs.push(("ended", "revoked".to_string()));
+    }
+    match serde_urlencoded::to_string(&pairs) {
+        Ok(q) if !q.is_empty() => format!("/signin?{q}"),
+        _ => "/signin".to_string(),
+    }
+}
+
+fn path_and_query(req: &Request<Body>) -> String {
+    req.uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_else(|| "/".to_string())
+}
+
+fn query_value(req: &Request<Body>, key: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.uri().query().unwrap_or_default()).ok()?;
+    pairs.into_iter().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
 /// Loads the session from its cookie (a database read on every request, so
 /// revocation is immediate everywhere), builds the request context, and
 /// sends page requests to sign-in when nobody is signed in.
@@ -289,7 +318,7 @@ async fn request_context(
         .iter()
         .filter_map(|v| v.to_str().ok())
         .find_map(|h| sessions::token_from_cookie_header(&state.settings, h));
-    let session = match token {
+    let presented = match token {
         Some(t) => match sessions::authenticate(
             &state.db,
             state.sqlite_reads.as_deref(),
@@ -309,15 +338,33 @@ async fn request_context(
                     .into_response();
             }
         },
-        None => None,
+        None => Presented::Unknown,
     };
+    let revoked = matches!(presented, Presented::Revoked);
+    let session = presented.live();
 
     let path = req.uri().path().to_string();
     if req.method() == Method::GET && !path.starts_with(RPC_PREFIX) {
-        if session.is_none() && !is_public_path(&path, &state.bundle_prefix) {
-            return Redirect::to("/signin").into_response();
+        let page = !is_public_path(&path, &state.bundle_prefix);
+        let auth_page = path == "/signin" || path == "/signup";
+        // A revoked session's cookie is cleared once, on the way to a sign-in
+        // page that says why; the cookie could not sign anyone in again.
+        if revoked && (page || auth_page) {
+            let next = if page {
+                Some(path_and_query(&req))
+            } else {
+                query_value(&req, "next")
+            };
+            let mut res = Redirect::to(&signin_url(next, true)).into_response();
+            if let Ok(v) = HeaderValue::from_str(&sessions::cookie(&state.settings, None)) {
+                res.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            return res;
         }
-        if session.is_some() && (path == "/signin" || path == "/signup") {
+        if session.is_none() && page {
+            return Redirect::to(&signin_url(Some(path_and_query(&req)), false)).into_response();
+        }
+        if session.is_some() && auth_page {
             return Redirect::to("/").into_response();
         }
     }

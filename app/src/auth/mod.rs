@@ -15,6 +15,32 @@ use leptos::prelude::*;
 /// The one message for a wrong email and a wrong password alike.
 pub const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 
+/// The page to open after signing in, from the sign-in page's `next`:
+/// only a path of this site's pages (`/reports?period=last_month`), never
+/// another origin (`//evil.example`, `/\\evil.example`, `https://…`), a
+/// download or the sign-in pages themselves.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let path = next.split(['?', '#']).next().unwrap_or_default();
+    let ok = next.len() <= 2000
+        && next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && !path.contains("/..")
+        && ![
+            "/signin",
+            "/signup",
+            "/api/",
+            "/rpc/",
+            "/exports/",
+            "/imports",
+            "/pkg/",
+        ]
+        .iter()
+        .any(|p| path.starts_with(p));
+    ok.then_some(next)
+}
+
 #[server(prefix = "/rpc", endpoint = "sign_up")]
 pub async fn sign_up(name: String, email: String, password: String) -> Result<(), AppError> {
     use crate::context::{reply, request, set_cookie};
@@ -220,5 +246,40 @@ pub mod service {
             workspaces: list,
             current,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_this_sites_pages_are_returned_to() {
+        for ok in [
+            "/",
+            "/reports?period=last_month&tag_ids=a,b",
+            "/invoices/3f2a",
+            "/entries#x",
+        ] {
+            assert_eq!(safe_next(ok), Some(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://evil.example/",
+            "//evil.example/",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "javascript:alert(1)",
+            "/signin?next=/x",
+            "/signup",
+            "/api/v1/me",
+            "/exports/backup",
+            "/rpc/sign_out",
+            "/a/../api/v1/me",
+            "/x\nSet-Cookie:a=b",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(safe_next(&format!("/{}", "a".repeat(2000))), None);
     }
 }

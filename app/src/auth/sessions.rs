@@ -86,6 +86,28 @@ struct Found {
     scope: Option<Scope>,
 }
 
+/// What a cookie's token turned out to be.
+#[derive(Debug)]
+pub enum Presented {
+    Live(AuthSession),
+    /// Ended with "Revoke" or "Log Out Other Sessions" elsewhere: the
+    /// sign-in page says so, so nobody wonders why they were signed out.
+    Revoked,
+    /// Idle or too old, or its person was disabled or deleted.
+    Ended,
+    /// Not a token of ours.
+    Unknown,
+}
+
+impl Presented {
+    pub fn live(self) -> Option<AuthSession> {
+        match self {
+            Presented::Live(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 /// Finds the live session for a cookie token, enforcing revocation,
 /// disabled accounts and the idle and absolute timeouts. Touches
 /// `last_seen_at` when it is older than a minute. With `reads` (a SQLite
@@ -96,9 +118,9 @@ pub async fn authenticate(
     settings: &Settings,
     token: &str,
     now: DateTime<Utc>,
-) -> Result<Option<AuthSession>, Error> {
+) -> Result<Presented, Error> {
     if token.is_empty() || token.len() > 128 {
-        return Ok(None);
+        return Ok(Presented::Unknown);
     }
     let hash = digest(token);
     let found = match reads {
@@ -113,17 +135,20 @@ pub async fn authenticate(
     };
     let Some(Found {
         session: row,
-        user: Some(user),
+        user,
         scope,
     }) = found
     else {
-        return Ok(None);
+        return Ok(Presented::Unknown);
     };
-    if row.revoked_at.is_some() || !is_live(&row, settings, now) {
-        return Ok(None);
+    if row.revoked_at.is_some() {
+        return Ok(Presented::Revoked);
     }
-    if user.disabled_at.is_some() {
-        return Ok(None);
+    let Some(user) = user.filter(|u| u.disabled_at.is_none()) else {
+        return Ok(Presented::Ended);
+    };
+    if !is_live(&row, settings, now) {
+        return Ok(Presented::Ended);
     }
     if now - row.last_seen_at >= Duration::seconds(TOUCH_EVERY_SECS) {
         sessions::Entity::update_many()
@@ -132,7 +157,7 @@ pub async fn authenticate(
             .exec(db)
             .await?;
     }
-    Ok(Some(AuthSession {
+    Ok(Presented::Live(AuthSession {
         session_id: row.id,
         user_id: user.id,
         name: user.name,

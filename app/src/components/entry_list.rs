@@ -4,7 +4,8 @@
 
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, use_timer, with_catalog, EntriesVersion};
+use crate::components::layout::{use_catalog, use_timer, with_catalog, EntriesVersion, WriteArea};
+use crate::components::leave_guard::LeaveGuard;
 use crate::components::loaded::load;
 use crate::components::pickers::{tag_names, ProjectSelect, TagPicker};
 use crate::entries::{
@@ -259,6 +260,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
                 let label = label.clone();
                 move || {
                     let e = e.clone();
+                    let (label, edit_id) = (label.clone(), edit_id.clone());
                     view! {
                         <div class="entry-main">
                             <span class="entry-desc" class:muted=e.description.is_empty()>{label.clone()}</span>
@@ -276,7 +278,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
                             {e.invoiced.then(|| view! { <span class="badge">"Invoiced"</span> })}
                             <span class="entry-range num">{e.time_range.clone()}</span>
                             <span class="duration entry-duration">{hours_minutes(e.duration_secs)}</span>
-                            <span class="entry-actions">
+                            <span class="entry-actions"><WriteArea compact=true>
                                 <button type="button" class="btn btn-small btn-ghost" aria-label=format!("Continue “{}”", label) title="Continue" on:click=move |_| { cont.dispatch(id); }>
                                     <span aria-hidden="true">"▶"</span>
                                 </button>
@@ -286,7 +288,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
                                 <button type="button" class="btn btn-small btn-ghost btn-quiet-danger" aria-label=format!("Delete “{}”", label) title="Delete" on:click=move |_| { delete.dispatch(id); }>
                                     <span aria-hidden="true">"✕"</span>
                                 </button>
-                            </span>
+                            </WriteArea></span>
                         </div>
                     }
                 }
@@ -449,6 +451,27 @@ fn EntryForm(
         f("end"),
         f("billable"),
     );
+    // What the form opened with, to tell a half-edited form (leaving it
+    // asks first) from one only looked at.
+    let opened = (
+        description.get_untracked(),
+        project.get_untracked(),
+        tags.get_untracked(),
+        start.get_untracked(),
+        end.get_untracked(),
+        billable.get_untracked(),
+    );
+    let dirty = Signal::derive(move || {
+        !save.pending().get()
+            && (
+                description.get(),
+                project.get(),
+                tags.get(),
+                start.get(),
+                end.get(),
+                billable.get(),
+            ) != opened
+    });
     let desc_ref = NodeRef::<leptos::html::Input>::new();
     // The form opens on a click: the cursor goes to its first field.
     // (A frame later: the form is built before it is in the page.)
@@ -550,6 +573,7 @@ fn EntryForm(
                 </div>
             </Show>
             <p class="form-error" role="alert">{form_error}</p>
+            <LeaveGuard dirty/>
             <div class="actions form-actions">
                 <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() aria-busy=move || save.pending().get().to_string()>
                     {move || if save.pending().get() { "Saving…" } else if id.is_some() { "Save changes" } else { "Add entry" }}

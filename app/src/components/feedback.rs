@@ -35,16 +35,16 @@ impl Toasts {
         }
     }
 
-    /// Shows `message`; with `undo`, an Undo button that runs it.
+    /// Shows `message`; with `undo`, an Undo button that runs it. The same
+    /// message shown again replaces the one on screen (and its timer) rather
+    /// than piling up: five saves in a row say "Saved." once.
     pub fn show(&self, message: impl Into<String>, undo: Option<Undo>) {
+        let message = message.into();
         let id = self.next.get_untracked();
         self.next.set(id + 1);
         self.list.update(|l| {
-            l.push(Toast {
-                id,
-                message: message.into(),
-                undo,
-            })
+            l.retain(|t| t.message != message);
+            l.push(Toast { id, message, undo })
         });
         #[cfg(feature = "hydrate")]
         {
@@ -106,8 +106,8 @@ pub fn ConfirmDialog(
     open: RwSignal<bool>,
     #[prop(into)] title: Signal<String>,
     #[prop(into)] message: Signal<String>,
-    confirm_label: &'static str,
-    #[prop(default = true)] danger: bool,
+    #[prop(into)] confirm_label: Signal<String>,
+    #[prop(into, default = Signal::stored(true))] danger: Signal<bool>,
     on_confirm: Callback<()>,
 ) -> impl IntoView {
     let node = NodeRef::<leptos::html::Dialog>::new();
@@ -131,13 +131,55 @@ pub fn ConfirmDialog(
                 <button type="button" class="btn btn-secondary" on:click=move |_| open.set(false)>"Cancel"</button>
                 <button
                     type="button"
-                    class=if danger { "btn btn-danger" } else { "btn btn-primary" }
+                    class=move || if danger.get() { "btn btn-danger" } else { "btn btn-primary" }
                     on:click=move |_| {
                         open.set(false);
                         on_confirm.run(());
                     }
-                >{confirm_label}</button>
+                >{move || confirm_label.get()}</button>
             </div>
         </dialog>
+    }
+}
+
+/// A question to confirm before something that cannot simply be taken
+/// back (a role change, a plan change, a revoked token): what will happen,
+/// the button that does it, and the work itself.
+#[derive(Clone)]
+pub struct Ask {
+    pub title: String,
+    pub message: String,
+    pub confirm: String,
+    pub danger: bool,
+    pub run: Undo,
+}
+
+/// One [`ConfirmDialog`] for the questions a page asks: set `ask` to ask.
+#[component]
+pub fn AskDialog(id: &'static str, ask: RwSignal<Option<Ask>>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    Effect::new(move |_| open.set(ask.with(Option::is_some)));
+    Effect::new(move |_| {
+        if !open.get() {
+            ask.set(None);
+        }
+    });
+    let text = move |f: fn(&Ask) -> String| {
+        Signal::derive(move || ask.with(|a| a.as_ref().map(f).unwrap_or_default()))
+    };
+    view! {
+        <ConfirmDialog
+            id
+            open
+            title=text(|a| a.title.clone())
+            message=text(|a| a.message.clone())
+            confirm_label=text(|a| a.confirm.clone())
+            danger=Signal::derive(move || ask.with(|a| a.as_ref().is_some_and(|a| a.danger)))
+            on_confirm=Callback::new(move |_| {
+                if let Some(a) = ask.get_untracked() {
+                    (a.run)();
+                }
+            })
+        />
     }
 }

@@ -12,7 +12,17 @@ pub fn redirect_if_signed_out(err: &AppError) {
     if matches!(err, AppError::Unauthenticated) {
         #[cfg(feature = "hydrate")]
         {
-            let _ = window().location().set_href("/signin");
+            // Back to this page after signing in again.
+            let loc = window().location();
+            let here = format!(
+                "{}{}",
+                loc.pathname().unwrap_or_default(),
+                loc.search().unwrap_or_default()
+            );
+            let _ = loc.set_href(&format!(
+                "/signin?next={}",
+                js_sys::encode_uri_component(&here)
+            ));
         }
     }
 }

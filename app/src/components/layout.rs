@@ -137,6 +137,45 @@ pub fn ManagersOnly(children: ChildrenFn) -> impl IntoView {
     }
 }
 
+/// Why write controls are disabled while billing is read-only.
+pub const READ_ONLY_REASON: &str =
+    "Read-only until this workspace's billing is resolved: changes are blocked, viewing and exports still work.";
+
+/// Whether the current workspace is read-only for billing (false until
+/// known, and while signed out).
+pub fn read_only() -> Signal<bool> {
+    let me = use_me().0;
+    Signal::derive(move || {
+        me.get()
+            .and_then(|r| r.ok())
+            .is_some_and(|m| m.current.billing_status == BillingStatus::ReadOnly)
+    })
+}
+
+/// Write controls (a form, a row's buttons) that are disabled, with the
+/// reason, while the workspace is read-only for billing: one disabled
+/// `<fieldset>` disables every control in it for mouse, keyboard and screen
+/// reader alike. `compact` (a row's buttons, the timer) leaves the words to
+/// the page's banner and a tooltip; otherwise they show above the controls.
+#[component]
+pub fn WriteArea(#[prop(optional)] compact: bool, children: Children) -> impl IntoView {
+    let ro = read_only();
+    view! {
+        <fieldset
+            class=if compact { "write-area write-area-inline" } else { "write-area" }
+            disabled=move || ro.get()
+            title=move || (compact && ro.get()).then_some(READ_ONLY_REASON)
+        >
+            {(!compact).then(|| view! {
+                <Show when=move || ro.get()>
+                    <legend class="read-only-note">{READ_ONLY_REASON}</legend>
+                </Show>
+            })}
+            {children()}
+        </fieldset>
+    }
+}
+
 /// The running timer, shown in the top bar.
 #[derive(Clone, Copy)]
 pub struct TimerResource(pub Loaded<Result<Option<TimeEntry>, AppError>>);
@@ -233,7 +272,7 @@ pub fn AppLayout() -> impl IntoView {
                 </header>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move { me.await.ok().filter(|m| m.current.billing_status == BillingStatus::ReadOnly).map(|_| view! {
-                        <div class="banner banner-warning" role="status">
+                        <div class="banner banner-warning" role="status" id="read-only-banner">
                             <strong>"This workspace is read-only."</strong>
                             " Its billing needs attention. You can still view and export data; changes are blocked until billing is resolved."
                         </div>

@@ -1,5 +1,6 @@
 //! UI building blocks used across pages.
 
+pub mod address;
 pub mod case;
 pub mod chart;
 pub mod dismiss;
@@ -7,6 +8,7 @@ pub mod entry_list;
 pub mod feedback;
 pub mod forms;
 pub mod layout;
+pub mod leave_guard;
 pub mod loaded;
 pub mod pickers;
 pub mod time_filter;

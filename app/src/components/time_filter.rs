@@ -7,7 +7,6 @@ use crate::periods::Period;
 use crate::time_filter::{TagMode, TimeFilter};
 use crate::workspaces::list_members;
 use leptos::prelude::*;
-use uuid::Uuid;
 
 /// The filter controls every time export shares: period (with custom
 /// dates), project, client, tags and how they match, person (owners and
@@ -18,9 +17,11 @@ pub fn TimeFilterFields(
     filter: RwSignal<TimeFilter>,
     manager: bool,
 ) -> impl IntoView {
-    let project = RwSignal::new(None::<Uuid>);
-    let client = RwSignal::new(None::<Uuid>);
-    let tags = RwSignal::new(Vec::<Uuid>::new());
+    // Starting from the filter: a page may open with one (its address).
+    let start = filter.get_untracked();
+    let project = RwSignal::new(start.project_id);
+    let client = RwSignal::new(start.client_id);
+    let tags = RwSignal::new(start.tag_ids);
     // The catalogue pickers keep their own signals; the filter follows them.
     Effect::new(move |_| {
         let (p, c, t) = (project.get(), client.get(), tags.get());

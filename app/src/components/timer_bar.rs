@@ -5,7 +5,7 @@
 use crate::components::feedback::use_toasts;
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::{
-    catalog_lists, catalogue_loaded, use_timer, CatalogLists, EntriesVersion,
+    catalog_lists, catalogue_loaded, use_timer, CatalogLists, EntriesVersion, WriteArea,
 };
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::entries::TimeEntry;
@@ -23,6 +23,56 @@ pub fn now_ms() -> f64 {
     #[cfg(not(feature = "hydrate"))]
     {
         0.0
+    }
+}
+
+/// A description typed into the timer but not yet started or saved, kept
+/// in this tab's `sessionStorage` so a reload does not lose it. It belongs
+/// to the running entry it was typed for (or to no entry), so a draft for
+/// a timer that has since stopped is not shown on the next one.
+mod draft {
+    use uuid::Uuid;
+
+    #[cfg(feature = "hydrate")]
+    const KEY: &str = "timether.timer-draft";
+
+    #[cfg(feature = "hydrate")]
+    fn storage() -> Option<web_sys::Storage> {
+        leptos::prelude::window().session_storage().ok().flatten()
+    }
+
+    fn owner(entry: Option<Uuid>) -> String {
+        entry.map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    pub fn save(entry: Option<Uuid>, text: &str) {
+        #[cfg(feature = "hydrate")]
+        if let Some(s) = storage() {
+            let _ = s.set_item(KEY, &format!("{}\n{text}", owner(entry)));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (owner(entry), text);
+    }
+
+    pub fn load(entry: Option<Uuid>) -> Option<String> {
+        #[cfg(feature = "hydrate")]
+        {
+            let stored = storage()?.get_item(KEY).ok().flatten()?;
+            let (who, text) = stored.split_once('\n')?;
+            (who == owner(entry)).then(|| text.to_string())
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = owner(entry);
+            None
+        }
+    }
+
+    pub fn clear() {
+        #[cfg(feature = "hydrate")]
+        if let Some(s) = storage() {
+            let _ = s.remove_item(KEY);
+        }
     }
 }
 
@@ -108,8 +158,22 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
         let i = i.clone();
         async move { update_timer(i).await }
     });
+    // A reload while typing: the draft comes back (and a running timer's
+    // is saved, as leaving the field would have done).
+    Effect::new(move |_| {
+        let entry = running.with_untracked(|r| r.as_ref().map(|e| e.id));
+        if let Some(text) = draft::load(entry) {
+            if text != description.get_untracked() {
+                description.set(text);
+                if entry.is_some() {
+                    update.dispatch(input());
+                }
+            }
+        }
+    });
     Effect::new(move |_| match start.value().get() {
         Some(Ok(started)) => {
+            draft::clear();
             if started.stopped_in.is_some() {
                 toasts.show(started.message(), None);
             }
@@ -124,6 +188,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
     });
     Effect::new(move |_| match stop.value().get() {
         Some(Ok(_)) => {
+            draft::clear();
             running.set(None);
             description.set(String::new());
             project.set(None);
@@ -136,6 +201,9 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
     });
     Effect::new(move |_| {
         if let Some(Ok(e)) = update.value().get() {
+            if draft::load(Some(e.id)).is_some_and(|d| d == e.description) {
+                draft::clear();
+            }
             running.set(Some(e));
         }
     });
@@ -178,6 +246,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                 }
             }
         >
+            <WriteArea compact=true>
             <label for="timer-description" class="sr-only">"What are you working on?"</label>
             <input
                 id="timer-description"
@@ -186,7 +255,11 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                 autocomplete="off"
                 maxlength="2000"
                 prop:value=move || description.get()
-                on:input=move |ev| description.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    let text = event_target_value(&ev);
+                    draft::save(running.with_untracked(|r| r.as_ref().map(|e| e.id)), &text);
+                    description.set(text);
+                }
                 on:change=move |_| {
                     if running.get_untracked().is_some() {
                         update.dispatch(input());
@@ -211,6 +284,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                     <span aria-hidden="true">"■"</span>" Stop"
                 </button>
             </Show>
+            </WriteArea>
             <p class="timer-error" role="alert">{error}</p>
         </form>
     }

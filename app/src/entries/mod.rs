@@ -85,6 +85,48 @@ pub struct EntryFilter {
     pub cursor: Option<String>,
 }
 
+impl EntryFilter {
+    /// The filter as the Time entries page's address (`?from=…&tag_ids=…`),
+    /// with the names Reports and the exports use.
+    pub fn query_pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        for (k, v) in [("from", &self.from), ("to", &self.to)] {
+            if !v.is_empty() {
+                q.push((k, v.clone()));
+            }
+        }
+        for (k, v) in [
+            ("project_id", self.project_id),
+            ("client_id", self.client_id),
+        ] {
+            if let Some(id) = v {
+                q.push((k, id.to_string()));
+            }
+        }
+        if !self.tag_ids.is_empty() {
+            let ids: Vec<String> = self.tag_ids.iter().map(Uuid::to_string).collect();
+            q.push(("tag_ids", ids.join(",")));
+        }
+        q
+    }
+
+    /// Reads [`EntryFilter::query_pairs`] back; what does not parse is left
+    /// out (see `TimeFilter::from_query`).
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> EntryFilter {
+        let f = crate::time_filter::TimeFilter::from_query(&get);
+        EntryFilter {
+            from: get("from")
+                .filter(|_| !f.from.is_empty())
+                .unwrap_or_default(),
+            to: get("to").filter(|_| !f.to.is_empty()).unwrap_or_default(),
+            project_id: f.project_id,
+            client_id: f.client_id,
+            tag_ids: f.tag_ids,
+            cursor: None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EntryPage {
     pub days: Vec<DayGroup>,

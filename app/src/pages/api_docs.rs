@@ -5,7 +5,6 @@ use crate::api_docs::{api_reference, Endpoint};
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::loaded::load;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 const EXAMPLE: &str = "curl https://your-timether-host/api/v1/time-entries?limit=100 \\
@@ -17,7 +16,6 @@ const EXAMPLE: &str = "curl https://your-timether-host/api/v1/time-entries?limit
 pub fn ApiDocsPage() -> impl IntoView {
     let endpoints = load(|| (), |_| api_reference());
     view! {
-        <Title text="API reference"/>
         <div class="page-header">
             <h1>"API reference"</h1>
             <p class="lead">"Connect dashboards, billing sync, export automations and client portals to Timether."</p>

@@ -5,7 +5,9 @@ use crate::api_tokens::{
     create_api_token, list_api_tokens, revoke_api_token, ApiToken, ApiTokensView, CreatedToken,
     TokenScope, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES,
 };
+use crate::components::feedback::{use_toasts, Ask, AskDialog};
 use crate::components::forms::{copy_text, redirect_if_signed_out};
+use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::pages::workspace_settings::Header;
@@ -34,12 +36,22 @@ pub fn ApiTokensPage() -> impl IntoView {
         let id = *id;
         async move { revoke_api_token(id).await }
     });
+    let ask = RwSignal::new(None::<Ask>);
+    let done = StoredValue::new(String::new());
+    let toasts = use_toasts();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = revoke.value().get() {
+            toasts.show(done.get_value(), None);
+        }
+    });
+    provide_context(RevokeAsk { ask, done });
     let tokens = load(
         move || (create.version().get(), revoke.version().get()),
         |_| list_api_tokens(),
     );
     view! {
-        <Header title="API tokens"/>
+        <Header/>
+        <AskDialog id="revoke-token" ask/>
         <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
             {move || tokens.get().map(|r| match r {
                 Ok(view) if view.available => view! { <Available view create revoke/> }.into_any(),
@@ -149,7 +161,7 @@ fn CreateCard(
         <section class="card" aria-labelledby="create-token-heading">
             <h2 id="create-token-heading">"Create a token"</h2>
             <p class="muted">"A token acts with your role in this workspace, never more. It is shown only once."</p>
-            <form class="form" on:submit=submit>
+            <WriteArea><form class="form" on:submit=submit>
                 <p class="form-error" role="alert">{form_error}</p>
                 <div class="field">
                     <label for="token-name">"Name"</label>
@@ -184,7 +196,7 @@ fn CreateCard(
                         {move || if create.pending().get() { "Creating…" } else { "Create Token" }}
                     </button>
                 </div>
-            </form>
+            </form></WriteArea>
         </section>
         <TokenDialog shown/>
     }
@@ -233,11 +245,19 @@ fn TokenDialog(shown: RwSignal<Option<CreatedToken>>) -> impl IntoView {
     }
 }
 
+/// The page's question before a token is revoked, and the toast after.
+#[derive(Clone, Copy)]
+struct RevokeAsk {
+    ask: RwSignal<Option<Ask>>,
+    done: StoredValue<String>,
+}
+
 #[component]
 fn TokenTable(
     tokens: Vec<ApiToken>,
     revoke: Action<uuid::Uuid, Result<(), AppError>>,
 ) -> impl IntoView {
+    let RevokeAsk { ask, done } = expect_context();
     view! {
         <div class="table-wrap">
             <table class="table">
@@ -255,7 +275,7 @@ fn TokenTable(
                     {tokens.into_iter().map(|t| {
                         let id = t.id;
                         let label = format!("Revoke {}", t.name);
-                        let question = format!("Revoke \"{}\"? Anything using it stops working at once.", t.name);
+                        let name = t.name.clone();
                         view! {
                             <tr>
                                 <td>{t.name.clone()}</td>
@@ -272,14 +292,14 @@ fn TokenTable(
                                 <td class="cell-actions">
                                     <button type="button" class="btn btn-danger btn-small" aria-label=label
                                         on:click=move |_| {
-                                            #[cfg(feature = "hydrate")]
-                                            {
-                                                let ok = window().confirm_with_message(&question).unwrap_or(false);
-                                                if !ok { return; }
-                                            }
-                                            #[cfg(not(feature = "hydrate"))]
-                                            let _ = &question;
-                                            revoke.dispatch(id);
+                                            done.set_value(format!("Token “{name}” revoked."));
+                                            ask.set(Some(Ask {
+                                                title: format!("Revoke “{name}”?"),
+                                                message: "Anything that uses this token stops working at once. This cannot be undone: a new token would have to be created and put in its place.".into(),
+                                                confirm: "Revoke token".into(),
+                                                danger: true,
+                                                run: std::sync::Arc::new(move || { revoke.dispatch(id); }),
+                                            }));
                                         }>"Revoke"</button>
                                 </td>
                             </tr>

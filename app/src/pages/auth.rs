@@ -1,29 +1,46 @@
 //! Sign-in and sign-up pages.
 
-use crate::auth::{SignIn, SignInStep, SignUp, VerifySignIn};
+use crate::auth::{safe_next, SignIn, SignInStep, SignUp, VerifySignIn};
 use crate::components::forms::{action_error, reload_to, Field, FormError, Submit};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Where signing in leads: the page that sent the person here (`next`),
+/// else the Timer.
+fn after_sign_in() -> String {
+    let query = use_query_map();
+    let next = query.with_untracked(|q| q.get("next"));
+    next.as_deref()
+        .and_then(safe_next)
+        .unwrap_or("/")
+        .to_string()
+}
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = action_error(action);
+    let next = after_sign_in();
+    let revoked = use_query_map().with_untracked(|q| q.get("ended").as_deref() == Some("revoked"));
     // After a correct password for an account with 2FA: the second step.
     let second = RwSignal::new(false);
+    let to = next.clone();
     Effect::new(move |_| match action.value().get() {
-        Some(Ok(SignInStep::Done)) => reload_to("/"),
+        Some(Ok(SignInStep::Done)) => reload_to(&to),
         Some(Ok(SignInStep::SecondFactor)) => second.set(true),
         _ => {}
     });
     view! {
-        <Title text="Sign in"/>
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <div class="brand brand-center"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Timether"</span></div>
                 <Show when=move || second.get() fallback=move || view! {
                     <h1>"Sign in"</h1>
-                    <p class="lead">"Welcome back. Sign in to track time and see your reports."</p>
+                    {if revoked {
+                        view! { <p class="notice" role="status">"You were signed out: this session was revoked from another device. Sign in again to continue."</p> }.into_any()
+                    } else {
+                        view! { <p class="lead">"Welcome back. Sign in to track time and see your reports."</p> }.into_any()
+                    }}
                     <ActionForm action=action attr:class="form" attr:novalidate="true">
                         <FormError error/>
                         <Field label="Email" name="email" kind="email" autocomplete="email" required=true autofocus=true error/>
@@ -32,7 +49,7 @@ pub fn SignInPage() -> impl IntoView {
                     </ActionForm>
                     <p class="auth-switch">"New to Timether? " <a href="/signup">"Create an account"</a></p>
                 }>
-                    <SecondFactorStep on_restart=move || { action.value().set(None); second.set(false); }/>
+                    <SecondFactorStep next=next.clone() on_restart=move || { action.value().set(None); second.set(false); }/>
                 </Show>
             </div>
         </main>
@@ -41,7 +58,10 @@ pub fn SignInPage() -> impl IntoView {
 
 /// "Enter the code from your authenticator app", or a recovery code.
 #[component]
-fn SecondFactorStep(on_restart: impl Fn() + Send + Sync + Copy + 'static) -> impl IntoView {
+fn SecondFactorStep(
+    next: String,
+    on_restart: impl Fn() + Send + Sync + Copy + 'static,
+) -> impl IntoView {
     let verify = ServerAction::<VerifySignIn>::new();
     let error = action_error(verify);
     let recovery = RwSignal::new(false);
@@ -52,7 +72,7 @@ fn SecondFactorStep(on_restart: impl Fn() + Send + Sync + Copy + 'static) -> imp
     };
     Effect::new(move |_| {
         if let Some(Ok(())) = verify.value().get() {
-            reload_to("/");
+            reload_to(&next);
         }
     });
     view! {
@@ -96,7 +116,6 @@ pub fn SignUpPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Sign up"/>
         <main class="auth-page" id="main">
             <div class="auth-card">
                 <div class="brand brand-center"><span class="brand-mark" aria-hidden="true"></span><span class="brand-name">"Timether"</span></div>

@@ -5,7 +5,7 @@
 use crate::clients::{create_client, delete_client, list_clients, update_client};
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::redirect_if_signed_out;
-use crate::components::layout::{use_catalog, use_me, ManagersOnly};
+use crate::components::layout::{use_catalog, use_me, ManagersOnly, WriteArea};
 use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::periods::money;
@@ -15,7 +15,6 @@ use crate::projects::{
 use crate::tags::{delete_tag, list_tags, save_tag};
 use crate::types::{ArchiveFilter, Client, Project, Tag};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use uuid::Uuid;
 
 fn currency() -> Signal<String> {
@@ -169,7 +168,6 @@ pub fn ClientsPage() -> impl IntoView {
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<Client>> = RwSignal::new(None);
     view! {
-        <Title text="Clients"/>
         <div class="page-header">
             <h1>"Clients"</h1>
             <p class="lead">"Who the work is for. Projects belong to a client; reports and invoices group by them."</p>
@@ -177,7 +175,7 @@ pub fn ClientsPage() -> impl IntoView {
         <ManagersOnly>
             <section class="card">
                 <h2>{move || match editing.get() { Some(c) => format!("Edit client “{}”", c.name), None => "Add a client".to_string() }}</h2>
-                <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <WriteArea><form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="client-name">"Client name"</label>
                         <input id="client-name" node_ref=input required=true maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -195,7 +193,7 @@ pub fn ClientsPage() -> impl IntoView {
                         <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(None); name.set(String::new()); }>"Cancel"</button>
                     </Show>
                     <p class="form-error" role="alert">{form_msg(err)}</p>
-                </form>
+                </form></WriteArea>
             </section>
         </ManagersOnly>
         <section class="card">
@@ -226,7 +224,7 @@ pub fn ClientsPage() -> impl IntoView {
                                                 <td>{c.name.clone()}</td>
                                                 <td>{if c.archived { view! { <span class="badge">"Archived"</span> }.into_any() } else { view! { <span class="muted">"Active"</span> }.into_any() }}</td>
                                                 <td class="cell-actions">
-                                                    <Show when=move || manage>
+                                                    <WriteArea compact=true><Show when=move || manage>
                                                         <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit client {}", ce.name) on:click={ let c = ce.clone(); move |_| {
                                                             name.set(c.name.clone());
                                                             editing.set(Some(c.clone()));
@@ -239,7 +237,7 @@ pub fn ClientsPage() -> impl IntoView {
                                                         </button>
                                                         " "
                                                         <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete client {}", c2.name) on:click={ let c = c2.clone(); move |_| { target.set(Some(c.clone())); confirm.set(true); } }>"Delete"</button>
-                                                    </Show>
+                                                    </Show></WriteArea>
                                                 </td>
                                             </tr>
                                         }
@@ -386,7 +384,6 @@ pub fn ProjectsPage() -> impl IntoView {
         move |ev: leptos::ev::Event| form.update(|p| f(p, event_target_value(&ev)))
     };
     view! {
-        <Title text="Projects"/>
         <div class="page-header">
             <h1>"Projects"</h1>
             <p class="lead">"What you track time on: an optional client, a colour, whether its time is billable, and its hourly rate."</p>
@@ -394,7 +391,7 @@ pub fn ProjectsPage() -> impl IntoView {
         <ManagersOnly>
             <section class="card" id="project-form-card">
                 <h2>{move || if editing.get().is_some() { "Edit project" } else { "Add a project" }}</h2>
-                <form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), form.get_untracked())); }>
+                <WriteArea><form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), form.get_untracked())); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="project-name">"Project name"</label>
                         <input id="project-name" required=true maxlength="200" prop:value=move || form.get().name on:input=set(|p, v| p.name = v)/>
@@ -435,7 +432,7 @@ pub fn ProjectsPage() -> impl IntoView {
                             <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(None); form.set(blank_project()); }>"Cancel"</button>
                         </Show>
                     </div>
-                </form>
+                </form></WriteArea>
             </section>
         </ManagersOnly>
         <section class="card">
@@ -475,7 +472,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                                 <td class="amount">{match p.hourly_rate_cents { Some(c) => format!("{} {}", money(c), currency.get_untracked()), None => "Default".into() }}</td>
                                                 <td>{if p.archived { view! { <span class="badge">"Archived"</span> }.into_any() } else { view! { <span class="muted">"Active"</span> }.into_any() }}</td>
                                                 <td class="cell-actions">
-                                                    <Show when=move || manage>
+                                                    <WriteArea compact=true><Show when=move || manage>
                                                         <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit project {}", pe.name) on:click={ let p = pe.clone(); move |_| {
                                                             editing.set(Some(p.id));
                                                             form.set(ProjectInput { name: p.name.clone(), client_id: p.client_id, color: p.color.clone(), billable: p.billable, hourly_rate: rate_text(p.hourly_rate_cents), archived: p.archived });
@@ -487,7 +484,7 @@ pub fn ProjectsPage() -> impl IntoView {
                                                         </button>
                                                         " "
                                                         <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete project {}", pd.name) on:click={ let p = pd.clone(); move |_| { target.set(Some(p.clone())); confirm.set(true); } }>"Delete"</button>
-                                                    </Show>
+                                                    </Show></WriteArea>
                                                 </td>
                                             </tr>
                                         }
@@ -552,7 +549,6 @@ pub fn TagsPage() -> impl IntoView {
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<Tag>> = RwSignal::new(None);
     view! {
-        <Title text="Tags"/>
         <div class="page-header">
             <h1>"Tags"</h1>
             <p class="lead">"Labels such as #meetings or #dev. Entries can carry any number of them; lists, reports and exports filter by them."</p>
@@ -560,7 +556,7 @@ pub fn TagsPage() -> impl IntoView {
         <ManagersOnly>
             <section class="card">
                 <h2>{move || if editing.get().is_some() { "Edit tag" } else { "Add a tag" }}</h2>
-                <form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), name.get_untracked(), color.get_untracked())); }>
+                <WriteArea><form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), name.get_untracked(), color.get_untracked())); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="tag-name">"Tag name"</label>
                         <input id="tag-name" required=true maxlength="100" placeholder="meetings" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
@@ -576,7 +572,7 @@ pub fn TagsPage() -> impl IntoView {
                         <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(None); name.set(String::new()); }>"Cancel"</button>
                     </Show>
                     <p class="form-error" role="alert">{form_msg(err)}</p>
-                </form>
+                </form></WriteArea>
             </section>
         </ManagersOnly>
         <section class="card">
@@ -598,14 +594,14 @@ pub fn TagsPage() -> impl IntoView {
                                     <li class="tag-item">
                                         <span class="dot" style=format!("background:{}", t.color) aria-hidden="true"></span>
                                         <span class="tag-name">{format!("#{}", t.name)}</span>
-                                        <Show when=move || manage>
+                                        <WriteArea compact=true><Show when=move || manage>
                                             <button type="button" class="btn btn-small btn-secondary" aria-label=format!("Edit tag #{}", te.name) on:click={ let t = te.clone(); move |_| {
                                                 editing.set(Some(t.id)); name.set(t.name.clone()); color.set(t.color.clone());
                                                 // The form is at the top: take the person there (off-screen on a phone).
                                                 if let Some(el) = document().get_element_by_id("tag-name") { let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(el).focus(); }
                                             } }>"Edit"</button>
                                             <button type="button" class="btn btn-small btn-danger" aria-label=format!("Delete tag #{}", td.name) on:click={ let t = td.clone(); move |_| { target.set(Some(t.clone())); confirm.set(true); } }>"Delete"</button>
-                                        </Show>
+                                        </Show></WriteArea>
                                     </li>
                                 }
                             }).collect_view()}

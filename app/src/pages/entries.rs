@@ -1,20 +1,21 @@
 //! The Time entries page: every entry of the person, filtered by date
 //! range, project, client and tags, a page at a time.
 
+use crate::components::address::{keep_in_address, opening_query};
 use crate::components::entry_list::EntryList;
 use crate::components::pickers::CatalogFilters;
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use uuid::Uuid;
 
 #[component]
 pub fn EntriesPage() -> impl IntoView {
-    let from = RwSignal::new(String::new());
-    let to = RwSignal::new(String::new());
-    let project: RwSignal<Option<Uuid>> = RwSignal::new(None);
-    let client: RwSignal<Option<Uuid>> = RwSignal::new(None);
-    let tags: RwSignal<Vec<Uuid>> = RwSignal::new(Vec::new());
+    let start = EntryFilter::from_query(opening_query());
+    let from = RwSignal::new(start.from);
+    let to = RwSignal::new(start.to);
+    let project: RwSignal<Option<Uuid>> = RwSignal::new(start.project_id);
+    let client: RwSignal<Option<Uuid>> = RwSignal::new(start.client_id);
+    let tags: RwSignal<Vec<Uuid>> = RwSignal::new(start.tag_ids);
     let filter = Signal::derive(move || EntryFilter {
         from: from.get(),
         to: to.get(),
@@ -23,6 +24,7 @@ pub fn EntriesPage() -> impl IntoView {
         tag_ids: tags.get(),
         cursor: None,
     });
+    keep_in_address(move || filter.with(EntryFilter::query_pairs));
     let active = move || {
         !from.get().is_empty()
             || !to.get().is_empty()
@@ -31,7 +33,6 @@ pub fn EntriesPage() -> impl IntoView {
             || !tags.get().is_empty()
     };
     view! {
-        <Title text="Time entries"/>
         <div class="page-header">
             <h1>"Time entries"</h1>
             <p class="lead">"Everything you tracked, newest first, grouped by day in your timezone."</p>

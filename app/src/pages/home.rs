@@ -1,25 +1,26 @@
 //! The Timer page: today at a glance, recent entries, and manual entry.
 
 use crate::components::entry_list::{EntryList, LazyEntryForm};
+use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
     let adding = RwSignal::new(false);
     let add_button = NodeRef::<leptos::html::Button>::new();
     view! {
-        <Title text="Timer"/>
         <div class="page-header page-header-actions">
             <div>
                 <h1>"Timer"</h1>
                 <p class="lead">"Start the timer at the top, or add time you already worked. Your recent entries, by day."</p>
             </div>
-            <button type="button" node_ref=add_button class="btn btn-secondary" aria-expanded=move || adding.get().to_string() on:click=move |_| adding.update(|a| *a = !*a)>
-                "Add time manually"
-            </button>
+            <WriteArea compact=true>
+                <button type="button" node_ref=add_button class="btn btn-secondary" aria-expanded=move || adding.get().to_string() on:click=move |_| adding.update(|a| *a = !*a)>
+                    "Add time manually"
+                </button>
+            </WriteArea>
         </div>
         <Show when=move || adding.get()>
             <section class="card">

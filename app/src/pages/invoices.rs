@@ -4,7 +4,7 @@
 use crate::catalog::Catalog;
 use crate::components::feedback::{use_toasts, ConfirmDialog};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
-use crate::components::layout::{with_catalog, EntriesVersion, ManagersOnly};
+use crate::components::layout::{with_catalog, EntriesVersion, ManagersOnly, WriteArea};
 use crate::components::loaded::load;
 use crate::components::pickers::client_options;
 use crate::error::AppError;
@@ -52,7 +52,6 @@ pub fn InvoicesPage() -> impl IntoView {
         move |ev: leptos::ev::Event| input.update(|i| f(i, event_target_value(&ev)))
     };
     view! {
-        <Title text="Invoices"/>
         <div class="page-header">
             <h1>"Invoices"</h1>
             <p class="lead">"Bill a client for its billable time that is not yet invoiced: one line per project, with tax and notes."</p>
@@ -60,7 +59,7 @@ pub fn InvoicesPage() -> impl IntoView {
         <ManagersOnly>
         <section class="card no-print">
             <h2>"New invoice"</h2>
-            <form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); create.dispatch(input.get_untracked()); }>
+            <WriteArea><form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); create.dispatch(input.get_untracked()); }>
                 <div class="field" class:field-invalid=move || field("client_id")().is_some()>
                     <label for="invoice-client">"Client"</label>
                     {with_catalog(move |c: Catalog| view! {
@@ -95,7 +94,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>{move || if create.pending().get() { "Creating…" } else { "Create draft invoice" }}</button>
                 </div>
-            </form>
+            </form></WriteArea>
         </section>
         </ManagersOnly>
         <section class="card">
@@ -180,7 +179,7 @@ pub fn InvoicePage() -> impl IntoView {
     view! {
         <Transition fallback=|| view! { <div class="card skeleton-card"></div> }>
             {move || invoice.get().map(|r| match r {
-                Err(e) => { redirect_if_signed_out(&e); view! { <Title text="Invoice"/><h1>"Invoice"</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any() }
+                Err(e) => { redirect_if_signed_out(&e); view! { <h1>"Invoice"</h1><p class="form-error" role="alert">{e.to_string()}</p> }.into_any() }
                 Ok(inv) => {
                     let inv_id = inv.id;
                     let next = inv.status.next();
@@ -196,6 +195,7 @@ pub fn InvoicePage() -> impl IntoView {
                                 <A href="/invoices" attr:class="btn btn-secondary">"All invoices"</A>
                                 <a class="btn btn-secondary" href=format!("/exports/invoices/{inv_id}") download="">"Download PDF"</a>
                                 <button type="button" class="btn btn-secondary" on:click=move |_| { let _ = window().print(); }>"Print"</button>
+                                <WriteArea compact=true>
                                 {next.map(|n| view! {
                                     <button type="button" class="btn btn-primary" disabled=move || status.pending().get() on:click=move |_| { status.dispatch((inv_id, n)); }>
                                         {format!("Mark as {}", n.label().to_ascii_lowercase())}
@@ -204,6 +204,7 @@ pub fn InvoicePage() -> impl IntoView {
                                 {draft.then(|| view! {
                                     <button type="button" class="btn btn-danger" on:click=move |_| confirm.set(true)>"Delete draft"</button>
                                 })}
+                                </WriteArea>
                             </div>
                         </div>
                         <InvoiceDocument inv=inv.clone()/>

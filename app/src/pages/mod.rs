@@ -14,6 +14,41 @@ pub mod two_factor;
 pub mod workspace_data;
 pub mod workspace_settings;
 
+/// The title of the page at `path`, known without the page's code.
+///
+/// Lazy pages (below) would carry their own `<Title>` only once their chunk has
+/// arrived; until then, after a client-side move such as Sign out → Sign
+/// in, the document would have no title, and during hydration the
+/// server's title would be cleared. The app shell sets this one from the
+/// path first; a page with a more specific title (an invoice's number)
+/// still adds its own on top.
+pub fn title_for(path: &str) -> &'static str {
+    let path = path.trim_end_matches('/');
+    match path {
+        "" => "Timer",
+        "/signin" => "Sign in",
+        "/signup" => "Sign up",
+        "/entries" => "Time entries",
+        "/reports" => "Reports",
+        "/invoices" => "Invoices",
+        "/clients" => "Clients",
+        "/projects" => "Projects",
+        "/tags" => "Tags",
+        "/workspaces/new" => "New workspace",
+        "/settings/workspace" => "General",
+        "/settings/workspace/members" => "Members",
+        "/settings/workspace/plan" => "Plan & billing",
+        "/settings/workspace/api" => "API tokens",
+        "/settings/workspace/data" => "Data",
+        "/developers/api" => "API reference",
+        "/profile" => "Profile",
+        "/profile/security" => "Security",
+        "/profile/sessions" => "Sessions",
+        p if p.starts_with("/invoices/") && !p["/invoices/".len()..].contains('/') => "Invoice",
+        _ => "Page not found",
+    }
+}
+
 /// Every page but the daily Timer and Time entries (sign-in and sign-up,
 /// reports, clients, projects, tags, invoices, settings, profile, the API
 /// reference) loads its code when first visited: each is a lazy route

@@ -6,7 +6,6 @@ use crate::components::layout::{use_me, with_me};
 use crate::components::loaded::load;
 use crate::profile::{list_timezones, ChangePassword, UpdateProfile};
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::A;
 
 #[component]
@@ -42,7 +41,6 @@ pub fn ProfilePage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Profile"/>
         <Tabs/>
         {with_me(move |me| {
                 let name = Signal::derive({ let n = me.user.name.clone(); move || n.clone() });
@@ -80,7 +78,6 @@ pub fn SecurityPage() -> impl IntoView {
         }
     });
     view! {
-        <Title text="Security"/>
         <Tabs/>
         <section class="card" aria-labelledby="password-heading">
             <h2 id="password-heading">"Password"</h2>
@@ -148,7 +145,6 @@ pub fn SessionsPage() -> impl IntoView {
         None => {}
     });
     view! {
-        <Title text="Sessions"/>
         <Tabs/>
         <section class="card" aria-labelledby="sessions-heading">
             <div class="card-toolbar">

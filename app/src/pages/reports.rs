@@ -1,6 +1,7 @@
 //! The Reports page: a period's totals, hours per day, and breakdowns by
 //! project, client and tag, with the same filters as the entries page.
 
+use crate::components::address::{keep_in_address, opening_query};
 use crate::components::chart::{BarChart, Breakdown};
 use crate::components::forms::redirect_if_signed_out;
 use crate::components::layout::{with_me, EntriesVersion};
@@ -10,12 +11,12 @@ use crate::periods::{hours_minutes, money};
 use crate::reports::get_report;
 use crate::time_filter::{encode_query, TimeFilter};
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
     let version = expect_context::<EntriesVersion>().0;
-    let filter = RwSignal::new(TimeFilter::default());
+    let filter = RwSignal::new(TimeFilter::from_query(opening_query()));
+    keep_in_address(move || filter.with(TimeFilter::query_pairs));
     let ready_query = move || {
         let q = filter.get();
         q.is_complete().then_some(q)
@@ -38,7 +39,6 @@ pub fn ReportsPage() -> impl IntoView {
         },
     );
     view! {
-        <Title text="Reports"/>
         <div class="page-header">
             <h1>"Reports"</h1>
             <p class="lead">"Where the time went: totals, billable amounts, hours per day, and breakdowns by project, client and tag."</p>

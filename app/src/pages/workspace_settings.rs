@@ -1,10 +1,11 @@
 //! Workspace settings (General, Members, Plan & billing, Data) and the page
 //! for creating a new workspace.
 
+use crate::components::feedback::{use_toasts, Ask, AskDialog};
 use crate::components::forms::{
     action_error, redirect_if_signed_out, reload_to, Field, FormError, Submit,
 };
-use crate::components::layout::{use_me, with_me};
+use crate::components::layout::{use_me, with_me, WriteArea};
 use crate::components::loaded::load;
 use crate::error::AppError;
 use crate::types::{BillingStatus, Member, Plan, Role};
@@ -13,7 +14,7 @@ use crate::workspaces::{
     RenameWorkspace, UpdateRates, COMMON_CURRENCIES,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 
 #[component]
@@ -33,9 +34,8 @@ fn Tabs() -> impl IntoView {
 }
 
 #[component]
-pub(crate) fn Header(title: &'static str) -> impl IntoView {
+pub(crate) fn Header() -> impl IntoView {
     view! {
-        <Title text=title/>
         <div class="page-header">
             <h1>"Workspace settings"</h1>
             <p class="lead">"Name, members, plan, API tokens and data of the workspace you are in."</p>
@@ -58,7 +58,7 @@ pub fn GeneralPage() -> impl IntoView {
         }
     });
     view! {
-        <Header title="Workspace settings"/>
+        <Header/>
         {with_me(move |me| {
             let ws = me.current.clone();
             let name = Signal::derive({ let n = ws.name.clone(); move || n.clone() });
@@ -68,12 +68,12 @@ pub fn GeneralPage() -> impl IntoView {
                     <Show when=move || ws.role.can_manage() fallback=move || view! {
                         <p>"Only owners and admins can rename this workspace."</p>
                     }>
-                        <ActionForm action=rename attr:class="form form-inline">
+                        <WriteArea><ActionForm action=rename attr:class="form form-inline">
                             <FormError error/>
                             <Field label="Workspace name" name="name" value=name required=true error/>
                             <Submit label="Save" busy_label="Saving…" pending=rename.pending().into()/>
                             <p class="form-success" role="status">{move || matches!(rename.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
-                        </ActionForm>
+                        </ActionForm></WriteArea>
                     </Show>
                 </section>
                 <RatesCard ws=me.current.clone()/>
@@ -111,7 +111,7 @@ fn RatesCard(ws: crate::types::WorkspaceSummary) -> impl IntoView {
             <h2 id="rates-heading">"Rates and currency"</h2>
             <p class="muted">"Amounts in reports and invoices use this currency. Projects without their own hourly rate use the default rate."</p>
             <Show when=move || ws.role.can_manage() fallback=|| view! { <p>"Only owners and admins can change rates."</p> }>
-                <ActionForm action=rates attr:class="form form-inline">
+                <WriteArea><ActionForm action=rates attr:class="form form-inline">
                     <FormError error/>
                     <Field label="Currency" name="currency" value=currency required=true list="currency-list" hint="A three-letter code such as USD or EUR." error/>
                     <datalist id="currency-list">
@@ -120,7 +120,7 @@ fn RatesCard(ws: crate::types::WorkspaceSummary) -> impl IntoView {
                     <Field label="Default hourly rate" name="default_rate" value=rate hint="Empty means no default rate." error/>
                     <Submit label="Save rates" busy_label="Saving…" pending=rates.pending().into()/>
                     <p class="form-success" role="status">{move || matches!(rates.value().get(), Some(Ok(()))).then_some("Saved.")}</p>
-                </ActionForm>
+                </ActionForm></WriteArea>
             </Show>
         </section>
     }
@@ -136,7 +136,6 @@ pub fn NewWorkspacePage() -> impl IntoView {
         None => {}
     });
     view! {
-        <Title text="New workspace"/>
         <div class="page-header">
             <h1>"New workspace"</h1>
             <p class="lead">"A workspace keeps its own clients, projects, time and members. You will be its owner."</p>
@@ -148,6 +147,28 @@ pub fn NewWorkspacePage() -> impl IntoView {
                 <Submit label="Create workspace" busy_label="Creating…" pending=create.pending().into()/>
             </ActionForm>
         </section>
+    }
+}
+
+/// What a role may do, said where a role is given.
+fn role_means(role: Role) -> &'static str {
+    match role {
+        Role::Owner => {
+            "Owners can do everything, including changing the plan and removing other owners."
+        }
+        Role::Admin => {
+            "Admins manage members, clients, projects, tags and invoices, and see everyone's time."
+        }
+        Role::Member => "Members track their own time and see only their own entries and reports.",
+    }
+}
+
+/// A form that asks before it submits: `ask` turns its fields (the
+/// server function's arguments) into the question.
+fn asked<T: FromFormData>(ev: &leptos::ev::SubmitEvent, ask: impl FnOnce(T)) {
+    ev.prevent_default();
+    if let Ok(args) = T::from_event(ev) {
+        ask(args);
     }
 }
 
@@ -178,19 +199,38 @@ pub fn MembersPage() -> impl IntoView {
             .or_else(|| remove_error.get())
             .map(|e: AppError| e.to_string())
     };
+    let ask = RwSignal::new(None::<Ask>);
+    // The toast the running action earns when it succeeds.
+    let done = StoredValue::new(String::new());
+    let toasts = use_toasts();
+    let left = StoredValue::new(false);
+    let succeeded = move |ok: bool| {
+        if ok {
+            toasts.show(done.get_value(), None);
+            if left.get_value() {
+                reload_to("/");
+            }
+        }
+    };
+    Effect::new(move |_| succeeded(matches!(add.value().get(), Some(Ok(())))));
+    Effect::new(move |_| succeeded(matches!(change.value().get(), Some(Ok(())))));
+    Effect::new(move |_| succeeded(matches!(remove.value().get(), Some(Ok(())))));
+    let form = NodeRef::<leptos::html::Form>::new();
 
     view! {
-        <Header title="Members"/>
+        <Header/>
+        <AskDialog id="members-ask" ask/>
         {with_me(move |me| {
             let my_role = me.current.role;
             let my_id = me.user.id;
+            let ws_name = me.current.name.clone();
             view! {
                 <section class="card" aria-labelledby="members-heading">
                     <h2 id="members-heading">"Members"</h2>
                     <p class="form-error" role="alert">{list_error}</p>
                     <Transition fallback=|| view! { <div class="skeleton skeleton-table"></div> }>
                         {move || members.get().map(|r| match r {
-                            Ok(list) => view! { <MemberTable list my_role my_id change remove/> }.into_any(),
+                            Ok(list) => view! { <MemberTable list my_role my_id ws_name=ws_name.clone() change remove ask done left/> }.into_any(),
                             Err(e) => { redirect_if_signed_out(&e); view! { <p role="alert">{e.to_string()}</p> }.into_any() }
                         })}
                     </Transition>
@@ -199,7 +239,23 @@ pub fn MembersPage() -> impl IntoView {
                     <section class="card" aria-labelledby="add-heading">
                         <h2 id="add-heading">"Add a member"</h2>
                         <p class="muted">"Add someone who already has a Timether account, by the email they sign in with."</p>
-                        <ActionForm action=add attr:class="form form-inline">
+                        <WriteArea><form node_ref=form class="form form-inline" method="post" action=AddMember::url()
+                            on:submit=move |ev| asked(&ev, |a: AddMember| {
+                                let email = a.email.trim().to_string();
+                                let role = a.role;
+                                done.set_value(format!("Added {email} as {}.", role.label()));
+                                left.set_value(false);
+                                ask.set(Some(Ask {
+                                    title: format!("Add {email} as {}?", role.label()),
+                                    message: format!("They get access to this workspace at once. {}", role_means(role)),
+                                    confirm: "Add member".into(),
+                                    danger: false,
+                                    run: std::sync::Arc::new(move || {
+                                        add.dispatch(a.clone());
+                                        if let Some(f) = form.get_untracked() { f.reset(); }
+                                    }),
+                                }));
+                            })>
                             <FormError error=add_error/>
                             <Field label="Email" name="email" kind="email" autocomplete="off" required=true error=add_error/>
                             <div class="field">
@@ -211,7 +267,7 @@ pub fn MembersPage() -> impl IntoView {
                                 </select>
                             </div>
                             <Submit label="Add member" busy_label="Adding…" pending=add.pending().into()/>
-                        </ActionForm>
+                        </form></WriteArea>
                     </section>
                 </Show>
             }
@@ -219,33 +275,82 @@ pub fn MembersPage() -> impl IntoView {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 #[component]
 fn MemberTable(
     list: Vec<Member>,
     my_role: Role,
     my_id: uuid::Uuid,
+    ws_name: String,
     change: ServerAction<ChangeMemberRole>,
     remove: Action<uuid::Uuid, Result<(), AppError>>,
+    ask: RwSignal<Option<Ask>>,
+    done: StoredValue<String>,
+    left: StoredValue<bool>,
 ) -> impl IntoView {
     let can_manage = my_role.can_manage();
     view! {
         <div class="table-wrap">
+            <WriteArea compact=true>
             <table class="table">
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>{can_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}</tr></thead>
                 <tbody>
                     {list.into_iter().map(|m| {
                         let editable = can_manage && (my_role == Role::Owner || m.role != Role::Owner);
                         let uid = m.user_id;
+                        let me = uid == my_id;
                         let label = format!("Role of {}", m.name);
-                        let remove_label = if uid == my_id { "Leave".to_string() } else { format!("Remove {}", m.name) };
+                        let remove_label = if me { "Leave".to_string() } else { format!("Remove {}", m.name) };
+                        let name = m.name.clone();
+                        let from_role = m.role;
+                        let on_role = {
+                            let name = name.clone();
+                            move |ev: leptos::ev::SubmitEvent| asked(&ev, |a: ChangeMemberRole| {
+                                if a.role == from_role {
+                                    return;
+                                }
+                                let who = if me { "You are".to_string() } else { format!("{name} is") };
+                                done.set_value(format!("{who} now {} {}.", if a.role == Role::Admin { "an" } else { "a" }, a.role.label()));
+                                left.set_value(false);
+                                ask.set(Some(Ask {
+                                    title: if me {
+                                        format!("Change your own role to {}?", a.role.label())
+                                    } else {
+                                        format!("Make {name} {} {}?", if a.role == Role::Admin { "an" } else { "a" }, a.role.label())
+                                    },
+                                    message: format!("{} The change applies at once.", role_means(a.role)),
+                                    confirm: "Change role".into(),
+                                    danger: from_role.can_manage() && !a.role.can_manage(),
+                                    run: std::sync::Arc::new(move || { change.dispatch(a.clone()); }),
+                                }));
+                            })
+                        };
+                        let on_remove = {
+                            let (name, ws_name) = (name.clone(), ws_name.clone());
+                            move |_| {
+                                done.set_value(if me { format!("You left “{ws_name}”.") } else { format!("Removed {name} from the workspace.") });
+                                left.set_value(me);
+                                ask.set(Some(Ask {
+                                    title: if me { format!("Leave “{ws_name}”?") } else { format!("Remove {name}?") },
+                                    message: if me {
+                                        "You lose access to this workspace and its data at once. An owner or admin can add you again.".to_string()
+                                    } else {
+                                        format!("{name} loses access to this workspace and its data at once. The time they tracked stays.")
+                                    },
+                                    confirm: if me { "Leave workspace".into() } else { "Remove member".into() },
+                                    danger: true,
+                                    run: std::sync::Arc::new(move || { remove.dispatch(uid); }),
+                                }));
+                            }
+                        };
                         view! {
                             <tr>
-                                <td>{m.name.clone()}{(uid == my_id).then_some(" (you)")}</td>
+                                <td>{m.name.clone()}{me.then_some(" (you)")}</td>
                                 <td>{m.email.clone()}</td>
                                 <td>
                                     {if editable {
                                         view! {
-                                            <ActionForm action=change attr:class="inline-form">
+                                            <form class="inline-form" method="post" action=ChangeMemberRole::url() on:submit=on_role>
                                                 <input type="hidden" name="user_id" value=uid.to_string()/>
                                                 <label class="sr-only" for=format!("role-{uid}")>{label.clone()}</label>
                                                 <select id=format!("role-{uid}") name="role" class="select select-small">
@@ -254,7 +359,7 @@ fn MemberTable(
                                                     }).collect_view()}
                                                 </select>
                                                 <button type="submit" class="btn btn-secondary btn-small">"Change role"</button>
-                                            </ActionForm>
+                                            </form>
                                         }.into_any()
                                     } else {
                                         view! { <span class="badge">{m.role.label()}</span> }.into_any()
@@ -263,15 +368,7 @@ fn MemberTable(
                                 {can_manage.then(|| view! {
                                     <td class="cell-actions">
                                         {editable.then(|| view! {
-                                            <button type="button" class="btn btn-danger btn-small"
-                                                on:click=move |_| {
-                                                    #[cfg(feature = "hydrate")]
-                                                    {
-                                                        let ok = window().confirm_with_message("Remove this member from the workspace? They lose access to its data at once.").unwrap_or(false);
-                                                        if !ok { return; }
-                                                    }
-                                                    remove.dispatch(uid);
-                                                }>{remove_label.clone()}</button>
+                                            <button type="button" class="btn btn-danger btn-small" on:click=on_remove.clone()>{remove_label.clone()}</button>
                                         })}
                                     </td>
                                 })}
@@ -280,6 +377,7 @@ fn MemberTable(
                     }).collect_view()}
                 </tbody>
             </table>
+            </WriteArea>
         </div>
     }
 }
@@ -289,18 +387,26 @@ pub fn PlanPage() -> impl IntoView {
     let me = use_me().0;
     let change = ServerAction::<ChangePlan>::new();
     let error = action_error(change);
+    let toasts = use_toasts();
+    let ask = RwSignal::new(None::<Ask>);
+    let done = StoredValue::new(String::new());
     Effect::new(move |_| {
         if let Some(r) = change.value().get() {
             match r {
-                Ok(()) => me.refetch(),
+                Ok(()) => {
+                    toasts.show(done.get_value(), None);
+                    me.refetch();
+                }
                 Err(e) => redirect_if_signed_out(&e),
             }
         }
     });
     view! {
-        <Header title="Plan & billing"/>
+        <Header/>
+        <AskDialog id="plan-ask" ask/>
         {with_me(move |me| {
             let ws = me.current.clone();
+            let from = ws.plan;
             view! {
                 <section class="card" aria-labelledby="plan-heading">
                     <h2 id="plan-heading">"Plan & billing"</h2>
@@ -314,7 +420,28 @@ pub fn PlanPage() -> impl IntoView {
                     }}</p>
                     <p class="muted">"API tokens are available on the Team and Business plans."</p>
                     <Show when=move || ws.role == Role::Owner fallback=|| view! { <p>"Only owners can change the plan."</p> }>
-                        <ActionForm action=change attr:class="form form-inline">
+                        <form class="form form-inline" method="post" action=ChangePlan::url()
+                            on:submit=move |ev| asked(&ev, |a: ChangePlan| {
+                                let to = a.plan;
+                                if to == from {
+                                    return;
+                                }
+                                done.set_value(format!("The plan is now {}.", to.label()));
+                                let message = if from.has_api_access() && !to.has_api_access() {
+                                    format!("The workspace moves to {} at once. API tokens stop working: the API is on the Team and Business plans only.", to.label())
+                                } else if to.has_api_access() && !from.has_api_access() {
+                                    format!("The workspace moves to {} at once, and owners and admins can create API tokens.", to.label())
+                                } else {
+                                    format!("The workspace moves to {} at once.", to.label())
+                                };
+                                ask.set(Some(Ask {
+                                    title: format!("Change the plan from {} to {}?", from.label(), to.label()),
+                                    message,
+                                    confirm: "Change plan".into(),
+                                    danger: from.has_api_access() && !to.has_api_access(),
+                                    run: std::sync::Arc::new(move || { change.dispatch(a.clone()); }),
+                                }));
+                            })>
                             <FormError error/>
                             <div class="field">
                                 <label for="plan-select">"Plan"</label>
@@ -325,7 +452,7 @@ pub fn PlanPage() -> impl IntoView {
                                 </select>
                             </div>
                             <Submit label="Change plan" busy_label="Changing…" pending=change.pending().into()/>
-                        </ActionForm>
+                        </form>
                     </Show>
                 </section>
             }

@@ -168,10 +168,22 @@ async fn a_revoked_session_is_refused_by_a_second_instance_sharing_the_database(
 async fn signed_out_pages_redirect_and_signed_in_auth_pages_redirect_home() {
     let app = spawn().await;
     let mut anon = app.client();
-    for path in ["/", "/settings/workspace", "/profile"] {
+    // Back to the page after signing in (the Timer is where sign-in leads
+    // anyway); the query string comes along.
+    for (path, to) in [
+        ("/", "/signin"),
+        (
+            "/settings/workspace",
+            "/signin?next=%2Fsettings%2Fworkspace",
+        ),
+        (
+            "/reports?period=last-month&tag_ids=a,b",
+            "/signin?next=%2Freports%3Fperiod%3Dlast-month%26tag_ids%3Da%2Cb",
+        ),
+    ] {
         let r = anon.get(path).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{path}");
-        assert_eq!(r.headers["location"], "/signin");
+        assert_eq!(r.headers["location"], to, "{path}");
     }
     let signin = anon.get("/signin").await;
     assert_eq!(signin.status, StatusCode::OK);
@@ -183,6 +195,60 @@ async fn signed_out_pages_redirect_and_signed_in_auth_pages_redirect_home() {
     let r = c.get("/signin").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.headers["location"], "/");
+}
+
+/// A session revoked from another device ("Revoke", "Log Out Other
+/// Sessions") sends its browser to a sign-in page that says so, with the
+/// page to return to, and clears the dead cookie; the page it asked for
+/// waits. One that merely ended says nothing of the kind.
+#[tokio::test]
+async fn a_revoked_session_is_told_so_on_the_sign_in_page() {
+    let app = spawn().await;
+    let (mut laptop, email) = app.signed_up("Rev Oked").await;
+    let mut phone = app.client();
+    let r = phone
+        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = laptop
+        .call("log_out_other_sessions", serde_json::json!({}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+
+    let dead = phone.cookie.clone();
+    let r = phone.get("/entries?from=2026-11-01").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        r.headers["location"],
+        "/signin?next=%2Fentries%3Ffrom%3D2026-11-01&ended=revoked"
+    );
+    let cleared = r.headers[axum::http::header::SET_COOKIE].to_str().unwrap();
+    assert!(cleared.contains("Max-Age=0"), "{cleared}");
+    assert_ne!(phone.cookie, dead, "the dead cookie is cleared");
+
+    // Sent to /signin by the app (a failed call) with the dead cookie still
+    // there: the same redirect, keeping the page to return to.
+    phone.cookie = dead.clone();
+    let r = phone.get("/signin?next=%2Freports").await;
+    assert_eq!(
+        r.headers["location"],
+        "/signin?next=%2Freports&ended=revoked"
+    );
+    let page = phone.get("/signin?next=%2Freports&ended=revoked").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body
+            .contains("this session was revoked from another device"),
+        "{}",
+        page.body
+    );
+    // Another site as `next` is never sent on.
+    let mut anon = app.client();
+    anon.cookie = dead;
+    let r = anon.get("/signin?next=%2F%2Fevil.example").await;
+    assert_eq!(r.headers["location"], "/signin?ended=revoked");
+    let plain = app.client().get("/signin").await;
+    assert!(!plain.body.contains("revoked"));
 }
 
 #[tokio::test]
@@ -598,7 +664,10 @@ async fn page_paths_that_look_like_files_are_never_cacheable() {
     let mut anon = app.client();
     let r = anon.get("/invoices/x.css").await;
     assert!(r.status.is_redirection(), "{}", r.status);
-    assert_eq!(r.headers[axum::http::header::LOCATION], "/signin");
+    assert_eq!(
+        r.headers[axum::http::header::LOCATION],
+        "/signin?next=%2Finvoices%2Fx.css"
+    );
 
     let (mut c, _) = app.signed_up("Deceived Person").await;
     for path in ["/invoices/x.css", "/entries/report.js", "/settings/a.png"] {

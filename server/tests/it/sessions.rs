@@ -142,7 +142,7 @@ async fn a_revoked_session_is_refused_by_a_second_instance_at_once() {
 /// revoked, and for a disabled account.
 #[tokio::test]
 async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
-    use app::auth::sessions::authenticate;
+    use app::auth::sessions::{authenticate, Presented};
     use app::db::entities::{memberships, sessions as session_rows, users};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
@@ -166,7 +166,7 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
         direct
     };
 
-    let s = both().await.expect("a live session");
+    let s = both().await.live().expect("a live session");
     assert_eq!(s.email, email);
     assert_eq!(s.name, "Direct Dana");
     let scope = s.scope.clone().expect("a scope in the personal workspace");
@@ -179,7 +179,7 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
         .exec(&app.db)
         .await
         .unwrap();
-    let s2 = both().await.expect("still signed in");
+    let s2 = both().await.live().expect("still signed in");
     assert!(s2.scope.is_none());
 
     // A disabled account, then a revoked session: signed out either way.
@@ -191,7 +191,7 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
     .exec(&app.db)
     .await
     .unwrap();
-    assert!(both().await.is_none());
+    assert!(matches!(both().await, Presented::Ended));
     users::Entity::update(users::ActiveModel {
         id: Set(s.user_id),
         disabled_at: Set(None),
@@ -200,7 +200,7 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
     .exec(&app.db)
     .await
     .unwrap();
-    assert!(both().await.is_some());
+    assert!(both().await.live().is_some());
     session_rows::Entity::update_many()
         .col_expr(
             session_rows::Column::RevokedAt,
@@ -210,7 +210,8 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
         .exec(&app.db)
         .await
         .unwrap();
-    assert!(both().await.is_none());
+    // Revoked is told apart, so the sign-in page can say so.
+    assert!(matches!(both().await, Presented::Revoked));
     // An unknown token finds nothing on either path.
     let other = authenticate(
         &app.db,
@@ -221,7 +222,7 @@ async fn the_direct_sqlite_session_read_agrees_with_sea_orm() {
     )
     .await
     .unwrap();
-    assert!(other.is_none());
+    assert!(matches!(other, Presented::Unknown));
 }
 
 /// Each session shows where it signed in from, looked up offline when it

@@ -5,6 +5,7 @@ use crate::backup::clear::{
     clear_summary, last_clear, undo_clear, ClearRecord, ClearWorkspace, UNDO_DAYS,
 };
 use crate::components::forms::{action_error, FormError};
+use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use leptos::prelude::*;
 
@@ -103,7 +104,7 @@ pub(super) fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
             <p role="status">{undo_message}</p>
             {if owner {
                 view! {
-                    <button type="button" class="btn btn-danger" on:click=start>"Clear Workspace"</button>
+                    <WriteArea><button type="button" class="btn btn-danger" on:click=start>"Clear Workspace"</button></WriteArea>
                 }.into_any()
             } else {
                 view! { <p>"Only the workspace's owner can clear it."</p> }.into_any()

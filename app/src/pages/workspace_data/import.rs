@@ -3,6 +3,7 @@
 
 use super::plural;
 use crate::backup::{ImportReport, KindPlan, Mode};
+use crate::components::layout::WriteArea;
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -86,7 +87,9 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
             <input node_ref=input id="import-file" class="sr-only" type="file" tabindex="-1" aria-hidden="true"
                 accept=".json,.gz,application/json,application/gzip" on:change=chosen/>
             <div class="import-choose">
+                <WriteArea compact=true>
                 <button type="button" class="btn btn-primary" on:click=choose disabled=busy>"Import JSON"</button>
+                </WriteArea>
                 <span class="muted">{move || {
                     let n = file_name.get();
                     if n.is_empty() { "No file chosen.".to_string() } else { format!("Chosen: {n}") }

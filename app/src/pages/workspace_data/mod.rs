@@ -18,7 +18,7 @@ use time_export::TimeExportSection;
 #[component]
 pub fn DataPage() -> impl IntoView {
     view! {
-        <Header title="Data"/>
+        <Header/>
         {with_me(move |me| {
             let ws = me.current.clone();
             let manager = ws.role.can_manage();
