@@ -70,10 +70,44 @@ pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
     .await
 }
 
+/// What Stop did. A page names the entry it shows running; a page that is
+/// out of date (another tab or device stopped it, or started another) stops
+/// nothing and learns what runs now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Stopped {
+    /// The entry, finished.
+    Entry(TimeEntry),
+    /// No timer was running any more.
+    AlreadyStopped,
+    /// Another entry runs now; it was left running.
+    OtherRunning(TimeEntry),
+}
+
+impl Stopped {
+    /// What the page says when its Stop found a different state.
+    pub fn message(&self) -> Option<String> {
+        match self {
+            Stopped::Entry(_) => None,
+            Stopped::AlreadyStopped => Some(
+                "This timer had already been stopped in another tab or on another device."
+                    .to_string(),
+            ),
+            Stopped::OtherRunning(e) => Some(format!(
+                "{} is running now, started in another tab or on another device. It was not stopped.",
+                if e.description.is_empty() {
+                    "Another timer".to_string()
+                } else {
+                    format!("“{}”", e.description)
+                }
+            )),
+        }
+    }
+}
+
 #[server(prefix = "/rpc", endpoint = "stop_timer", input = Json)]
-pub async fn stop_timer() -> Result<Option<TimeEntry>, AppError> {
+pub async fn stop_timer(entry_id: Option<Uuid>) -> Result<Stopped, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::stop(&ctx.db, &scope, tz, ctx.now).await
+        service::stop(&ctx.db, &scope, tz, entry_id, ctx.now).await
     })
     .await
 }
@@ -258,21 +292,36 @@ pub mod service {
     }
 
     /// Stops the timer; it becomes a finished entry.
+    /// Stops the running timer; with `expected`, only if that entry is the
+    /// one running (see [`Stopped`]).
     pub async fn stop(
         db: &DatabaseConnection,
         scope: &Scope,
         tz: Tz,
+        expected: Option<Uuid>,
         now: DateTime<Utc>,
-    ) -> Result<Option<TimeEntry>, Error> {
+    ) -> Result<Stopped, Error> {
         scope.writable()?;
         let txn = crate::db::begin_write(db).await?;
-        let stopped = stop_running(&txn, scope, now).await?;
-        let view = match stopped {
-            None => None,
-            Some(m) => views(&txn, scope, tz, vec![m], now).await?.pop(),
+        let current = running(&txn, scope).await?;
+        let outcome = match (current, expected) {
+            (None, _) => Stopped::AlreadyStopped,
+            (Some(m), Some(want)) if m.id != want => {
+                match views(&txn, scope, tz, vec![m], now).await?.pop() {
+                    Some(v) => Stopped::OtherRunning(v),
+                    None => Stopped::AlreadyStopped,
+                }
+            }
+            (Some(_), _) => match stop_running(&txn, scope, now).await? {
+                Some(m) => match views(&txn, scope, tz, vec![m], now).await?.pop() {
+                    Some(v) => Stopped::Entry(v),
+                    None => Stopped::AlreadyStopped,
+                },
+                None => Stopped::AlreadyStopped,
+            },
         };
         txn.commit().await?;
-        Ok(view)
+        Ok(outcome)
     }
 
     pub async fn continue_entry(
@@ -303,7 +352,7 @@ pub mod service {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::service::*;
-    use super::TimerInput;
+    use super::{Stopped, TimerInput};
     use crate::tenant::Scope;
     use crate::types::{BillingStatus, Plan, Role};
     use chrono::{TimeZone, Utc};
@@ -375,7 +424,13 @@ mod tests {
         assert_eq!(cur.id, b.id);
         assert_eq!(cur.description, "second");
         let t2 = t1 + chrono::Duration::minutes(15);
-        let stopped = stop(&db, &scope, Tz::UTC, t2).await.unwrap().unwrap();
+        // Naming the first (a stale page) leaves the second running.
+        let stale = stop(&db, &scope, Tz::UTC, Some(a.id), t2).await.unwrap();
+        assert!(matches!(&stale, Stopped::OtherRunning(e) if e.id == b.id));
+        let Stopped::Entry(stopped) = stop(&db, &scope, Tz::UTC, Some(b.id), t2).await.unwrap()
+        else {
+            panic!("the running entry, named, stops");
+        };
         assert_eq!(stopped.duration_secs, 900);
         assert!(current(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
         // The first timer ended when the second started.
@@ -390,6 +445,9 @@ mod tests {
         let first = all.iter().find(|e| e.id == a.id).unwrap();
         assert_eq!(first.duration_secs, 1800);
         // Stopping with nothing running is not an error.
-        assert!(stop(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
+        assert_eq!(
+            stop(&db, &scope, Tz::UTC, None, t2).await.unwrap(),
+            Stopped::AlreadyStopped
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! manual entries and edits (loaded when first opened: [`LazyEntryForm`]).
 
 use crate::components::feedback::use_toasts;
-use crate::components::forms::redirect_if_signed_out;
+use crate::components::forms::{focus_id, redirect_if_signed_out};
 use crate::components::layout::{use_catalog, use_timer, with_catalog, EntriesVersion, WriteArea};
 use crate::components::leave_guard::LeaveGuard;
 use crate::components::loaded::load;
@@ -159,15 +159,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
         let edit_id = edit_id.clone();
         move || {
             let edit_id = edit_id.clone();
-            request_animation_frame(move || {
-                use wasm_bindgen::JsCast;
-                if let Some(b) = document()
-                    .get_element_by_id(&edit_id)
-                    .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
-                {
-                    let _ = b.focus();
-                }
-            });
+            request_animation_frame(move || focus_id(&edit_id));
         }
     };
     if let Some(Refocus(r)) = refocus {
@@ -175,18 +167,12 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
             // Once this row is in the page and the old one gone.
             let edit_id = edit_id.clone();
             request_animation_frame(move || {
-                use wasm_bindgen::JsCast;
                 let lost = document()
                     .active_element()
                     .is_none_or(|a| a.tag_name() == "BODY");
                 if lost {
                     r.set(None);
-                    if let Some(b) = document()
-                        .get_element_by_id(&edit_id)
-                        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
-                    {
-                        let _ = b.focus();
-                    }
+                    focus_id(&edit_id);
                 }
             });
         }

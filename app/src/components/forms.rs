@@ -27,6 +27,22 @@ pub fn redirect_if_signed_out(err: &AppError) {
     }
 }
 
+/// Moves keyboard focus to the element with `id`, if it is in the page.
+pub fn focus_id(id: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(el) = document()
+            .get_element_by_id(id)
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = el.focus();
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
 /// A full page load, used after sign-in, sign-out and workspace switches so
 /// every part of the page shows the new state.
 pub fn reload_to(path: &str) {

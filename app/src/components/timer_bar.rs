@@ -10,7 +10,7 @@ use crate::components::layout::{
 use crate::components::pickers::{ProjectSelect, TagPicker};
 use crate::entries::TimeEntry;
 use crate::periods::clock;
-use crate::timer::{start_timer, stop_timer, update_timer, TimerInput};
+use crate::timer::{start_timer, stop_timer, update_timer, Stopped, TimerInput};
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -79,6 +79,21 @@ mod draft {
 #[component]
 pub fn TimerBar() -> impl IntoView {
     let timer = use_timer();
+    // A tab coming back to the front may be out of date (a timer started or
+    // stopped elsewhere): it asks again.
+    #[cfg(feature = "hydrate")]
+    {
+        let back = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                timer.refetch();
+            }
+        });
+        let focus = window_event_listener(leptos::ev::focus, move |_| timer.refetch());
+        on_cleanup(move || {
+            back.remove();
+            focus.remove();
+        });
+    }
     view! {
         <Transition fallback=|| view! { <span class="skeleton skeleton-line timer-skeleton"></span> }>
             {move || Suspend::new(async move {
@@ -153,7 +168,8 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
         let i = i.clone();
         async move { start_timer(i).await }
     });
-    let stop = Action::new(|_: &()| stop_timer());
+    // Stop names the entry this page shows running (see `Stopped`).
+    let stop = Action::new(|id: &Option<Uuid>| stop_timer(*id));
     let update = Action::new(|i: &TimerInput| {
         let i = i.clone();
         async move { update_timer(i).await }
@@ -187,14 +203,36 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
         None => {}
     });
     Effect::new(move |_| match stop.value().get() {
-        Some(Ok(_)) => {
+        Some(Ok(Stopped::OtherRunning(e))) => {
+            // Out of date: show what runs now, stop nothing.
+            toasts.show(
+                Stopped::OtherRunning(e.clone())
+                    .message()
+                    .unwrap_or_default(),
+                None,
+            );
+            draft::clear();
+            base_ms.set(now_ms() - e.duration_secs as f64 * 1000.0);
+            tick.set(now_ms());
+            description.set(e.description.clone());
+            project.set(e.project.as_ref().map(|p| p.id));
+            tags.set(e.tags.iter().map(|t| t.id).collect());
+            running.set(Some(e));
+            version.update(|v| *v += 1);
+        }
+        Some(Ok(outcome)) => {
             draft::clear();
             running.set(None);
             description.set(String::new());
             project.set(None);
             tags.set(Vec::new());
             version.update(|v| *v += 1);
-            toasts.show("Time entry saved.", None);
+            toasts.show(
+                outcome
+                    .message()
+                    .unwrap_or_else(|| "Time entry saved.".into()),
+                None,
+            );
         }
         Some(Err(e)) => redirect_if_signed_out(&e),
         None => {}
@@ -280,7 +318,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                     </button>
                 }
             >
-                <button type="button" class="btn btn-primary timer-button timer-stop" disabled=busy aria-busy=move || busy().to_string() on:click=move |_| { stop.dispatch(()); }>
+                <button type="button" class="btn btn-primary timer-button timer-stop" disabled=busy aria-busy=move || busy().to_string() on:click=move |_| { stop.dispatch(running.with_untracked(|r| r.as_ref().map(|e| e.id))); }>
                     <span aria-hidden="true">"■"</span>" Stop"
                 </button>
             </Show>

@@ -432,10 +432,30 @@ pub async fn start_timer(
     Ok((StatusCode::CREATED, Json(started.entry.into())))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StopParams {
+    /// Stop only this entry. When another entry runs now (started from
+    /// another device), nothing is stopped and the answer is 409.
+    pub entry_id: Option<Uuid>,
+}
+
 /// Stops the running timer: the finished entry, or null when none ran.
 #[utoipa::path(post, path = "/timer/stop", operation_id = "stopTimer", tag = "timer",
-    responses((status = 200, body = Option<TimeEntry>)))]
-pub async fn stop_timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
-    let e = app::timer::service::stop(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
-    Ok(Json(e.map(TimeEntry::from)))
+    params(StopParams),
+    responses((status = 200, body = Option<TimeEntry>),
+        (status = 409, description = "`entry_id` is not the running entry; nothing was stopped")))]
+pub async fn stop_timer(
+    Extension(ctx): Extension<ApiCtx>,
+    uri: Uri,
+) -> ApiResult<Option<TimeEntry>> {
+    use app::timer::Stopped;
+    let q: StopParams = query(&uri)?;
+    match app::timer::service::stop(&ctx.db, &ctx.scope, chrono_tz::UTC, q.entry_id, ctx.now)
+        .await?
+    {
+        Stopped::Entry(e) => Ok(Json(Some(e.into()))),
+        Stopped::AlreadyStopped if q.entry_id.is_none() => Ok(Json(None)),
+        other => Err(app::error::Error::Conflict(other.message().unwrap_or_default()).into()),
+    }
 }

@@ -333,9 +333,27 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["description"], "Review PR");
-    let stopped = phone.call("stop_timer", json!({})).await.json();
+    // A page still showing the first timer (a stale tab) stops nothing:
+    // it names its entry, and learns what runs now.
+    let stale = phone
+        .call("stop_timer", json!({ "entry_id": first["id"] }))
+        .await
+        .json();
+    assert_eq!(stale["OtherRunning"]["id"], second["id"], "{stale}");
+    let cur = phone.call("current_timer", json!({})).await.json();
+    assert_eq!(cur["id"], second["id"], "still running");
+    let stopped = phone
+        .call("stop_timer", json!({ "entry_id": second["id"] }))
+        .await
+        .json();
+    let stopped = stopped["Entry"].clone();
     assert_eq!(stopped["id"], second["id"]);
     assert!(!stopped["ended_at"].is_null());
+    let again = phone
+        .call("stop_timer", json!({ "entry_id": second["id"] }))
+        .await
+        .json();
+    assert_eq!(again, json!("AlreadyStopped"));
     assert!(phone
         .call("current_timer", json!({}))
         .await

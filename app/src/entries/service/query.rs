@@ -297,14 +297,18 @@ async fn day_totals(
     if let (true, Some(d)) = (older_pages, days.last()) {
         edge.push(*d);
     }
+    if days.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    // How far back an entry may start and still reach a day: read once.
+    let reach = chrono::Duration::seconds(longest_secs(db, scope).await?);
     let Some(oldest) = days.iter().rev().find(|d| !edge.contains(d)).copied() else {
-        return edge_totals(db, scope, tz, base, &edge).await;
+        return edge_totals(db, scope, tz, base, &edge, reach).await;
     };
-    let mut totals = edge_totals(db, scope, tz, base, &edge).await?;
+    let mut totals = edge_totals(db, scope, tz, base, &edge, reach).await?;
     // Entries from older pages that run past the oldest middle day's
     // midnight: rare, and found within the longest entry's reach.
     let (m_lo, _) = periods::range_utc(tz, oldest, oldest);
-    let reach = chrono::Duration::seconds(longest_secs(db, scope).await?);
     let on_page: std::collections::HashSet<Uuid> = entries.iter().map(|e| e.id).collect();
     let crossing: Vec<(Uuid, DateTime<Utc>, Option<DateTime<Utc>>)> = base
         .clone()
@@ -342,12 +346,9 @@ async fn edge_totals(
     tz: Tz,
     base: &Select<time_entries::Entity>,
     days: &[NaiveDate],
+    reach: chrono::Duration,
 ) -> Result<BTreeMap<NaiveDate, i64>, Error> {
     let mut totals = BTreeMap::new();
-    if days.is_empty() {
-        return Ok(totals);
-    }
-    let reach = chrono::Duration::seconds(longest_secs(db, scope).await?);
     for day in days {
         let (lo, hi) = periods::range_utc(tz, *day, *day);
         let touching = base

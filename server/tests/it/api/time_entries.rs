@@ -292,11 +292,29 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
-    let r = v1.send("POST", "/api/v1/timer/stop", None).await;
+    // Naming another entry stops nothing: 409, and the timer runs on.
+    let r = v1
+        .send("POST", &format!("/api/v1/timer/stop?entry_id={id}"), None)
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("It was not stopped"));
+    assert_eq!(v1.get("/api/v1/timer").await.json()["id"], running.as_str());
+    let r = v1
+        .send(
+            "POST",
+            &format!("/api/v1/timer/stop?entry_id={running}"),
+            None,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["end"].is_string());
     let r = v1.get("/api/v1/timer").await;
     assert_eq!(r.json(), Value::Null);
+    let r = v1.send("POST", "/api/v1/timer/stop", None).await;
+    assert_eq!((r.status, r.json()), (StatusCode::OK, Value::Null));
 
     // Read-only for billing: writes refused, reads served.
     app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
