@@ -27,6 +27,29 @@ pub fn redirect_if_signed_out(err: &AppError) {
     }
 }
 
+/// Ties a server-rendered text field (rendered with `value=` its signal's
+/// first value, and `node_ref=input`) to `value` without losing what was
+/// typed before the page became interactive: at hydration the field's
+/// text, if it differs, becomes the signal's; afterwards the signal is
+/// written to the field. (`prop:value` would reset the field at hydration.)
+pub fn bind_typed(input: NodeRef<leptos::html::Input>, value: RwSignal<String>) {
+    Effect::new(move |adopted: Option<bool>| {
+        let text = value.get();
+        let Some(el) = input.get() else {
+            return adopted.unwrap_or(false);
+        };
+        let shown = el.value();
+        if adopted != Some(true) {
+            if shown != text {
+                value.set(shown);
+            }
+        } else if shown != text {
+            el.set_value(&text);
+        }
+        true
+    });
+}
+
 /// Moves keyboard focus to the element with `id`, if it is in the page.
 pub fn focus_id(id: &str) {
     #[cfg(feature = "hydrate")]

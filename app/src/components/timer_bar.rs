@@ -3,7 +3,7 @@
 //! server; this shows it and changes it.
 
 use crate::components::feedback::use_toasts;
-use crate::components::forms::redirect_if_signed_out;
+use crate::components::forms::{bind_typed, redirect_if_signed_out};
 use crate::components::layout::{
     catalog_lists, catalogue_loaded, use_timer, CatalogLists, EntriesVersion, WriteArea,
 };
@@ -124,6 +124,8 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
             .map(|e| e.description.clone())
             .unwrap_or_default(),
     );
+    let description_input = NodeRef::<leptos::html::Input>::new();
+    bind_typed(description_input, description);
     let project = RwSignal::new(
         initial
             .as_ref()
@@ -292,7 +294,8 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                 placeholder="What are you working on?"
                 autocomplete="off"
                 maxlength="2000"
-                prop:value=move || description.get()
+                node_ref=description_input
+                value=description.get_untracked()
                 on:input=move |ev| {
                     let text = event_target_value(&ev);
                     draft::save(running.with_untracked(|r| r.as_ref().map(|e| e.id)), &text);

@@ -6,7 +6,7 @@ use crate::api_tokens::{
     TokenScope, DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES,
 };
 use crate::components::feedback::{use_toasts, Ask, AskDialog};
-use crate::components::forms::{copy_text, redirect_if_signed_out};
+use crate::components::forms::{bind_typed, copy_text, redirect_if_signed_out};
 use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use crate::error::AppError;
@@ -120,6 +120,8 @@ fn CreateCard(
     create: Action<(String, Option<u32>, TokenScope), Result<CreatedToken, AppError>>,
 ) -> impl IntoView {
     let name = RwSignal::new(String::new());
+    let name_input = NodeRef::<leptos::html::Input>::new();
+    bind_typed(name_input, name);
     let days = RwSignal::new(DEFAULT_EXPIRY_DAYS.to_string());
     let scope = RwSignal::new("ReadOnly".to_string());
     // The new token lives only here, and only until the dialog closes.
@@ -169,7 +171,8 @@ fn CreateCard(
                         placeholder="Internal reporting dashboard"
                         aria-invalid=move || name_error().is_some().to_string()
                         aria-describedby="token-name-error"
-                        prop:value=move || name.get()
+                        node_ref=name_input
+                        value=name.get_untracked()
                         on:input=move |ev| name.set(event_target_value(&ev))/>
                     <p id="token-name-error" class="field-error" role="alert">{name_error}</p>
                 </div>

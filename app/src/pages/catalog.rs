@@ -4,7 +4,7 @@
 
 use crate::clients::{create_client, delete_client, list_clients, update_client};
 use crate::components::feedback::{use_toasts, ConfirmDialog};
-use crate::components::forms::redirect_if_signed_out;
+use crate::components::forms::{bind_typed, redirect_if_signed_out};
 use crate::components::layout::{use_catalog, use_me, ManagersOnly, WriteArea};
 use crate::components::loaded::load;
 use crate::error::AppError;
@@ -87,6 +87,7 @@ pub fn ClientsPage() -> impl IntoView {
     // Edit fills the form above with the client; saving renames it.
     let editing: RwSignal<Option<Client>> = RwSignal::new(None);
     let input = NodeRef::<leptos::html::Input>::new();
+    bind_typed(input, name);
     let rename = Action::new(|c: &Client| {
         let c = c.clone();
         async move { update_client(c.id, c.name, c.archived).await }
@@ -178,7 +179,7 @@ pub fn ClientsPage() -> impl IntoView {
                 <WriteArea><form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); submit(); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="client-name">"Client name"</label>
-                        <input id="client-name" node_ref=input required=true maxlength="200" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        <input id="client-name" node_ref=input required=true maxlength="200" value=name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev))/>
                         <p class="field-error" role="alert">{field_msg(err, "name")}</p>
                     </div>
                     <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || rename.pending().get()>
@@ -515,6 +516,8 @@ pub fn TagsPage() -> impl IntoView {
     let catalog = use_catalog();
     let toasts = use_toasts();
     let name = RwSignal::new(String::new());
+    let tag_input = NodeRef::<leptos::html::Input>::new();
+    bind_typed(tag_input, name);
     let color = RwSignal::new("#10b981".to_string());
     let editing: RwSignal<Option<Uuid>> = RwSignal::new(None);
     let save = Action::new(|(id, n, c): &(Option<Uuid>, String, String)| {
@@ -559,7 +562,7 @@ pub fn TagsPage() -> impl IntoView {
                 <WriteArea><form class="form form-inline" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), name.get_untracked(), color.get_untracked())); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="tag-name">"Tag name"</label>
-                        <input id="tag-name" required=true maxlength="100" placeholder="meetings" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                        <input id="tag-name" node_ref=tag_input required=true maxlength="100" placeholder="meetings" value=name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev))/>
                         <p class="field-error" role="alert">{field_msg(err, "name")}</p>
                     </div>
                     <div class="field" class:field-invalid=move || field_msg(err, "color")().is_some()>
