@@ -158,9 +158,16 @@ pub struct Ask {
 #[component]
 pub fn AskDialog(id: &'static str, ask: RwSignal<Option<Ask>>) -> impl IntoView {
     let open = RwSignal::new(false);
-    Effect::new(move |_| open.set(ask.with(Option::is_some)));
+    // Each side is set only when it differs: a signal notifies on every
+    // set, and two effects setting each other would never settle.
     Effect::new(move |_| {
-        if !open.get() {
+        let want = ask.with(Option::is_some);
+        if open.get_untracked() != want {
+            open.set(want);
+        }
+    });
+    Effect::new(move |_| {
+        if !open.get() && ask.with_untracked(Option::is_some) {
             ask.set(None);
         }
     });

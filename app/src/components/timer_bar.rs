@@ -101,7 +101,15 @@ pub fn TimerBar() -> impl IntoView {
                 // than in a boundary of their own inside the form (see
                 // `with_catalog`).
                 catalogue_loaded().await;
-                match timer.await {
+                // Awaited without subscribing: a later refetch (a tab coming
+                // back, Continue on an entry) updates the form in place
+                // rather than building it again over what is being typed.
+                let first = {
+                    use std::future::{Future, IntoFuture};
+                    let mut pending = Box::pin(timer.into_future());
+                    std::future::poll_fn(move |cx| untrack(|| pending.as_mut().poll(cx))).await
+                };
+                match first {
                     Ok(initial) => view! { <TimerForm initial/> }.into_any(),
                     Err(e) => {
                         redirect_if_signed_out(&e);
@@ -204,6 +212,38 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
         Some(Err(e)) => redirect_if_signed_out(&e),
         None => {}
     });
+    // Shows `now` (what the server says runs) when it is not what this
+    // form shows: a timer started or stopped in another tab or device.
+    let show = move |now: Option<TimeEntry>| {
+        if running.with_untracked(|r| r.as_ref().map(|e| e.id)) == now.as_ref().map(|e| e.id) {
+            return;
+        }
+        draft::clear();
+        base_ms.set(now_ms() - now.as_ref().map_or(0, |e| e.duration_secs) as f64 * 1000.0);
+        tick.set(now_ms());
+        description.set(
+            now.as_ref()
+                .map(|e| e.description.clone())
+                .unwrap_or_default(),
+        );
+        project.set(now.as_ref().and_then(|e| e.project.as_ref().map(|p| p.id)));
+        tags.set(
+            now.as_ref()
+                .map(|e| e.tags.iter().map(|t| t.id).collect())
+                .unwrap_or_default(),
+        );
+        running.set(now);
+        version.update(|v| *v += 1);
+    };
+    let timer = use_timer();
+    Effect::new(move |first: Option<()>| {
+        let latest = timer.get();
+        if first.is_some() {
+            if let Some(Ok(now)) = latest {
+                show(now);
+            }
+        }
+    });
     Effect::new(move |_| match stop.value().get() {
         Some(Ok(Stopped::OtherRunning(e))) => {
             // Out of date: show what runs now, stop nothing.
@@ -213,14 +253,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                     .unwrap_or_default(),
                 None,
             );
-            draft::clear();
-            base_ms.set(now_ms() - e.duration_secs as f64 * 1000.0);
-            tick.set(now_ms());
-            description.set(e.description.clone());
-            project.set(e.project.as_ref().map(|p| p.id));
-            tags.set(e.tags.iter().map(|t| t.id).collect());
-            running.set(Some(e));
-            version.update(|v| *v += 1);
+            show(Some(e));
         }
         Some(Ok(outcome)) => {
             draft::clear();
