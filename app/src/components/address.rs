@@ -3,8 +3,7 @@
 
 use crate::time_filter::encode_query;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_location, use_query_map};
 
 /// The query as it was when the page opened, to start its filter from.
 pub fn opening_query() -> impl Fn(&str) -> Option<String> {
@@ -12,31 +11,42 @@ pub fn opening_query() -> impl Fn(&str) -> Option<String> {
     move |key| query.get(key)
 }
 
-/// Keeps the address's query equal to `pairs()` as the filter changes. It
-/// replaces the history entry rather than adding one per change, so Back
-/// leaves the page instead of stepping through every click.
+/// Writes `pairs()` into the address as the filter changes, replacing the
+/// history entry rather than adding one per change (Back leaves the page).
+///
+/// Nothing is written until the filter differs from what the page opened
+/// with. The browser's history is written directly, not through the
+/// router: a router navigation made while it is still arriving at a lazy
+/// page takes the place of the one that brought it there, and Back would
+/// skip a page. The path is checked first for the same reason.
 pub fn keep_in_address(pairs: impl Fn() -> Vec<(&'static str, String)> + 'static) {
-    let navigate = use_navigate();
-    let location = use_location();
-    Effect::new(move |_| {
+    let page_path = use_location().pathname.get_untracked();
+    Effect::new(move |last: Option<String>| {
         let query = encode_query(&pairs());
-        let here = location.search.get_untracked();
-        if here.trim_start_matches('?') == query {
+        if last.as_ref().is_some_and(|l| *l != query) {
+            replace_query(&page_path, &query);
+        }
+        query
+    });
+}
+
+fn replace_query(page_path: &str, query: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let w = window();
+        if w.location().pathname().ok().as_deref() != Some(page_path) {
             return;
         }
-        let path = location.pathname.get_untracked();
         let url = if query.is_empty() {
-            path
+            page_path.to_string()
         } else {
-            format!("{path}?{query}")
+            format!("{page_path}?{query}")
         };
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        );
-    });
+        if let Ok(history) = w.history() {
+            let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+            let _ = history.replace_state_with_url(&state, "", Some(&url));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (page_path, query);
 }

@@ -23,7 +23,7 @@ pub fn ApiDocsPage() -> impl IntoView {
         <section class="card" aria-labelledby="basics-heading">
             <h2 id="basics-heading">"Making requests"</h2>
             <p>"The base path is "<code>"/api/v1"</code>". Every request sends an API token as "<code>"Authorization: Bearer …"</code>" and the workspace's id as "<code>"X-Workspace-Id"</code>". Tokens are created under "<A href="/settings/workspace/api">"Workspace settings → API tokens"</A>" on the Team and Business plans."</p>
-            <pre class="code-block"><code>{EXAMPLE}</code></pre>
+            <pre class="code-block" tabindex="0" role="region" aria-label="Example request"><code>{EXAMPLE}</code></pre>
             <p>"Times are UTC in RFC 3339, durations in seconds. Errors are "<code>"{\"error\": {\"code\": \"…\", \"message\": \"…\"}}"</code>"; every response reports the token's rate limit in "<code>"RateLimit-Limit"</code>", "<code>"RateLimit-Remaining"</code>" and "<code>"RateLimit-Reset"</code>". While a workspace is read-only for billing, writes answer "<code>"403 workspace_read_only"</code>" and reads keep working."</p>
             <p>"The machine-readable description: "<a href="/api/v1/openapi.json">"/api/v1/openapi.json"</a>" (OpenAPI 3.1)."</p>
         </section>

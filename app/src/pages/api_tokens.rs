@@ -108,7 +108,7 @@ fn Available(
                     <button type="button" class="btn btn-secondary btn-small" on:click=move |_| copy_text(&ws_copy)>"Copy workspace ID"</button>
                 </div>
             </div>
-            <pre class="code-block"><code>{curl}</code></pre>
+            <pre class="code-block" tabindex="0" role="region" aria-label="Example request"><code>{curl}</code></pre>
             <p><A href="/developers/api">"API reference"</A>": every endpoint, its parameters and answers."</p>
             <p class="muted">"Treat tokens like passwords: keep them in an environment variable or a secrets manager, never in client-side code, repositories, chats or screenshots."</p>
         </section>
