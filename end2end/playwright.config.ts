@@ -5,7 +5,11 @@ import * as path from "node:path";
 
 // Debian's Chromium; Playwright never downloads a browser here.
 const chromium = execSync("command -v chromium", { encoding: "utf8" }).trim();
-const dataDir = path.join(os.tmpdir(), `timether-e2e-${Date.now()}`);
+// Workers load this file again: the folder is chosen once, by the main
+// process, and reaches them (and the tests, which run the CLI on the same
+// database) through the environment.
+process.env.TIMETHER_E2E_DATA_DIR ??= path.join(os.tmpdir(), `timether-e2e-${Date.now()}`);
+const dataDir = process.env.TIMETHER_E2E_DATA_DIR;
 const port = 3000;
 
 export default defineConfig({

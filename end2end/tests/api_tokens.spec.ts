@@ -17,6 +17,9 @@ test("create an API token on a Team workspace, use it once, revoke it", async ({
   await ready(page);
   await page.getByLabel("Plan", { exact: true }).selectOption("Team");
   await page.getByRole("button", { name: "Change plan" }).click();
+  const upgrade = page.getByRole("dialog", { name: "Change the plan from Free to Team?" });
+  await expect(upgrade).toContainText("can create API tokens");
+  await upgrade.getByRole("button", { name: "Change plan" }).click();
   await expect(page.locator(".badge-accent", { hasText: "Team" })).toBeVisible();
 
   await page.goto("/settings/workspace/api");
@@ -45,8 +48,13 @@ test("create an API token on a Team workspace, use it once, revoke it", async ({
   expect(me.status()).toBe(200);
   expect((await me.json()).user.email).toBe(email);
 
-  page.once("dialog", (d) => d.accept());
+  // The product's own dialog says what happens, then a toast says it did.
   await page.getByRole("button", { name: "Revoke Internal reporting dashboard" }).click();
+  const ask = page.getByRole("dialog", { name: "Revoke “Internal reporting dashboard”?" });
+  await expect(ask).toContainText("stops working at once");
+  await axe(page);
+  await ask.getByRole("button", { name: "Revoke token" }).click();
+  await expect(page.locator(".toast", { hasText: "Token “Internal reporting dashboard” revoked." })).toBeVisible();
   await expect(row).toHaveCount(0);
   const after = await request.get("/api/v1/me", { headers });
   expect(after.status()).toBe(401);

@@ -1,4 +1,5 @@
 import { expect, Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import AxeBuilder from "@axe-core/playwright";
 
 /** Waits until the page has hydrated (the app marks <body>). */
@@ -35,4 +36,19 @@ export async function signUp(page: Page, name: string, email = uniqueEmail(name.
   await expect(page).toHaveURL(/\/$/);
   await ready(page);
   return email;
+}
+
+/** Runs the server's command line on the suite's database (`timether workspace …`). */
+export function cli(...args: string[]) {
+  const dir = process.env.TIMETHER_E2E_DATA_DIR!;
+  return execFileSync(process.env.TIMETHER_BIN ?? "./target/release/timether", args, {
+    cwd: "..",
+    encoding: "utf8",
+    env: { ...process.env, TIMETHER_DATA_DIR: dir, TIMETHER_DATABASE_URL: `sqlite://${dir}/e2e.db?mode=rwc` },
+  });
+}
+
+/** The id of the workspace the page is in (the switcher's choice). */
+export async function workspaceId(page: Page) {
+  return page.locator("#workspace-switcher").inputValue();
 }

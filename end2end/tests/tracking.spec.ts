@@ -147,6 +147,11 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
   await expect(page).toHaveURL(/\/invoices\/[0-9a-f-]+$/);
   await ready(page);
   await expect(page.getByRole("heading", { level: 1, name: "Invoice INV-0001" })).toBeVisible();
+  // On a phone too: nothing spills sideways, axe is clean.
+  await page.setViewportSize({ width: 375, height: 900 });
+  await axe(page);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.setViewportSize({ width: 1280, height: 720 });
   await expect(page.getByRole("cell", { name: "Website", exact: true })).toBeVisible();
   await axe(page);
   // Download PDF gives the invoice as a file to send.
