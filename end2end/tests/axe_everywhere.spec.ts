@@ -100,5 +100,39 @@ for (const width of [1280, 375]) {
     await page.getByRole("button", { name: "Log Out Other Sessions" }).click();
     await expect(page.getByRole("dialog")).toBeVisible();
     await settledAndClean(page, width);
+    await page.keyboard.press("Escape");
+
+    // The plan question, then the token shown once and its revoke question.
+    await page.goto("/settings/workspace/plan");
+    await ready(page);
+    await page.getByLabel("Plan", { exact: true }).selectOption("Team");
+    await page.getByRole("button", { name: "Change plan" }).click();
+    const ask = page.getByRole("dialog", { name: "Change the plan from Free to Team?" });
+    await expect(ask).toBeVisible();
+    await settledAndClean(page, width);
+    await ask.getByRole("button", { name: "Change plan" }).click();
+    await expect(page.locator(".badge-accent", { hasText: "Team" })).toBeVisible();
+    await page.goto("/settings/workspace/api");
+    await settledAndClean(page, width);
+    await page.getByLabel("Name").fill("Audit token");
+    await page.getByRole("button", { name: "Create Token" }).click();
+    const shown = page.getByRole("dialog", { name: "Copy your new token" });
+    await expect(shown).toBeVisible();
+    await settledAndClean(page, width);
+    await shown.getByRole("button", { name: "Done" }).click();
+    await page.getByRole("button", { name: "Revoke Audit token" }).click();
+    await expect(page.getByRole("dialog", { name: "Revoke “Audit token”?" })).toBeVisible();
+    await settledAndClean(page, width);
+    await page.keyboard.press("Escape");
+
+    // Leaving a half-edited entry.
+    await page.goto("/");
+    await ready(page);
+    await page.getByRole("button", { name: "Edit “Axe audit”" }).click();
+    await page.locator(".entry-form").getByLabel("Description").fill("Axe audit, edited");
+    if (width < 768) await page.getByRole("button", { name: "Menu" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Reports" }).click();
+    await expect(page.getByRole("dialog", { name: "Discard your changes?" })).toBeVisible();
+    await settledAndClean(page, width);
   });
 }

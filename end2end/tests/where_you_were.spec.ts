@@ -240,5 +240,19 @@ test("what is typed before the app loads stays: the timer, a client's name", asy
   await page.getByRole("button", { name: "Add client" }).click();
   await expect(page.getByRole("cell", { name: "Early Corp", exact: true })).toBeVisible();
   await expect(page.getByLabel("Client name")).toHaveValue("");
+
+  // A project's name and rate, and a date filter, typed early.
+  await page.goto("/projects");
+  await page.getByLabel("Project name").fill("Early project");
+  await page.getByLabel(/Hourly rate/).fill("95");
+  await ready(page);
+  await page.getByRole("button", { name: "Add project" }).click();
+  await expect(page.getByRole("cell", { name: /Early project/ })).toBeVisible();
+  await expect(page.getByRole("row", { name: /Early project/ })).toContainText("95");
+  await page.goto("/entries");
+  await page.getByLabel("From").fill("2026-11-01");
+  await ready(page);
+  await expect(page.getByLabel("From")).toHaveValue("2026-11-01");
+  await expect(page).toHaveURL(/\/entries\?from=2026-11-01$/);
   await page.unrouteAll({ behavior: "ignoreErrors" });
 });

@@ -33,15 +33,25 @@ pub fn redirect_if_signed_out(err: &AppError) {
 /// text, if it differs, becomes the signal's; afterwards the signal is
 /// written to the field. (`prop:value` would reset the field at hydration.)
 pub fn bind_typed(input: NodeRef<leptos::html::Input>, value: RwSignal<String>) {
+    bind_typed_with(input, move || value.get(), move |v| value.set(v));
+}
+
+/// [`bind_typed`] for a field of a larger form state: `get` reads the
+/// field's text (tracked), `set` stores text typed into it.
+pub fn bind_typed_with(
+    input: NodeRef<leptos::html::Input>,
+    get: impl Fn() -> String + 'static,
+    set: impl Fn(String) + 'static,
+) {
     Effect::new(move |adopted: Option<bool>| {
-        let text = value.get();
+        let text = get();
         let Some(el) = input.get() else {
             return adopted.unwrap_or(false);
         };
         let shown = el.value();
         if adopted != Some(true) {
             if shown != text {
-                value.set(shown);
+                set(shown);
             }
         } else if shown != text {
             el.set_value(&text);

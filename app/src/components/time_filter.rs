@@ -1,6 +1,7 @@
 //! The time filter's controls, shared by the Reports page and the Data
 //! tab's exports, so both offer the same choices (`crate::time_filter`).
 
+use crate::components::forms::bind_typed_with;
 use crate::components::loaded::load;
 use crate::components::pickers::CatalogFilters;
 use crate::periods::Period;
@@ -32,6 +33,18 @@ pub fn TimeFilterFields(
         });
     });
     let id = move |name: &str| format!("{id_prefix}-{name}");
+    // Dates typed before the page became interactive are kept.
+    let (from_input, to_input) = (NodeRef::new(), NodeRef::new());
+    bind_typed_with(
+        from_input,
+        move || filter.with(|f| f.from.clone()),
+        move |v| filter.update(|f| f.from = v),
+    );
+    bind_typed_with(
+        to_input,
+        move || filter.with(|f| f.to.clone()),
+        move |v| filter.update(|f| f.to = v),
+    );
     let members = manager.then(|| load(|| (), |_| list_members()));
     view! {
         <div class="field">
@@ -49,12 +62,12 @@ pub fn TimeFilterFields(
         <Show when=move || filter.with(|f| f.period == Period::Custom)>
             <div class="field">
                 <label for=id("from")>"From"</label>
-                <input id=id("from") type="date" prop:value=move || filter.with(|f| f.from.clone())
+                <input id=id("from") node_ref=from_input type="date" value=filter.with_untracked(|f| f.from.clone())
                     on:change=move |ev| filter.update(|f| f.from = event_target_value(&ev))/>
             </div>
             <div class="field">
                 <label for=id("to")>"To"</label>
-                <input id=id("to") type="date" prop:value=move || filter.with(|f| f.to.clone())
+                <input id=id("to") node_ref=to_input type="date" value=filter.with_untracked(|f| f.to.clone())
                     on:change=move |ev| filter.update(|f| f.to = event_target_value(&ev))/>
             </div>
         </Show>

@@ -4,7 +4,7 @@
 
 use crate::clients::{create_client, delete_client, list_clients, update_client};
 use crate::components::feedback::{use_toasts, ConfirmDialog};
-use crate::components::forms::{bind_typed, redirect_if_signed_out};
+use crate::components::forms::{bind_typed, bind_typed_with, redirect_if_signed_out};
 use crate::components::layout::{use_catalog, use_me, ManagersOnly, WriteArea};
 use crate::components::loaded::load;
 use crate::error::AppError;
@@ -384,6 +384,18 @@ pub fn ProjectsPage() -> impl IntoView {
     let set = move |f: fn(&mut ProjectInput, String)| {
         move |ev: leptos::ev::Event| form.update(|p| f(p, event_target_value(&ev)))
     };
+    // Typed before the page became interactive, kept (see `bind_typed`).
+    let (name_input, rate_input) = (NodeRef::new(), NodeRef::new());
+    bind_typed_with(
+        name_input,
+        move || form.with(|f| f.name.clone()),
+        move |v| form.update(|f| f.name = v),
+    );
+    bind_typed_with(
+        rate_input,
+        move || form.with(|f| f.hourly_rate.clone()),
+        move |v| form.update(|f| f.hourly_rate = v),
+    );
     view! {
         <div class="page-header">
             <h1>"Projects"</h1>
@@ -395,7 +407,7 @@ pub fn ProjectsPage() -> impl IntoView {
                 <WriteArea><form class="form form-grid" on:submit=move |ev| { ev.prevent_default(); save.dispatch((editing.get_untracked(), form.get_untracked())); }>
                     <div class="field" class:field-invalid=move || field_msg(err, "name")().is_some()>
                         <label for="project-name">"Project name"</label>
-                        <input id="project-name" required=true maxlength="200" prop:value=move || form.get().name on:input=set(|p, v| p.name = v)/>
+                        <input id="project-name" node_ref=name_input required=true maxlength="200" value=form.with_untracked(|f| f.name.clone()) on:input=set(|p, v| p.name = v)/>
                         <p class="field-error" role="alert">{field_msg(err, "name")}</p>
                     </div>
                     <div class="field" class:field-invalid=move || field_msg(err, "client_id")().is_some()>
@@ -416,7 +428,7 @@ pub fn ProjectsPage() -> impl IntoView {
                     </div>
                     <div class="field" class:field-invalid=move || field_msg(err, "hourly_rate")().is_some()>
                         <label for="project-rate">{move || format!("Hourly rate ({})", currency.get())}</label>
-                        <input id="project-rate" inputmode="decimal" placeholder="Workspace default" aria-describedby="project-rate-hint" prop:value=move || form.get().hourly_rate on:input=set(|p, v| p.hourly_rate = v)/>
+                        <input id="project-rate" node_ref=rate_input inputmode="decimal" placeholder="Workspace default" aria-describedby="project-rate-hint" value=form.with_untracked(|f| f.hourly_rate.clone()) on:input=set(|p, v| p.hourly_rate = v)/>
                         <p class="field-hint" id="project-rate-hint">"Leave empty to use the workspace's default rate."</p>
                         <p class="field-error" role="alert">{field_msg(err, "hourly_rate")}</p>
                     </div>

@@ -3,6 +3,7 @@
 
 use crate::components::address::{keep_in_address, opening_query};
 use crate::components::entry_list::EntryList;
+use crate::components::forms::bind_typed;
 use crate::components::pickers::CatalogFilters;
 use crate::entries::EntryFilter;
 use leptos::prelude::*;
@@ -25,6 +26,9 @@ pub fn EntriesPage() -> impl IntoView {
         cursor: None,
     });
     keep_in_address(move || filter.with(EntryFilter::query_pairs));
+    let (from_input, to_input) = (NodeRef::new(), NodeRef::new());
+    bind_typed(from_input, from);
+    bind_typed(to_input, to);
     let active = move || {
         !from.get().is_empty()
             || !to.get().is_empty()
@@ -40,11 +44,11 @@ pub fn EntriesPage() -> impl IntoView {
         <section class="card filters" aria-label="Filters">
             <div class="field">
                 <label for="filter-from">"From"</label>
-                <input id="filter-from" type="date" prop:value=move || from.get() on:change=move |ev| from.set(event_target_value(&ev))/>
+                <input id="filter-from" node_ref=from_input type="date" value=from.get_untracked() on:change=move |ev| from.set(event_target_value(&ev))/>
             </div>
             <div class="field">
                 <label for="filter-to">"To"</label>
-                <input id="filter-to" type="date" prop:value=move || to.get() on:change=move |ev| to.set(event_target_value(&ev))/>
+                <input id="filter-to" node_ref=to_input type="date" value=to.get_untracked() on:change=move |ev| to.set(event_target_value(&ev))/>
             </div>
             <CatalogFilters id_prefix="filter" project client tags/>
             <Show when=active>

@@ -51,6 +51,28 @@ pub fn InvoicesPage() -> impl IntoView {
     let set = move |f: fn(&mut InvoiceInput, String)| {
         move |ev: leptos::ev::Event| input.update(|i| f(i, event_target_value(&ev)))
     };
+    // What was typed before the page became interactive counts: these
+    // fields are not driven by the form state, so their text is read once.
+    let (from_ref, to_ref, tax_ref) = (NodeRef::new(), NodeRef::new(), NodeRef::new());
+    let notes_ref = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        let typed = |r: NodeRef<leptos::html::Input>| {
+            r.get().map(|el| el.value()).filter(|v| !v.is_empty())
+        };
+        let notes = notes_ref
+            .get()
+            .map(|el| el.value())
+            .filter(|v| !v.is_empty());
+        let (from, to, tax) = (typed(from_ref), typed(to_ref), typed(tax_ref));
+        if from.is_some() || to.is_some() || tax.is_some() || notes.is_some() {
+            input.update(|i| {
+                i.from = from.unwrap_or(std::mem::take(&mut i.from));
+                i.to = to.unwrap_or(std::mem::take(&mut i.to));
+                i.tax_rate = tax.unwrap_or(std::mem::take(&mut i.tax_rate));
+                i.notes = notes.unwrap_or(std::mem::take(&mut i.notes));
+            });
+        }
+    });
     view! {
         <div class="page-header">
             <h1>"Invoices"</h1>
@@ -72,22 +94,22 @@ pub fn InvoicesPage() -> impl IntoView {
                 </div>
                 <div class="field" class:field-invalid=move || field("from")().is_some()>
                     <label for="invoice-from">"From"</label>
-                    <input id="invoice-from" type="date" required=true on:change=set(|i, v| i.from = v)/>
+                    <input id="invoice-from" node_ref=from_ref type="date" required=true on:change=set(|i, v| i.from = v)/>
                     <p class="field-error" role="alert">{field("from")}</p>
                 </div>
                 <div class="field" class:field-invalid=move || field("to")().is_some()>
                     <label for="invoice-to">"To"</label>
-                    <input id="invoice-to" type="date" required=true on:change=set(|i, v| i.to = v)/>
+                    <input id="invoice-to" node_ref=to_ref type="date" required=true on:change=set(|i, v| i.to = v)/>
                     <p class="field-error" role="alert">{field("to")}</p>
                 </div>
                 <div class="field" class:field-invalid=move || field("tax_rate")().is_some()>
                     <label for="invoice-tax">"Tax rate (%)"</label>
-                    <input id="invoice-tax" inputmode="decimal" placeholder="0" on:input=set(|i, v| i.tax_rate = v)/>
+                    <input id="invoice-tax" node_ref=tax_ref inputmode="decimal" placeholder="0" on:input=set(|i, v| i.tax_rate = v)/>
                     <p class="field-error" role="alert">{field("tax_rate")}</p>
                 </div>
                 <div class="field field-wide" class:field-invalid=move || field("notes")().is_some()>
                     <label for="invoice-notes">"Notes"</label>
-                    <textarea id="invoice-notes" rows="2" maxlength="4000" on:input=set(|i, v| i.notes = v)></textarea>
+                    <textarea id="invoice-notes" node_ref=notes_ref rows="2" maxlength="4000" on:input=set(|i, v| i.notes = v)></textarea>
                     <p class="field-error" role="alert">{field("notes")}</p>
                 </div>
                 <p class="form-error" role="alert">{form_err}</p>

@@ -292,7 +292,7 @@ fn MemberTable(
     view! {
         <div class="table-wrap">
             <WriteArea compact=true>
-            <table class="table">
+            <table class="table table-stack">
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Email"</th><th scope="col">"Role"</th>{can_manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}</tr></thead>
                 <tbody>
                     {list.into_iter().map(|m| {
