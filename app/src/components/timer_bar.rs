@@ -83,12 +83,20 @@ pub fn TimerBar() -> impl IntoView {
     // stopped elsewhere): it asks again.
     #[cfg(feature = "hydrate")]
     {
-        let back = window_event_listener(leptos::ev::visibilitychange, move |_| {
-            if document().visibility_state() == web_sys::VisibilityState::Visible {
+        // Switching tabs fires both events: one request for the pair.
+        let last = StoredValue::new(0.0_f64);
+        let again = move || {
+            if now_ms() - last.get_value() > 1000.0 {
+                last.set_value(now_ms());
                 timer.refetch();
             }
+        };
+        let back = window_event_listener(leptos::ev::visibilitychange, move |_| {
+            if document().visibility_state() == web_sys::VisibilityState::Visible {
+                again();
+            }
         });
-        let focus = window_event_listener(leptos::ev::focus, move |_| timer.refetch());
+        let focus = window_event_listener(leptos::ev::focus, move |_| again());
         on_cleanup(move || {
             back.remove();
             focus.remove();
