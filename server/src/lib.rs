@@ -6,6 +6,7 @@
 pub mod api;
 pub mod cli;
 pub mod downloads;
+pub mod events;
 pub mod seed;
 pub mod uploads;
 
@@ -55,6 +56,8 @@ pub struct AppState {
     pub bundle_prefix: Arc<str>,
     /// Bearer tokens that matched nothing, per address (`api::failed_lookups`).
     pub failed_lookups: Arc<api::failed_lookups::FailedLookups>,
+    /// This instance's live-update streams (`events`).
+    pub live: Arc<app::live::Hub>,
 }
 
 /// Builds the whole application router.
@@ -73,6 +76,7 @@ pub fn router_with_clock(
     leptos_options: LeptosOptions,
     clock: Clock,
 ) -> Router {
+    let live = app::live::Hub::new(db.clone(), settings.clone(), clock.clone());
     let state = AppState {
         db,
         settings: settings.clone(),
@@ -81,6 +85,7 @@ pub fn router_with_clock(
         sqlite_reads: app::db::direct::SqliteReads::for_url(&settings.database_url).map(Arc::new),
         bundle_prefix: format!("/{}/", leptos_options.site_pkg_dir).into(),
         failed_lookups: Arc::default(),
+        live,
     };
     let api_routes = api::router(state.clone());
     let routes = generate_route_list(app::App);
@@ -131,8 +136,13 @@ pub fn router_with_clock(
             state.clone(),
             request_context,
         ))
-        .layer(middleware::from_fn_with_state(state, csrf_guard));
-    let app_routes = upload_routes.merge(app_routes);
+        .layer(middleware::from_fn_with_state(state.clone(), csrf_guard));
+    // The live stream, with the session check of every cookie route.
+    let event_routes = Router::new()
+        .route(events::PATH, axum::routing::get(events::stream))
+        .with_state(state.clone())
+        .layer(middleware::from_fn_with_state(state, request_context));
+    let app_routes = upload_routes.merge(event_routes).merge(app_routes);
     // The API router sets its own body limit, answering in its error format.
     // One render queue per instance: PDFs are CPU work (see `RenderLimits`).
     let pdf_limits = app::typeset::RenderLimits::new(
@@ -255,6 +265,7 @@ pub const PUBLIC_FILES: &[&str] = &["/favicon.svg"];
 fn is_public_path(path: &str, bundle_prefix: &str) -> bool {
     path == "/signin"
         || path == "/signup"
+        || path == events::PATH
         || path.starts_with(RPC_PREFIX)
         || path.starts_with(bundle_prefix)
         || path.starts_with("/api/")
@@ -388,8 +399,19 @@ async fn request_context(
         let page = PageData::load(&ctx).await;
         req.extensions_mut().insert(page);
     }
+    // A write's workspace and data version as it began, for live updates.
+    let wrote = (req.method() != Method::GET)
+        .then(|| ctx.session.as_ref().and_then(|s| s.scope.as_ref()))
+        .flatten()
+        .map(|s| (s.workspace_id, s.data_version));
     req.extensions_mut().insert(ctx);
     let mut res = next.run(req).await;
+    if let Some((workspace_id, before)) = wrote {
+        state
+            .live
+            .after_request(state.sqlite_reads.as_deref(), workspace_id, before)
+            .await;
+    }
     if path.starts_with(RPC_PREFIX) && res.status() == StatusCode::INTERNAL_SERVER_ERROR {
         res = arguments_refused_as_bad_request(res).await;
     }

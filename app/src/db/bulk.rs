@@ -135,6 +135,15 @@ impl BulkLoad {
             [workspace.into()],
         ))
         .await?;
+        if backend == sea_orm::DatabaseBackend::Postgres {
+            // The trigger stood aside during the load: announce it once.
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                "SELECT pg_notify($1, $2)",
+                [super::LIVE_CHANNEL.into(), workspace.to_string().into()],
+            ))
+            .await?;
+        }
         Ok(())
     }
 }

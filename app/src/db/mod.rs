@@ -11,6 +11,10 @@ use sea_orm::{
 };
 use sea_orm_migration::MigratorTrait;
 
+/// PostgreSQL's notification channel for live updates (`crate::live`): a
+/// payload of `<workspace>` or `<workspace> <person>` per changed row.
+pub const LIVE_CHANNEL: &str = "timether_live";
+
 /// Connects to SQLite (WAL, foreign keys on) or PostgreSQL and runs the
 /// migrations. A SQLite file's folder is created when missing.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {

@@ -441,7 +441,21 @@ async fn authenticate(
 ) -> Response {
     let mut window = None;
     let mut res = match check(&state, &mut req, &mut window).await {
-        Ok(()) => next.run(req).await,
+        Ok(()) => {
+            // A write's workspace and data version as it began (live updates).
+            let wrote = is_write(req.method())
+                .then(|| req.extensions().get::<ApiCtx>())
+                .flatten()
+                .map(|c| (c.scope.workspace_id, c.scope.data_version));
+            let res = next.run(req).await;
+            if let Some((workspace_id, before)) = wrote {
+                state
+                    .live
+                    .after_request(state.sqlite_reads.as_deref(), workspace_id, before)
+                    .await;
+            }
+            res
+        }
         Err(e) => e.into_response(),
     };
     if let Some(w) = window {

@@ -22,6 +22,7 @@ mod hardening;
 mod import;
 mod integrity;
 mod invoices;
+mod live;
 mod load;
 mod round_trip;
 mod sessions;
