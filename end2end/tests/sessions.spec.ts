@@ -41,8 +41,8 @@ test("see the other browser's session, revoke it, log out other sessions", async
   await dialog.getByRole("button", { name: "Revoke" }).click();
   await expect(page.getByText("Session revoked. That device is signed out.")).toBeVisible();
   await expect(rows).toHaveCount(1);
-  await phone.goto(`${base}/entries`);
-  await expect(phone).toHaveURL(/\/signin\?next=%2Fentries&ended=revoked$/);
+  // The phone's open page learns it at once and goes to sign-in.
+  await expect(phone).toHaveURL(/\/signin\?ended=revoked$/);
   await expect(phone.getByText("this session was revoked from another device")).toBeVisible();
 
   // Log Out Other Sessions keeps this browser signed in.

@@ -148,6 +148,7 @@ fn EntryRow(entry: TimeEntry) -> impl IntoView {
     let timer = use_timer();
     let toasts = use_toasts();
     let editing = RwSignal::new(false);
+    crate::components::live::hold_lists_while(editing.into());
     let id = entry.id;
     // Closing the editor (Save, Cancel, Escape) puts focus back on the
     // row's Edit button rather than dropping it to the page. After a save

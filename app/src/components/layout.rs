@@ -6,6 +6,7 @@ use crate::auth::{get_me, SignOut};
 use crate::catalog::{get_catalog, Catalog};
 use crate::components::feedback::{ToastHost, Toasts};
 use crate::components::forms::{redirect_if_signed_out, reload_to};
+use crate::components::live::{LiveUpdates, OpenEditors};
 use crate::components::loaded::{load, Loaded};
 use crate::components::timer_bar::TimerBar;
 use crate::entries::TimeEntry;
@@ -225,6 +226,7 @@ pub fn AppLayout() -> impl IntoView {
     provide_context(CatalogResource(load(|| (), |_| load_catalog())));
     provide_context(TimerResource(load(|| (), |_| load_timer())));
     provide_context(EntriesVersion(RwSignal::new(0)));
+    provide_context(OpenEditors::new());
     provide_context(Toasts::new());
     let menu_open = RwSignal::new(false);
     // The phone menu closes on navigation, Escape and a tap outside it.
@@ -282,6 +284,7 @@ pub fn AppLayout() -> impl IntoView {
                     <Outlet/>
                 </main>
                 <ToastHost/>
+                <LiveUpdates/>
             </div>
         </div>
     }

@@ -9,6 +9,7 @@ pub mod feedback;
 pub mod forms;
 pub mod layout;
 pub mod leave_guard;
+pub mod live;
 pub mod loaded;
 pub mod pickers;
 pub mod time_filter;

@@ -222,8 +222,27 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
     });
     // Shows `now` (what the server says runs) when it is not what this
     // form shows: a timer started or stopped in another tab or device.
+    let reload_lists = crate::components::live::lists_reloader();
     let show = move |now: Option<TimeEntry>| {
         if running.with_untracked(|r| r.as_ref().map(|e| e.id)) == now.as_ref().map(|e| e.id) {
+            // The same timer, perhaps renamed elsewhere: taken, unless this
+            // page is in the middle of changing it.
+            let typing = description_input
+                .get_untracked()
+                .is_some_and(|i| document().active_element().is_some_and(|a| a == **i));
+            if let (Some(e), false) = (&now, typing) {
+                if e.description != description.get_untracked() {
+                    description.set(e.description.clone());
+                }
+                let p = e.project.as_ref().map(|p| p.id);
+                if p != project.get_untracked() {
+                    project.set(p);
+                }
+                let t: Vec<Uuid> = e.tags.iter().map(|t| t.id).collect();
+                if t != tags.get_untracked() {
+                    tags.set(t);
+                }
+            }
             return;
         }
         draft::clear();
@@ -241,7 +260,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
                 .unwrap_or_default(),
         );
         running.set(now);
-        version.update(|v| *v += 1);
+        reload_lists();
     };
     let timer = use_timer();
     Effect::new(move |first: Option<()>| {
