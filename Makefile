@@ -24,7 +24,7 @@ export TIMETHER_TEST_GEOIP_DATABASE := $(GEOIP_DB)
 HOST := -p app -p timether --features app/ssr
 WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknown
 
-.PHONY: run test check soak bench fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
+.PHONY: run test check soak bench bench-live fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
@@ -104,6 +104,11 @@ fuzz:
 ## Seed 100,000 entries and measure list throughput, report latency and bundle size into BENCHMARKS.md.
 bench: toolchain build-release
 	scripts/bench.sh
+	scripts/bench-live.sh
+
+## Live updates only: 1,000 open event streams, latency and memory.
+bench-live: toolchain build-release
+	scripts/bench-live.sh
 
 ## Print each tool the build needs: the version found and the version wanted.
 doctor:
