@@ -107,7 +107,19 @@ pub struct Hub {
     workspaces: Mutex<HashMap<Uuid, broadcast::Sender<Change>>>,
     /// Per (session, workspace), the signal that ends its streams.
     sessions: Mutex<HashMap<(Uuid, Uuid), EndSignal>>,
+    /// Set when the server stops: every stream ends, and the browsers
+    /// reconnect to whichever instance is there.
+    stopping: watch::Sender<bool>,
     started: Once,
+}
+
+/// Why a stream was not opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// The session holds [`MAX_STREAMS_PER_SESSION`] already.
+    TooMany,
+    /// The server is stopping.
+    Stopping,
 }
 
 /// What one stream listens to.
@@ -115,6 +127,14 @@ pub struct Subscription {
     pub user_id: Uuid,
     pub changes: broadcast::Receiver<Change>,
     pub end: watch::Receiver<Option<End>>,
+    /// Becomes true when the server stops.
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// Resolves when the server stops (see [`Hub::close_all`]).
+pub async fn stopped(stopping: &mut watch::Receiver<bool>) {
+    // An error means the hub is gone, which is stopping too.
+    let _ = stopping.wait_for(|s| *s).await;
 }
 
 /// Resolves when a stream's session ends, with why.
@@ -140,6 +160,7 @@ impl Hub {
             clock,
             workspaces: Mutex::default(),
             sessions: Mutex::default(),
+            stopping: watch::channel(false).0,
             started: Once::new(),
         })
     }
@@ -148,8 +169,7 @@ impl Hub {
         self.db.get_database_backend() == DbBackend::Postgres
     }
 
-    /// A stream for `session_id` of `user_id` in `workspace_id`; `None`
-    /// when the session holds [`MAX_STREAMS_PER_SESSION`] already. The
+    /// A stream for `session_id` of `user_id` in `workspace_id`. The
     /// hub's background work (sweep, PostgreSQL listener) starts with the
     /// first.
     pub fn subscribe(
@@ -157,7 +177,10 @@ impl Hub {
         session_id: Uuid,
         user_id: Uuid,
         workspace_id: Uuid,
-    ) -> Option<Subscription> {
+    ) -> Result<Subscription, Refused> {
+        if *self.stopping.borrow() {
+            return Err(Refused::Stopping);
+        }
         self.started.call_once(|| {
             tokio::spawn(sweep_loop(Arc::downgrade(self)));
             if self.postgres() {
@@ -176,7 +199,7 @@ impl Hub {
                 *tx = watch::channel(None).0;
             }
             if tx.receiver_count() >= MAX_STREAMS_PER_SESSION {
-                return None;
+                return Err(Refused::TooMany);
             }
             tx.subscribe()
         };
@@ -184,11 +207,18 @@ impl Hub {
             .entry(workspace_id)
             .or_insert_with(|| broadcast::channel(BACKLOG).0)
             .subscribe();
-        Some(Subscription {
+        Ok(Subscription {
             user_id,
             changes,
             end,
+            stopping: self.stopping.subscribe(),
         })
+    }
+
+    /// Ends every stream on this instance and opens no more: the server
+    /// is stopping, and open streams would hold its shutdown up.
+    pub fn close_all(&self) {
+        self.stopping.send_replace(true);
     }
 
     /// Hands a change to the streams of its workspace on this instance.

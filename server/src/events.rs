@@ -13,7 +13,7 @@
 
 use crate::AppState;
 use app::context::RequestCtx;
-use app::live::Subscription;
+use app::live::{Refused, Subscription};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -47,15 +47,25 @@ pub async fn stream(
         // No workspace, nothing to follow; 204 tells the browser not to retry.
         return StatusCode::NO_CONTENT.into_response();
     };
-    let Some(sub) = state
+    let sub = match state
         .live
         .subscribe(session.session_id, session.user_id, workspace_id)
-    else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            "This session has too many pages open with live updates. Close some and reload.",
-        )
-            .into_response();
+    {
+        Ok(sub) => sub,
+        Err(Refused::TooMany) => {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                "This session has too many pages open with live updates. Close some and reload.",
+            )
+                .into_response();
+        }
+        Err(Refused::Stopping) => {
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The server is restarting. Live updates resume in a moment.",
+            )
+                .into_response();
+        }
     };
     let events = futures_util::stream::unfold(Step::Hello(sub), next);
     let mut res = Sse::new(events)
@@ -87,6 +97,9 @@ async fn next(step: Step) -> Option<(Result<Event, Infallible>, Step)> {
     };
     loop {
         tokio::select! {
+            // The server is stopping: the stream simply ends, and the
+            // browser reconnects to whichever instance is there.
+            _ = app::live::stopped(&mut sub.stopping) => return None,
             end = app::live::ended(&mut sub.end) => {
                 let event = Event::default().event("ended").data(end.as_str());
                 return Some((Ok(event), Step::Done));

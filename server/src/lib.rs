@@ -77,6 +77,18 @@ pub fn router_with_clock(
     clock: Clock,
 ) -> Router {
     let live = app::live::Hub::new(db.clone(), settings.clone(), clock.clone());
+    router_with_hub(db, settings, leptos_options, clock, live)
+}
+
+/// The router with its live-update hub given (the server ends the hub's
+/// streams when it stops: `Hub::close_all`).
+pub fn router_with_hub(
+    db: DatabaseConnection,
+    settings: Arc<Settings>,
+    leptos_options: LeptosOptions,
+    clock: Clock,
+    live: Arc<app::live::Hub>,
+) -> Router {
     let state = AppState {
         db,
         settings: settings.clone(),

@@ -54,7 +54,9 @@ async fn serve(config: &std::path::Path, settings: app::settings::Settings) -> a
         })?;
     let settings = Arc::new(settings);
     tokio::spawn(housekeeping(db.clone(), settings.clone()));
-    let router = timether_server::router(db, settings, options);
+    let clock: timether_server::Clock = Arc::new(timether_server::system_clock);
+    let live = app::live::Hub::new(db.clone(), settings.clone(), clock.clone());
+    let router = timether_server::router_with_hub(db, settings, options, clock, live.clone());
     // Without TCP_NODELAY, Nagle's algorithm and delayed ACKs hold the
     // later chunks of a streamed page for ~40 ms.
     let listener = tokio::net::TcpListener::bind(addr).await?.tap_io(|tcp| {
@@ -76,6 +78,8 @@ async fn serve(config: &std::path::Path, settings: app::settings::Settings) -> a
         async move {
             shutdown_signal().await;
             tracing::info!("stopping: finishing the requests under way");
+            // Open live-update streams never finish by themselves.
+            live.close_all();
             stopping.notify_one();
         }
     });

@@ -266,3 +266,16 @@ async fn one_session_may_hold_only_so_many_streams() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     let _more = Stream::open(&app.router, &c).await;
 }
+
+#[tokio::test]
+async fn a_stopping_server_ends_its_streams_and_opens_no_more() {
+    let app = spawn().await;
+    let (c, _) = app.signed_up("Stella").await;
+    let mut stream = Stream::open(&app.router, &c).await;
+    app.live.close_all();
+    // Ended without an `ended` event: the browser simply reconnects.
+    assert!(stream.closed(Duration::from_secs(1)).await);
+    let mut again = c.clone();
+    let r = again.get("/events").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.body);
+}

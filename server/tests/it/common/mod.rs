@@ -20,6 +20,8 @@ pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
 pub struct TestApp {
     pub router: Router,
+    /// The instance's live-update hub (`GET /events`).
+    pub live: Arc<app::live::Hub>,
     /// Seconds the server's clock runs ahead of the real one; tests move
     /// it with `advance`.
     pub clock: Arc<std::sync::atomic::AtomicI64>,
@@ -65,17 +67,21 @@ pub async fn spawn_with(tweak: impl FnOnce(&mut Settings)) -> TestApp {
     let options = LeptosOptions::builder().output_name("timether").build();
     let clock = Arc::new(std::sync::atomic::AtomicI64::new(0));
     let read = clock.clone();
-    let router = timether_server::router_with_clock(
+    let server_clock: timether_server::Clock = Arc::new(move || {
+        chrono::Utc::now()
+            + chrono::Duration::seconds(read.load(std::sync::atomic::Ordering::SeqCst))
+    });
+    let live = app::live::Hub::new(db.clone(), settings.clone(), server_clock.clone());
+    let router = timether_server::router_with_hub(
         db.clone(),
         settings.clone(),
         options,
-        Arc::new(move || {
-            chrono::Utc::now()
-                + chrono::Duration::seconds(read.load(std::sync::atomic::Ordering::SeqCst))
-        }),
+        server_clock,
+        live.clone(),
     );
     TestApp {
         router,
+        live,
         clock,
         db,
         settings,
