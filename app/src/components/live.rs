@@ -6,10 +6,12 @@
 //! When the stream opens, and again whenever it reopens after a drop (the
 //! browser reconnects it) or after the tab was in the background (which
 //! lets its stream go), the page loads again, as changes may have been
-//! made while it was not listening. A
-//! stream the server refused (the server was away, say) is tried again
-//! after 1, 2, 4 … up to 30 seconds. When the session ends (revoked on
-//! another device, signed out, moved to another workspace) the page
+//! made while it was not listening. A stream the server refused (the
+//! server was away, say) is tried again after 1, 2, 4 … up to 30 seconds.
+//!
+//! When the session moves to another workspace (this tab or another
+//! switched), the page reloads the person and follows the new workspace.
+//! When the session ends (revoked on another device, signed out) the page
 //! reloads, which shows the sign-in page with the reason; when it was
 //! replaced by a new session of this browser (turning on 2FA, changing
 //! the password), the page stays and follows a new stream.
@@ -75,14 +77,32 @@ pub fn lists_reloader() -> impl Fn() + Copy + 'static {
     }
 }
 
+/// How long after the lists last loaded a change does not load them again
+/// (see `loaded_at` in [`LiveUpdates`]).
+const SETTLE_MS: f64 = 1_500.0;
+
 /// Follows the stream for as long as the signed-in layout is shown.
 #[component]
 pub fn LiveUpdates() -> impl IntoView {
     let timer = use_timer();
     let version = expect_context::<EntriesVersion>().0;
     let editors = expect_context::<OpenEditors>();
+    // When the lists last loaded: this page's first render, its own
+    // writes, or a change from elsewhere. A change arriving soon after is
+    // most often the echo of this page's own write, which reloaded them
+    // already; loading them again would interrupt someone opening an
+    // entry's editor right after saving. The timer is asked again anyway,
+    // and a timer that changed reloads the lists itself.
+    let loaded_at = StoredValue::new(crate::components::timer_bar::now_ms());
+    Effect::new(move |_| {
+        version.track();
+        loaded_at.set_value(crate::components::timer_bar::now_ms());
+    });
     let refresh = move || {
         timer.refetch();
+        if crate::components::timer_bar::now_ms() - loaded_at.get_value() < SETTLE_MS {
+            return;
+        }
         match editors.open.get_untracked() {
             0 => version.update(|v| *v += 1),
             _ => editors.waiting.set(true),
@@ -101,7 +121,8 @@ pub fn LiveUpdates() -> impl IntoView {
         let listener = window_event_listener(leptos::ev::visibilitychange, move |_| {
             let _ = seen.unbounded_send(());
         });
-        leptos::task::spawn_local(follow(refresh, shown, stopped));
+        let me = crate::components::layout::use_me().0;
+        leptos::task::spawn_local(follow(refresh, move || me.refetch(), shown, stopped));
         let stop = send_wrapper::SendWrapper::new(stop);
         on_cleanup(move || {
             listener.remove();
@@ -124,6 +145,7 @@ fn hidden() -> bool {
 #[cfg(feature = "hydrate")]
 async fn follow(
     refresh: impl Fn() + 'static,
+    moved: impl Fn() + 'static,
     mut shown: futures_channel::mpsc::UnboundedReceiver<()>,
     mut stopped: futures_channel::oneshot::Receiver<()>,
 ) {
@@ -177,17 +199,23 @@ async fn follow(
                         "changed" => refresh(),
                         _ => {
                             let why = message.data().as_string().unwrap_or_default();
+                            // The session moved to another workspace (this
+                            // tab or another switched): the page shows the
+                            // person and follows the workspace anew.
+                            if why == "moved" {
+                                moved();
+                                break false;
+                            }
                             // The session this stream was opened with is
                             // over. Turning on 2FA or changing the password
                             // replaces it with a new one: still signed in,
                             // the page stays (it may be showing recovery
                             // codes, once) and follows a new stream.
-                            if why != "moved" && crate::auth::get_me().await.is_ok() {
+                            if crate::auth::get_me().await.is_ok() {
                                 break false;
                             }
-                            // Signed out, revoked, or in another workspace
-                            // now: the reload shows the sign-in page with
-                            // the reason, or the other workspace.
+                            // Signed out or revoked: the reload shows the
+                            // sign-in page with the reason.
                             source.close();
                             let _ = window().location().reload();
                             return;
