@@ -98,14 +98,11 @@ pub fn LiveUpdates() -> impl IntoView {
         version.track();
         loaded_at.set_value(crate::components::timer_bar::now_ms());
     });
+    let reload_lists = lists_reloader();
     let refresh = move || {
         timer.refetch();
-        if crate::components::timer_bar::now_ms() - loaded_at.get_value() < SETTLE_MS {
-            return;
-        }
-        match editors.open.get_untracked() {
-            0 => version.update(|v| *v += 1),
-            _ => editors.waiting.set(true),
+        if crate::components::timer_bar::now_ms() - loaded_at.get_value() >= SETTLE_MS {
+            reload_lists();
         }
     };
     Effect::new(move |_| {
