@@ -14,8 +14,42 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use server_fn::codec::Json;
 
-/// Above this many days, bars show months instead of days.
+/// Up to this many days, a bar is a day.
 pub const MAX_DAY_BARS: i64 = 62;
+/// Up to this many days (27 weeks), a bar is a week; longer, a month.
+pub const MAX_WEEK_BARS_DAYS: i64 = 27 * 7;
+
+/// What one bar of the chart covers, chosen by the period's length.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BarUnit {
+    #[default]
+    Day,
+    /// A week from Monday.
+    Week,
+    Month,
+}
+
+impl BarUnit {
+    /// The unit for a period of `days` days.
+    pub fn for_days(days: i64) -> Self {
+        if days <= MAX_DAY_BARS {
+            BarUnit::Day
+        } else if days <= MAX_WEEK_BARS_DAYS {
+            BarUnit::Week
+        } else {
+            BarUnit::Month
+        }
+    }
+
+    /// "day", "week" or "month", as in "Hours per week".
+    pub fn word(self) -> &'static str {
+        match self {
+            BarUnit::Day => "day",
+            BarUnit::Week => "week",
+            BarUnit::Month => "month",
+        }
+    }
+}
 
 /// The Reports page's filter is the one every export uses.
 pub use crate::time_filter::TimeFilter as ReportQuery;
@@ -23,7 +57,7 @@ pub use crate::time_filter::TimeFilter as ReportQuery;
 /// One bar of the time chart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bar {
-    /// Short label under the bar ("Mon 23", "Nov 2026").
+    /// Short label under the bar ("Mon 23", "23 Nov", "Nov 2026").
     pub label: String,
     /// Full label for screen readers and tooltips.
     pub title: String,
@@ -55,6 +89,8 @@ pub struct Report {
     pub billable_secs: i64,
     pub amount_cents: i64,
     pub entry_count: usize,
+    /// What each bar covers.
+    pub bar_unit: BarUnit,
     pub bars: Vec<Bar>,
     pub by_project: Vec<Slice>,
     pub by_client: Vec<Slice>,
@@ -252,49 +288,52 @@ pub mod service {
                 tag_amount(&untagged.2),
             );
         }
-        // Bars: per day, or per month for long ranges.
-        let days = (to - from).num_days() + 1;
+        // Bars: per day, per week from Monday, or per month, by the
+        // period's length.
+        let unit = BarUnit::for_days((to - from).num_days() + 1);
+        let first_of = |d: NaiveDate| match unit {
+            BarUnit::Day => d,
+            BarUnit::Week => d.week(chrono::Weekday::Mon).first_day(),
+            BarUnit::Month => d.with_day(1).unwrap_or(d),
+        };
         let mut bars: Vec<(NaiveDate, Bar)> = Vec::new();
-        if days <= MAX_DAY_BARS {
-            let mut d = from;
-            while d <= to {
-                bars.push((
-                    d,
-                    Bar {
-                        label: d.format("%a %-d").to_string(),
-                        title: d.format("%A, %-d %B %Y").to_string(),
-                        secs: 0,
-                        billable_secs: 0,
-                    },
-                ));
-                d = d + Days::new(1);
-            }
-        } else {
-            let mut d = from.with_day(1).unwrap_or(from);
-            while d <= to {
-                bars.push((
-                    d,
-                    Bar {
-                        label: d.format("%b %Y").to_string(),
-                        title: d.format("%B %Y").to_string(),
-                        secs: 0,
-                        billable_secs: 0,
-                    },
-                ));
-                d = d + chrono::Months::new(1);
-            }
+        let mut d = first_of(from);
+        while d <= to {
+            let (label, title, next) = match unit {
+                BarUnit::Day => (
+                    d.format("%a %-d").to_string(),
+                    d.format("%A, %-d %B %Y").to_string(),
+                    d + Days::new(1),
+                ),
+                BarUnit::Week => (
+                    d.format("%-d %b").to_string(),
+                    d.format("Week of %A, %-d %B %Y").to_string(),
+                    d + Days::new(7),
+                ),
+                BarUnit::Month => (
+                    d.format("%b %Y").to_string(),
+                    d.format("%B %Y").to_string(),
+                    d + chrono::Months::new(1),
+                ),
+            };
+            let bar = Bar {
+                label,
+                title,
+                secs: 0,
+                billable_secs: 0,
+            };
+            bars.push((d, bar));
+            d = next;
         }
         // An entry over midnight puts each day's hours on that day's bar
-        // (hours past the period's last day are on no bar).
+        // (hours outside the period are on no bar).
         for r in rows {
             let end = r.started_at + chrono::Duration::seconds(r.secs);
             for (day, secs) in periods::split_by_day(tz, r.started_at, end) {
-                let key = if days <= MAX_DAY_BARS {
-                    day
-                } else {
-                    day.with_day(1).unwrap_or(day)
-                };
-                if let Ok(i) = bars.binary_search_by(|(d, _)| d.cmp(&key)) {
+                if day < from || day > to {
+                    continue;
+                }
+                if let Ok(i) = bars.binary_search_by(|(d, _)| d.cmp(&first_of(day))) {
                     bars[i].1.secs += secs;
                     if r.billable {
                         bars[i].1.billable_secs += secs;
@@ -400,6 +439,7 @@ pub mod service {
             billable_secs,
             amount_cents,
             entry_count: rows.len(),
+            bar_unit: BarUnit::for_days((to - from).num_days() + 1),
             bars,
             by_project,
             by_client,
@@ -542,7 +582,11 @@ mod tests {
     fn long_ranges_chart_months() {
         let look = Lookup::default();
         let from = chrono::NaiveDate::from_ymd_opt(2026, 1, 15).unwrap();
-        let to = chrono::NaiveDate::from_ymd_opt(2026, 6, 2).unwrap();
+        let to = chrono::NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        assert_eq!(
+            BarUnit::for_days((to - from).num_days() + 1),
+            BarUnit::Month
+        );
         let rows = vec![Row {
             id: Uuid::now_v7(),
             started_at: Utc.with_ymd_and_hms(2026, 3, 10, 12, 0, 0).unwrap(),
@@ -551,8 +595,46 @@ mod tests {
             project_id: None,
         }];
         let (_, _, _, bars, ..) = aggregate(&rows, &look, Tz::UTC, from, to);
-        assert_eq!(bars.len(), 6);
+        assert_eq!(bars.len(), 12);
         assert_eq!(bars[2].label, "Mar 2026");
         assert_eq!(bars[2].secs, 600);
+    }
+
+    #[test]
+    fn quarters_chart_weeks_from_monday() {
+        let look = Lookup::default();
+        // Tuesday 1 September to Monday 30 November 2026: 91 days.
+        let from = chrono::NaiveDate::from_ymd_opt(2026, 9, 1).unwrap();
+        let to = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        assert_eq!(BarUnit::for_days((to - from).num_days() + 1), BarUnit::Week);
+        assert_eq!(BarUnit::for_days(62), BarUnit::Day);
+        assert_eq!(BarUnit::for_days(189), BarUnit::Week);
+        assert_eq!(BarUnit::for_days(190), BarUnit::Month);
+        let row = |(y, m, d, h): (i32, u32, u32, u32), secs: i64| Row {
+            id: Uuid::now_v7(),
+            started_at: Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap(),
+            secs,
+            billable: true,
+            project_id: None,
+        };
+        let rows = vec![
+            // Monday 31 August 23:00 for two hours: one is in the period.
+            row((2026, 8, 31, 23), 2 * 3600),
+            // Sunday 13 September 23:00 for two hours: one hour each week.
+            row((2026, 9, 13, 23), 2 * 3600),
+        ];
+        let (total, _, _, bars, ..) = aggregate(&rows, &look, Tz::UTC, from, to);
+        assert_eq!(total, 4 * 3600, "totals count whole entries");
+        // The first bar is the week of Monday 31 August, the last that of
+        // Monday 30 November.
+        assert_eq!(bars.len(), 14);
+        assert_eq!(bars[0].label, "31 Aug");
+        assert_eq!(bars[0].title, "Week of Monday, 31 August 2026");
+        assert_eq!(bars[13].label, "30 Nov");
+        assert_eq!(bars[0].secs, 3600);
+        assert_eq!(bars[1].secs, 3600);
+        assert_eq!(bars[2].secs, 3600);
+        assert_eq!(bars[2].billable_secs, 3600);
+        assert_eq!(bars.iter().map(|b| b.secs).sum::<i64>(), 3 * 3600);
     }
 }

@@ -75,7 +75,7 @@ pub fn ReportsPage() -> impl IntoView {
                                 <div><dt>"Billable amount"</dt><dd class="amount big">{format!("{} {}", money(rep.amount_cents), cur)}</dd></div>
                                 <div><dt>"Entries"</dt><dd class="num big">{rep.entry_count}</dd></div>
                             </dl>
-                            <BarChart bars=rep.bars.clone() caption=format!("Hours per {}", if rep.bars.len() as i64 == (rep.to - rep.from).num_days() + 1 { "day" } else { "month" })/>
+                            <BarChart bars=rep.bars.clone() caption=format!("Hours per {}", rep.bar_unit.word())/>
                         </section>
                         <div class="breakdowns">
                             <Breakdown title="By project" slices=rep.by_project.clone() currency=cur.clone()/>

@@ -10,7 +10,7 @@ use super::rows::{EntryPages, Lookup, People};
 use super::{group, hours_text, Detail};
 use crate::db::entities::workspaces;
 use crate::error::Error;
-use crate::periods::{hours_minutes, money};
+use crate::periods::{hours_minutes, local_day, money, split_by_day};
 use crate::reports::{service as reports, Report, Slice};
 use crate::tenant::Scope;
 use crate::time_filter::service::{select, Selection};
@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 static TEMPLATE: &str = include_str!("report.typ");
 
@@ -81,8 +82,17 @@ struct Row {
 #[derive(Serialize)]
 #[serde(untagged)]
 enum Item {
-    Day { day: String, total: String },
-    Entry { cells: [String; 6] },
+    Day {
+        day: String,
+        total: String,
+        /// The day whose total goes in `total`; none on a "(continued)"
+        /// heading, which shows no total.
+        #[serde(skip)]
+        date: Option<chrono::NaiveDate>,
+    },
+    Entry {
+        cells: [String; 6],
+    },
 }
 
 /// Renders the report of the entries `f` selects as PDF bytes.
@@ -183,7 +193,6 @@ async fn document(
         .ok_or_else(|| Error::not_found("The workspace"))?;
     let look = Lookup::load(txn, scope).await?;
     let cur = &report.currency;
-    let monthly = report.bars.len() as i64 != (report.to - report.from).num_days() + 1;
     let top = report.bars.iter().map(|b| b.secs).max().unwrap_or(0);
     let mut doc = Doc {
         title: "Time report".into(),
@@ -200,12 +209,7 @@ async fn document(
             amount: format!("{} {cur}", money(report.amount_cents)),
             entries: group(report.entry_count as u64),
         },
-        chart_title: if monthly {
-            "Hours per month"
-        } else {
-            "Hours per day"
-        }
-        .into(),
+        chart_title: format!("Hours per {}", report.bar_unit.word()),
         bar_top: hours_text(top),
         bars: report
             .bars
@@ -231,46 +235,54 @@ async fn document(
     if !sel.everyone {
         doc.filters.insert(0, "Your time".into());
     }
-    // Entries day by day, cut into page-sized chunks.
+    // Entries day by day, cut into page-sized chunks. A day's total is the
+    // hours on that local day, as on the chart and the entries list: an
+    // entry over midnight counts on both days.
     let mut people = People::default();
     let mut pages: Vec<Vec<Item>> = Vec::new();
     let mut page: Vec<Item> = Vec::new();
     let mut lines = 0usize;
     let mut day: Option<chrono::NaiveDate> = None;
-    let mut day_index = 0usize;
-    let mut day_secs = 0i64;
+    let mut day_secs: BTreeMap<chrono::NaiveDate, i64> = BTreeMap::new();
     let mut pager = EntryPages::new(sel, false);
     while let Some((entries, tags)) = pager.next(txn, scope).await? {
         for e in &entries {
             let local = e.started_at.with_timezone(&tz);
             let d = local.date_naive();
             if day != Some(d) {
-                if day.is_some() {
-                    set_day_total(&mut page, &mut pages, day_index, day_secs);
-                }
                 if lines + 3 > LINES_PER_PAGE && !page.is_empty() {
                     pages.push(std::mem::take(&mut page));
                     lines = 0;
                 }
                 day = Some(d);
-                day_secs = 0;
-                day_index = page.len();
                 page.push(Item::Day {
                     day: d.format("%A, %-d %B %Y").to_string(),
                     total: String::new(),
+                    date: Some(d),
                 });
                 lines += 1;
             }
-            let secs = (e.ended_at.unwrap_or(now) - e.started_at)
-                .num_seconds()
-                .max(0);
-            day_secs += secs;
+            let end = e.ended_at.unwrap_or(now).max(e.started_at);
+            let secs = (end - e.started_at).num_seconds();
+            for (on, s) in split_by_day(tz, e.started_at, end) {
+                if (sel.from..=sel.to).contains(&on) {
+                    *day_secs.entry(on).or_default() += s;
+                }
+            }
             let time = match e.ended_at {
-                Some(end) => format!(
-                    "{}–{}",
-                    local.format("%H:%M"),
-                    end.with_timezone(&tz).format("%H:%M")
-                ),
+                Some(end) => {
+                    let later = (local_day(tz, end) - d).num_days();
+                    format!(
+                        "{}–{}{}",
+                        local.format("%H:%M"),
+                        end.with_timezone(&tz).format("%H:%M"),
+                        if later > 0 {
+                            format!(" +{later}")
+                        } else {
+                            String::new()
+                        }
+                    )
+                }
                 None => format!("{}–running", local.format("%H:%M")),
             };
             let project = e
@@ -299,10 +311,10 @@ async fn document(
                 pages.push(std::mem::take(&mut page));
                 lines = 0;
                 // The day goes on: say so at the top of the new page.
-                day_index = usize::MAX;
                 page.push(Item::Day {
                     day: format!("{} (continued)", d.format("%A, %-d %B %Y")),
                     total: String::new(),
+                    date: None,
                 });
                 lines += 1;
             }
@@ -319,34 +331,24 @@ async fn document(
             lines += height;
         }
     }
-    if day.is_some() {
-        set_day_total(&mut page, &mut pages, day_index, day_secs);
-    }
     if !page.is_empty() {
         pages.push(page);
     }
+    fill_day_totals(&mut pages, &day_secs);
     doc.pages = pages;
     Ok(doc)
 }
 
-/// Writes a finished day's total into its heading (`index` in the current
-/// page, or on an earlier page when the day began there).
-fn set_day_total(page: &mut [Item], pages: &mut [Vec<Item>], index: usize, secs: i64) {
-    let total = hours_minutes(secs);
-    if let Some(Item::Day { total: t, .. }) = page.get_mut(index) {
-        *t = total;
-        return;
-    }
-    // The day began on an earlier page: its first heading is the last
-    // heading there that is not a continuation.
-    for p in pages.iter_mut().rev() {
-        if let Some(Item::Day { total: t, day }) =
-            p.iter_mut().rev().find(|it| matches!(it, Item::Day { .. }))
+/// Writes each day's total into its (first) heading.
+fn fill_day_totals(pages: &mut [Vec<Item>], day_secs: &BTreeMap<chrono::NaiveDate, i64>) {
+    for item in pages.iter_mut().flatten() {
+        if let Item::Day {
+            total,
+            date: Some(d),
+            ..
+        } = item
         {
-            if !day.ends_with("(continued)") {
-                *t = total;
-                return;
-            }
+            *total = hours_minutes(day_secs.get(d).copied().unwrap_or(0));
         }
     }
 }
@@ -361,6 +363,7 @@ mod tests {
             pages.last_mut().unwrap().push(Item::Day {
                 day: format!("Monday, {} November 2026", d + 1),
                 total: "7:30".into(),
+                date: None,
             });
             for i in 0..per_day {
                 if pages.last().unwrap().len() >= 40 {

@@ -57,8 +57,8 @@ pub struct SummaryParams {
     pub user_id: Option<Uuid>,
     /// Only billable (`true`) or non-billable (`false`) entries.
     pub billable: Option<bool>,
-    /// `project` (default), `client`, `tag` or `day` (the chart's bars: days,
-    /// or months for long ranges).
+    /// `project` (default), `client`, `tag` or `day` (the chart's bars: days
+    /// up to 62 days, weeks from Monday up to 27 weeks, months beyond).
     pub group_by: Option<String>,
 }
 

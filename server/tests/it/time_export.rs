@@ -570,6 +570,59 @@ async fn export_pdf_reads_as_a_report_of_the_filter() {
 }
 
 #[tokio::test]
+async fn pdf_day_totals_split_entries_over_midnight_and_long_periods_chart_weeks() {
+    let app = spawn().await;
+    let (mut owner, _ws, _dev, _meet) = berlin(&app).await;
+    // Sunday 8 Nov 22:00 to Monday 9 Nov 02:30 in Berlin: 2 h on Sunday,
+    // 2 h 30 m on Monday; and half an hour on Monday morning.
+    for (description, start, end) in [
+        ("Release night", "2026-11-08T22:00", "2026-11-09T02:30"),
+        ("Standup", "2026-11-09T09:00", "2026-11-09T09:30"),
+    ] {
+        let r = owner
+            .call(
+                "create_entry",
+                json!({ "input": { "description": description, "project_id": null,
+                    "tag_ids": [], "billable": false, "start": start, "end": end } }),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let r = owner
+        .get("/exports/time-entries.pdf?period=custom&from=2026-11-08&to=2026-11-09")
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let text = pdf_lines(&r.bytes);
+    let line = |start: &str| -> String {
+        let found = text.lines().find(|l| l.trim_start().starts_with(start));
+        found
+            .unwrap_or_else(|| panic!("{start}: {text}"))
+            .to_string()
+    };
+    // The heading's total is the day's hours, as the chart counts them.
+    assert!(line("Sunday, 8 November 2026").ends_with(" 2:00"), "{text}");
+    assert!(line("Monday, 9 November 2026").ends_with(" 3:00"), "{text}");
+    assert!(
+        line("22:00–02:30 +1").contains("4:30 Release night"),
+        "{text}"
+    );
+    assert!(text.contains("Hours per day"), "{text}");
+
+    // A quarter charts weeks; a year, months.
+    let r = owner
+        .get("/exports/time-entries.pdf?period=custom&from=2026-09-01&to=2026-11-30&detail=summary")
+        .await;
+    let (text, _) = pdf_text(&r.bytes);
+    assert!(text.contains("Hours per week"), "{text}");
+    assert!(text.contains("31 Aug"), "{text}");
+    let r = owner
+        .get("/exports/time-entries.pdf?period=custom&from=2026-01-01&to=2026-12-31&detail=summary")
+        .await;
+    let (text, _) = pdf_text(&r.bytes);
+    assert!(text.contains("Hours per month"), "{text}");
+}
+
+#[tokio::test]
 async fn a_pdf_over_the_time_limit_ends_with_a_sentence() {
     let app = spawn_with(|s| s.pdf_render_timeout_secs = 0).await;
     let (mut owner, ws, _dev, _meet) = berlin(&app).await;

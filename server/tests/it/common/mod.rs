@@ -485,11 +485,21 @@ pub fn urlencode(s: &str) -> String {
 /// The text of a PDF (poppler's `pdftotext`, which `make test` installs)
 /// and its page count.
 pub fn pdf_text(bytes: &[u8]) -> (String, usize) {
+    pdf_text_with(bytes, &[])
+}
+
+/// A PDF's text as laid out on the page: a table row is one line.
+pub fn pdf_lines(bytes: &[u8]) -> String {
+    pdf_text_with(bytes, &["-layout"]).0
+}
+
+fn pdf_text_with(bytes: &[u8], flags: &[&str]) -> (String, usize) {
     assert!(bytes.starts_with(b"%PDF-"), "not a PDF");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("report.pdf");
     std::fs::write(&file, bytes).unwrap();
     let out = std::process::Command::new("pdftotext")
+        .args(flags)
         .arg(&file)
         .arg("-")
         .output()
