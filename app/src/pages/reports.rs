@@ -41,7 +41,7 @@ pub fn ReportsPage() -> impl IntoView {
     view! {
         <div class="page-header">
             <h1>"Reports"</h1>
-            <p class="lead">"Where the time went: totals, billable amounts, hours per day, and breakdowns by project, client and tag."</p>
+            <p class="lead">"Where the time went: totals, billable amounts, hours over time, and breakdowns by project, client and tag."</p>
         </div>
         <section class="card filters" aria-label="Report filters">
             {with_me(move |me| view! {
