@@ -44,8 +44,9 @@ impl PageData {
             .await
             .map_err(AppError::from);
         let timer = match ctx.session() {
-            Ok(session) => crate::timer::service::current(&ctx.db, &scope, session.tz(), ctx.now)
+            Ok(session) => crate::timer::service::current(&ctx.db, &scope, ctx.now)
                 .await
+                .map(|e| e.map(|e| crate::entries::TimeEntry::of(e, session.tz())))
                 .map_err(AppError::from),
             Err(e) => Err(AppError::from(e)),
         };

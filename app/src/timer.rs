@@ -5,7 +5,7 @@
 //! billed twice. Starting a new one stops the old, wherever it runs, and
 //! says so when that was in another workspace.
 
-use crate::entries::TimeEntry;
+use crate::entries::{Entry, TimeEntry};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -29,20 +29,48 @@ pub struct TimerInput {
 #[server(prefix = "/rpc", endpoint = "current_timer", input = Json)]
 pub async fn current_timer() -> Result<Option<TimeEntry>, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::current(&ctx.db, &scope, tz, ctx.now).await
+        let e = service::current(&ctx.db, &scope, ctx.now).await?;
+        Ok(e.map(|e| TimeEntry::of(e, tz)))
     })
     .await
 }
 
 /// A started timer, and the workspace whose timer it stopped, if another.
+/// The domain returns it with an [`Entry`], the page receives a
+/// [`TimeEntry`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Started {
-    pub entry: TimeEntry,
+pub struct Started<E = TimeEntry> {
+    pub entry: E,
     /// The name of the other workspace where the person's timer was running.
     pub stopped_in: Option<String>,
 }
 
-impl Started {
+/// The description of an entry, in either form: what messages name.
+pub trait Described {
+    fn description(&self) -> &str;
+}
+
+impl Described for Entry {
+    fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl Described for TimeEntry {
+    fn description(&self) -> &str {
+        &self.description
+    }
+}
+
+impl<E> Started<E> {
+    /// The same outcome with the entry in another form.
+    pub fn map<F>(self, f: impl FnOnce(E) -> F) -> Started<F> {
+        Started {
+            entry: f(self.entry),
+            stopped_in: self.stopped_in,
+        }
+    }
+
     /// What the page says after starting.
     pub fn message(&self) -> String {
         match &self.stopped_in {
@@ -57,7 +85,8 @@ impl Started {
 #[server(prefix = "/rpc", endpoint = "start_timer", input = Json)]
 pub async fn start_timer(input: TimerInput) -> Result<Started, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::start(&ctx.db, &scope, tz, input, ctx.now).await
+        let started = service::start(&ctx.db, &scope, input, ctx.now).await?;
+        Ok(started.map(|e| TimeEntry::of(e, tz)))
     })
     .await
 }
@@ -65,7 +94,8 @@ pub async fn start_timer(input: TimerInput) -> Result<Started, AppError> {
 #[server(prefix = "/rpc", endpoint = "update_timer", input = Json)]
 pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::update(&ctx.db, &scope, tz, input, ctx.now).await
+        let e = service::update(&ctx.db, &scope, input, ctx.now).await?;
+        Ok(TimeEntry::of(e, tz))
     })
     .await
 }
@@ -74,16 +104,25 @@ pub async fn update_timer(input: TimerInput) -> Result<TimeEntry, AppError> {
 /// out of date (another tab or device stopped it, or started another) stops
 /// nothing and learns what runs now.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Stopped {
+pub enum Stopped<E = TimeEntry> {
     /// The entry, finished.
-    Entry(TimeEntry),
+    Entry(E),
     /// No timer was running any more.
     AlreadyStopped,
     /// Another entry runs now; it was left running.
-    OtherRunning(TimeEntry),
+    OtherRunning(E),
 }
 
-impl Stopped {
+impl<E: Described> Stopped<E> {
+    /// The same outcome with the entry in another form.
+    pub fn map<F>(self, f: impl FnOnce(E) -> F) -> Stopped<F> {
+        match self {
+            Stopped::Entry(e) => Stopped::Entry(f(e)),
+            Stopped::AlreadyStopped => Stopped::AlreadyStopped,
+            Stopped::OtherRunning(e) => Stopped::OtherRunning(f(e)),
+        }
+    }
+
     /// What the page says when its Stop found a different state.
     pub fn message(&self) -> Option<String> {
         match self {
@@ -94,10 +133,10 @@ impl Stopped {
             ),
             Stopped::OtherRunning(e) => Some(format!(
                 "{} is running now, started in another tab or on another device. It was not stopped.",
-                if e.description.is_empty() {
+                if e.description().is_empty() {
                     "Another timer".to_string()
                 } else {
-                    format!("“{}”", e.description)
+                    format!("“{}”", e.description())
                 }
             )),
         }
@@ -107,7 +146,8 @@ impl Stopped {
 #[server(prefix = "/rpc", endpoint = "stop_timer", input = Json)]
 pub async fn stop_timer(entry_id: Option<Uuid>) -> Result<Stopped, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::stop(&ctx.db, &scope, tz, entry_id, ctx.now).await
+        let stopped = service::stop(&ctx.db, &scope, entry_id, ctx.now).await?;
+        Ok(stopped.map(|e| TimeEntry::of(e, tz)))
     })
     .await
 }
@@ -117,7 +157,8 @@ pub async fn stop_timer(entry_id: Option<Uuid>) -> Result<Stopped, AppError> {
 #[server(prefix = "/rpc", endpoint = "continue_entry", input = Json)]
 pub async fn continue_entry(id: Uuid) -> Result<Started, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::continue_entry(&ctx.db, &scope, tz, id, ctx.now).await
+        let started = service::continue_entry(&ctx.db, &scope, id, ctx.now).await?;
+        Ok(started.map(|e| TimeEntry::of(e, tz)))
     })
     .await
 }
@@ -127,12 +168,11 @@ pub mod service {
     use super::*;
     use crate::db::entities::{time_entries, workspaces};
     use crate::entries::service::{
-        description, live, tag_ids_of, views, visible, write_entry, Row,
+        description, entries_of, live, tag_ids_of, visible, write_entry, Row,
     };
     use crate::error::Error;
     use crate::tenant::Scope;
     use chrono::{DateTime, SubsecRound, Utc};
-    use chrono_tz::Tz;
     use sea_orm::sea_query::Expr;
     use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -142,26 +182,29 @@ pub mod service {
         now.trunc_subsecs(0).max(started_at)
     }
 
+    /// The person's running entry in this workspace: one lookup in
+    /// `idx_time_entries_running`. Every signed-in page asks for it.
+    pub(super) fn running_query(scope: &Scope) -> sea_orm::Select<time_entries::Entity> {
+        live(scope)
+            .filter(time_entries::Column::UserId.eq(scope.user_id))
+            .filter(time_entries::Column::EndedAt.is_null())
+    }
+
     async fn running(
         db: &impl ConnectionTrait,
         scope: &Scope,
     ) -> Result<Option<time_entries::Model>, Error> {
-        Ok(live(scope)
-            .filter(time_entries::Column::UserId.eq(scope.user_id))
-            .filter(time_entries::Column::EndedAt.is_null())
-            .one(db)
-            .await?)
+        Ok(running_query(scope).one(db).await?)
     }
 
     pub async fn current(
         db: &DatabaseConnection,
         scope: &Scope,
-        tz: Tz,
         now: DateTime<Utc>,
-    ) -> Result<Option<TimeEntry>, Error> {
+    ) -> Result<Option<Entry>, Error> {
         match running(db, scope).await? {
             None => Ok(None),
-            Some(m) => Ok(views(db, scope, tz, vec![m], now).await?.pop()),
+            Some(m) => Ok(entries_of(db, scope, vec![m], now).await?.pop()),
         }
     }
 
@@ -234,10 +277,9 @@ pub mod service {
     pub async fn start(
         db: &DatabaseConnection,
         scope: &Scope,
-        tz: Tz,
         input: TimerInput,
         now: DateTime<Utc>,
-    ) -> Result<Started, Error> {
+    ) -> Result<Started<Entry>, Error> {
         scope.writable()?;
         let description = description(&input.description)?;
         let now = now.trunc_subsecs(0);
@@ -253,7 +295,7 @@ pub mod service {
             started_at: now,
             ended_at: None,
         };
-        let entry = write_entry(&txn, scope, tz, None, row, now).await?;
+        let entry = write_entry(&txn, scope, None, row, now).await?;
         txn.commit().await?;
         Ok(Started { entry, stopped_in })
     }
@@ -264,10 +306,9 @@ pub mod service {
     pub async fn update(
         db: &DatabaseConnection,
         scope: &Scope,
-        tz: Tz,
         input: TimerInput,
         now: DateTime<Utc>,
-    ) -> Result<TimeEntry, Error> {
+    ) -> Result<Entry, Error> {
         scope.writable()?;
         let description = description(&input.description)?;
         let txn = crate::db::begin_write(db).await?;
@@ -286,9 +327,9 @@ pub mod service {
             started_at: cur.started_at,
             ended_at: None,
         };
-        let view = write_entry(&txn, scope, tz, Some(&cur), row, now).await?;
+        let entry = write_entry(&txn, scope, Some(&cur), row, now).await?;
         txn.commit().await?;
-        Ok(view)
+        Ok(entry)
     }
 
     /// Stops the timer; it becomes a finished entry.
@@ -297,23 +338,22 @@ pub mod service {
     pub async fn stop(
         db: &DatabaseConnection,
         scope: &Scope,
-        tz: Tz,
         expected: Option<Uuid>,
         now: DateTime<Utc>,
-    ) -> Result<Stopped, Error> {
+    ) -> Result<Stopped<Entry>, Error> {
         scope.writable()?;
         let txn = crate::db::begin_write(db).await?;
         let current = running(&txn, scope).await?;
         let outcome = match (current, expected) {
             (None, _) => Stopped::AlreadyStopped,
             (Some(m), Some(want)) if m.id != want => {
-                match views(&txn, scope, tz, vec![m], now).await?.pop() {
+                match entries_of(&txn, scope, vec![m], now).await?.pop() {
                     Some(v) => Stopped::OtherRunning(v),
                     None => Stopped::AlreadyStopped,
                 }
             }
             (Some(_), _) => match stop_running(&txn, scope, now).await? {
-                Some(m) => match views(&txn, scope, tz, vec![m], now).await?.pop() {
+                Some(m) => match entries_of(&txn, scope, vec![m], now).await?.pop() {
                     Some(v) => Stopped::Entry(v),
                     None => Stopped::AlreadyStopped,
                 },
@@ -327,16 +367,14 @@ pub mod service {
     pub async fn continue_entry(
         db: &DatabaseConnection,
         scope: &Scope,
-        tz: Tz,
         id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<Started, Error> {
+    ) -> Result<Started<Entry>, Error> {
         let m = visible(db, scope, id).await?;
         let tag_ids = tag_ids_of(db, scope, id).await?;
         start(
             db,
             scope,
-            tz,
             TimerInput {
                 description: m.description,
                 project_id: m.project_id,
@@ -411,28 +449,21 @@ mod tests {
             description: d.into(),
             ..Default::default()
         };
-        let a = start(&db, &scope, Tz::UTC, input("first"), t0)
-            .await
-            .unwrap()
-            .entry;
+        let a = start(&db, &scope, input("first"), t0).await.unwrap().entry;
         let t1 = t0 + chrono::Duration::minutes(30);
-        let b = start(&db, &scope, Tz::UTC, input("second"), t1)
-            .await
-            .unwrap()
-            .entry;
-        let cur = current(&db, &scope, Tz::UTC, t1).await.unwrap().unwrap();
+        let b = start(&db, &scope, input("second"), t1).await.unwrap().entry;
+        let cur = current(&db, &scope, t1).await.unwrap().unwrap();
         assert_eq!(cur.id, b.id);
         assert_eq!(cur.description, "second");
         let t2 = t1 + chrono::Duration::minutes(15);
         // Naming the first (a stale page) leaves the second running.
-        let stale = stop(&db, &scope, Tz::UTC, Some(a.id), t2).await.unwrap();
+        let stale = stop(&db, &scope, Some(a.id), t2).await.unwrap();
         assert!(matches!(&stale, Stopped::OtherRunning(e) if e.id == b.id));
-        let Stopped::Entry(stopped) = stop(&db, &scope, Tz::UTC, Some(b.id), t2).await.unwrap()
-        else {
+        let Stopped::Entry(stopped) = stop(&db, &scope, Some(b.id), t2).await.unwrap() else {
             panic!("the running entry, named, stops");
         };
         assert_eq!(stopped.duration_secs, 900);
-        assert!(current(&db, &scope, Tz::UTC, t2).await.unwrap().is_none());
+        assert!(current(&db, &scope, t2).await.unwrap().is_none());
         // The first timer ended when the second started.
         let query = crate::entries::EntryFilter::default()
             .query(Tz::UTC, user.id)
@@ -446,8 +477,45 @@ mod tests {
         assert_eq!(first.duration_secs, 1800);
         // Stopping with nothing running is not an error.
         assert_eq!(
-            stop(&db, &scope, Tz::UTC, None, t2).await.unwrap(),
+            stop(&db, &scope, None, t2).await.unwrap(),
             Stopped::AlreadyStopped
+        );
+    }
+
+    #[tokio::test]
+    async fn the_running_timer_is_found_by_its_own_index() {
+        use sea_orm::{ConnectionTrait, QueryTrait, Statement};
+        let db = crate::db::connect("sqlite::memory:").await.unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let (user, ws) =
+            crate::users::create(&db, "Ada", "ada@example.com", "orbit lantern pepper 42", t0)
+                .await
+                .unwrap();
+        let scope = Scope {
+            workspace_id: ws,
+            user_id: user.id,
+            role: Role::Owner,
+            plan: Plan::Free,
+            billing_status: BillingStatus::Active,
+            data_version: 0,
+        };
+        let stmt = running_query(&scope).build(db.get_database_backend());
+        let plan = db
+            .query_all_raw(Statement {
+                sql: format!("EXPLAIN QUERY PLAN {}", stmt.sql),
+                ..stmt
+            })
+            .await
+            .unwrap();
+        let plan: Vec<String> = plan
+            .iter()
+            .map(|r| r.try_get_by_index::<String>(3).unwrap())
+            .collect();
+        // Not the (workspace, person, start) index, which reads every
+        // entry the person ever made.
+        assert!(
+            plan.iter().any(|p| p.contains("idx_time_entries_running")),
+            "{plan:?}"
         );
     }
 }

@@ -28,6 +28,27 @@ pub struct EntryProject {
     pub client_name: Option<String>,
 }
 
+/// A time entry as the domain returns it to either door: UTC times and
+/// ids, nothing formatted. The page receives it as [`TimeEntry`]
+/// (`TimeEntry::of`), the API as its own JSON.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub description: String,
+    pub project: Option<EntryProject>,
+    pub tags: Vec<Tag>,
+    pub billable: bool,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Up to now for a running entry.
+    pub duration_secs: i64,
+    /// On a sent or paid invoice.
+    pub invoiced: bool,
+}
+
+/// An entry as the page shows it: [`Entry`] with its times formatted in
+/// the person's zone, on the server (chrono-tz stays out of the bundle).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TimeEntry {
     pub id: Uuid,
@@ -50,6 +71,32 @@ pub struct TimeEntry {
     pub time_range: String,
     /// On a sent or paid invoice.
     pub invoiced: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl TimeEntry {
+    /// `e` for the page of a person in zone `tz`.
+    pub fn of(e: Entry, tz: chrono_tz::Tz) -> TimeEntry {
+        use crate::periods;
+        TimeEntry {
+            start_input: periods::input_value(tz, e.started_at),
+            end_input: e
+                .ended_at
+                .map(|t| periods::input_value(tz, t))
+                .unwrap_or_default(),
+            time_range: periods::time_range(tz, e.started_at, e.ended_at),
+            id: e.id,
+            user_id: e.user_id,
+            description: e.description,
+            project: e.project,
+            tags: e.tags,
+            billable: e.billable,
+            started_at: e.started_at,
+            ended_at: e.ended_at,
+            duration_secs: e.duration_secs,
+            invoiced: e.invoiced,
+        }
+    }
 }
 
 /// One day of the list: the entries that started that day (person's zone).
@@ -182,7 +229,8 @@ pub async fn new_entry_times() -> Result<(String, String), AppError> {
 #[server(prefix = "/rpc", endpoint = "create_entry", input = Json)]
 pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::create(&ctx.db, &scope, tz, input.parse(tz)?, ctx.now).await
+        let e = service::create(&ctx.db, &scope, input.parse(tz)?, ctx.now).await?;
+        Ok(TimeEntry::of(e, tz))
     })
     .await
 }
@@ -190,7 +238,8 @@ pub async fn create_entry(input: EntryForm) -> Result<TimeEntry, AppError> {
 #[server(prefix = "/rpc", endpoint = "update_entry", input = Json)]
 pub async fn update_entry(id: Uuid, input: EntryForm) -> Result<TimeEntry, AppError> {
     crate::context::zoned(|ctx, scope, tz| async move {
-        service::update(&ctx.db, &scope, tz, id, input.changes(tz)?, ctx.now).await
+        let e = service::update(&ctx.db, &scope, id, input.changes(tz)?, ctx.now).await?;
+        Ok(TimeEntry::of(e, tz))
     })
     .await
 }

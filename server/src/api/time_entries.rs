@@ -36,8 +36,8 @@ pub struct TimeEntry {
     pub invoiced: bool,
 }
 
-impl From<app::entries::TimeEntry> for TimeEntry {
-    fn from(e: app::entries::TimeEntry) -> Self {
+impl From<app::entries::Entry> for TimeEntry {
+    fn from(e: app::entries::Entry) -> Self {
         TimeEntry {
             id: e.id,
             user_id: e.user_id,
@@ -222,7 +222,7 @@ mod pages {
 
     pub(super) fn keep(
         key: String,
-        entries: Vec<app::entries::TimeEntry>,
+        entries: Vec<app::entries::Entry>,
         next_cursor: Option<String>,
     ) -> Arc<Page> {
         let mut bytes = 64 + next_cursor.as_ref().map_or(0, String::len);
@@ -301,7 +301,7 @@ pub async fn get_one(
     Path(raw): Path<String>,
 ) -> ApiResult<TimeEntry> {
     let id = path_id(&raw, "The time entry")?;
-    let e = service::view_one(&ctx.db, &ctx.scope, id, ctx.now).await?;
+    let e = service::get(&ctx.db, &ctx.scope, id, ctx.now).await?;
     Ok(Json(e.into()))
 }
 
@@ -356,7 +356,7 @@ pub async fn create(
         end: body.end,
         confirm_long: body.confirm_long,
     };
-    let e = service::create(&ctx.db, &ctx.scope, chrono_tz::UTC, command, ctx.now).await?;
+    let e = service::create(&ctx.db, &ctx.scope, command, ctx.now).await?;
     Ok((StatusCode::CREATED, Json(e.into())))
 }
 
@@ -379,7 +379,7 @@ pub async fn update(
         confirm_invoiced: body.confirm_invoiced,
         finished_only: true,
     };
-    let e = service::update(&ctx.db, &ctx.scope, chrono_tz::UTC, id, changes, ctx.now).await?;
+    let e = service::update(&ctx.db, &ctx.scope, id, changes, ctx.now).await?;
     Ok(Json(e.into()))
 }
 
@@ -398,7 +398,7 @@ pub async fn delete(
 #[utoipa::path(get, path = "/timer", operation_id = "getTimer", tag = "timer",
     responses((status = 200, body = Option<TimeEntry>)))]
 pub async fn timer(Extension(ctx): Extension<ApiCtx>) -> ApiResult<Option<TimeEntry>> {
-    let t = app::timer::service::current(&ctx.db, &ctx.scope, chrono_tz::UTC, ctx.now).await?;
+    let t = app::timer::service::current(&ctx.db, &ctx.scope, ctx.now).await?;
     Ok(Json(t.map(TimeEntry::from)))
 }
 
@@ -427,8 +427,7 @@ pub async fn start_timer(
         tag_ids: body.tag_ids,
         billable: body.billable,
     };
-    let started =
-        app::timer::service::start(&ctx.db, &ctx.scope, chrono_tz::UTC, input, ctx.now).await?;
+    let started = app::timer::service::start(&ctx.db, &ctx.scope, input, ctx.now).await?;
     Ok((StatusCode::CREATED, Json(started.entry.into())))
 }
 
@@ -451,9 +450,7 @@ pub async fn stop_timer(
 ) -> ApiResult<Option<TimeEntry>> {
     use app::timer::Stopped;
     let q: StopParams = query(&uri)?;
-    match app::timer::service::stop(&ctx.db, &ctx.scope, chrono_tz::UTC, q.entry_id, ctx.now)
-        .await?
-    {
+    match app::timer::service::stop(&ctx.db, &ctx.scope, q.entry_id, ctx.now).await? {
         Stopped::Entry(e) => Ok(Json(Some(e.into()))),
         Stopped::AlreadyStopped if q.entry_id.is_none() => Ok(Json(None)),
         other => Err(app::error::Error::Conflict(other.message().unwrap_or_default()).into()),

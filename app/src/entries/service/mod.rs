@@ -60,7 +60,7 @@ mod read_model;
 mod write;
 
 /// Entry pages and day totals read recently, keyed by the workspace,
-/// its data version when they were read, the zone and the exact query.
+/// its data version when they were read and the exact query.
 ///
 /// Database triggers move `workspaces.data_version` forward on every
 /// change to entries, their tags, projects, clients, tags and invoices

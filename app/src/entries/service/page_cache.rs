@@ -9,7 +9,7 @@ const ENTRY_BYTES: u64 = 500;
 
 #[derive(Clone)]
 enum Value {
-    Page(Arc<(Vec<TimeEntry>, Option<String>)>),
+    Page(Arc<(Vec<Entry>, Option<String>)>),
     Secs(i64),
     Served(Prepared<EntryPage>),
 }
@@ -31,19 +31,16 @@ impl quick_cache::Weighter<String, Value> for Weight {
 static CACHE: LazyLock<quick_cache::sync::Cache<String, Value, Weight>> =
     LazyLock::new(|| quick_cache::sync::Cache::with_weighter(4096, CAPACITY, Weight));
 
-pub(super) fn key(scope: &Scope, kind: &str, tz: Tz, stmt: &Statement) -> String {
-    // The SQL with its bound values (Debug keeps them unambiguous).
+pub(super) fn key(scope: &Scope, kind: &str, stmt: &Statement) -> String {
+    // The SQL with its bound values (Debug keeps them unambiguous). No
+    // zone: the entries are neutral, and days arrive as UTC bounds.
     format!(
-        "{kind}|{}|{}|{}|{}|{:?}",
-        scope.workspace_id,
-        scope.data_version,
-        tz.name(),
-        stmt.sql,
-        stmt.values
+        "{kind}|{}|{}|{}|{:?}",
+        scope.workspace_id, scope.data_version, stmt.sql, stmt.values
     )
 }
 
-pub(super) fn page(key: &str, now: DateTime<Utc>) -> Option<(Vec<TimeEntry>, Option<String>)> {
+pub(super) fn page(key: &str, now: DateTime<Utc>) -> Option<(Vec<Entry>, Option<String>)> {
     let Some(Value::Page(p)) = CACHE.get(key) else {
         return None;
     };
@@ -54,7 +51,7 @@ pub(super) fn page(key: &str, now: DateTime<Utc>) -> Option<(Vec<TimeEntry>, Opt
     Some((entries, next))
 }
 
-pub(super) fn keep_page(key: String, entries: &[TimeEntry], next: &Option<String>) {
+pub(super) fn keep_page(key: String, entries: &[Entry], next: &Option<String>) {
     CACHE.insert(key, Value::Page(Arc::new((entries.to_vec(), next.clone()))));
 }
 

@@ -246,7 +246,7 @@ pub async fn list(
     };
     let q = in_period(base.clone(), query.from, query.to);
     let (entries, next) =
-        keyset_page(db, scope, tz, q, query.cursor.as_deref(), query.limit, now).await?;
+        keyset_page(db, scope, q, query.cursor.as_deref(), query.limit, now).await?;
     let totals = day_totals(
         db,
         scope,
@@ -260,7 +260,7 @@ pub async fn list(
     let today = periods::local_day(tz, now);
     Ok(EntryPage {
         days: group_by_day(
-            entries,
+            entries.into_iter().map(|e| TimeEntry::of(e, tz)).collect(),
             |e| periods::local_day(tz, e.started_at),
             |d| periods::day_label(d, today),
             |d| totals.get(&d).copied(),
@@ -281,7 +281,7 @@ async fn day_totals(
     scope: &Scope,
     tz: Tz,
     base: &Select<time_entries::Entity>,
-    entries: &[TimeEntry],
+    entries: &[Entry],
     newer_pages: bool,
     older_pages: bool,
 ) -> Result<BTreeMap<NaiveDate, i64>, Error> {
@@ -400,12 +400,11 @@ pub async fn list_served(
 async fn keyset_page(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    tz: Tz,
     mut q: Select<time_entries::Entity>,
     cursor: Option<&str>,
     limit: u64,
     now: DateTime<Utc>,
-) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
+) -> Result<(Vec<Entry>, Option<String>), Error> {
     if let Some(raw) = cursor {
         let (t, id) = parse_cursor(raw)?;
         // `started_at <= t` lets the index seek to the cursor; the OR
@@ -425,11 +424,11 @@ async fn keyset_page(
         .order_by_desc(time_entries::Column::Id)
         .limit(limit + 1);
     let stmt = page.build(db.get_database_backend());
-    let key = page_cache::key(scope, "page", tz, &stmt);
+    let key = page_cache::key(scope, "page", &stmt);
     if let Some(hit) = page_cache::page(&key, now) {
         return Ok(hit);
     }
-    let mut entries = load_views(db, tz, stmt, now).await?;
+    let mut entries = load(db, stmt, now).await?;
     entries.sort_by_key(|e| std::cmp::Reverse((e.started_at, e.id)));
     let next = if entries.len() as u64 > limit {
         entries.truncate(limit as usize);
@@ -449,19 +448,10 @@ pub async fn search(
     scope: &Scope,
     query: &EntryQuery,
     now: DateTime<Utc>,
-) -> Result<(Vec<TimeEntry>, Option<String>), Error> {
+) -> Result<(Vec<Entry>, Option<String>), Error> {
     let Some(q) = query.select(db, scope).await? else {
         return Ok((Vec::new(), None));
     };
     let q = in_period(q, query.from, query.to);
-    keyset_page(
-        db,
-        scope,
-        chrono_tz::UTC,
-        q,
-        query.cursor.as_deref(),
-        query.limit,
-        now,
-    )
-    .await
+    keyset_page(db, scope, q, query.cursor.as_deref(), query.limit, now).await
 }

@@ -1,19 +1,18 @@
-//! Entries as lists show them: one query with project and tags, decoded
-//! by hand on SQLite's direct path.
+//! Entries with their project, client, tags and invoice state: one query,
+//! decoded by hand. The results are neutral [`Entry`] values; each door
+//! formats them its own way.
 
 use super::*;
 
 /// One entry of the workspace by id (a member's own only).
-pub async fn view_one(
+pub async fn get(
     db: &impl ConnectionTrait,
     scope: &Scope,
     id: Uuid,
     now: DateTime<Utc>,
-) -> Result<TimeEntry, Error> {
+) -> Result<Entry, Error> {
     let m = visible(db, scope, id).await?;
-    Ok(views(db, scope, chrono_tz::UTC, vec![m], now)
-        .await?
-        .remove(0))
+    Ok(entries_of(db, scope, vec![m], now).await?.remove(0))
 }
 
 /// A live entry this person may see: any for owners and admins, their
@@ -32,21 +31,19 @@ pub async fn visible(
         .ok_or_else(|| Error::not_found("The time entry"))
 }
 
-/// Turns rows into what the UI shows: project, client and tags attached.
-pub async fn views(
+/// Rows as entries, in their order: project, client and tags attached.
+pub async fn entries_of(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    tz: Tz,
     rows: Vec<time_entries::Model>,
     now: DateTime<Utc>,
-) -> Result<Vec<TimeEntry>, Error> {
+) -> Result<Vec<Entry>, Error> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut views = load_views(
+    let mut entries = load(
         db,
-        tz,
         scope
             .find::<time_entries::Entity>()
             .filter(time_entries::Column::Id.is_in(ids.clone()))
@@ -54,8 +51,8 @@ pub async fn views(
         now,
     )
     .await?;
-    views.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
-    Ok(views)
+    entries.sort_by_key(|v| ids.iter().position(|id| *id == v.id));
+    Ok(entries)
 }
 
 /// The entries a built query on `time_entries` selects, with project,
@@ -64,12 +61,11 @@ pub async fn views(
 /// request's, so one row instead of a few hundred is what keeps the list
 /// fast. Projects, clients, tags and invoices are joined within the
 /// entry's own workspace; the query itself comes scoped.
-pub(super) async fn load_views(
+pub(super) async fn load(
     db: &impl ConnectionTrait,
-    tz: Tz,
     stmt: Statement,
     now: DateTime<Utc>,
-) -> Result<Vec<TimeEntry>, Error> {
+) -> Result<Vec<Entry>, Error> {
     let backend = db.get_database_backend();
     let draft = crate::invoices::InvoiceStatus::Draft.as_str();
     let sql = match backend {
@@ -112,10 +108,10 @@ pub(super) async fn load_views(
     };
     let rows: Vec<ViewRow> =
         serde_json::from_str(&json).map_err(|e| Error::Internal(format!("entry rows: {e}")))?;
-    rows.into_iter().map(|r| r.view(tz, now)).collect()
+    rows.into_iter().map(|r| r.entry(now)).collect()
 }
 
-/// One entry as `load_views` reads it: id, user, description, billable,
+/// One entry as `load` reads it: id, user, description, billable,
 /// start, end, project id, name and colour, client name, tags as
 /// `[id, name, colour]`, on an issued invoice.
 #[derive(Deserialize)]
@@ -161,7 +157,7 @@ fn timestamp(raw: &str) -> Result<DateTime<Utc>, Error> {
 }
 
 impl ViewRow {
-    fn view(self, tz: Tz, now: DateTime<Utc>) -> Result<TimeEntry, Error> {
+    fn entry(self, now: DateTime<Utc>) -> Result<Entry, Error> {
         let ViewRow(
             id,
             user_id,
@@ -198,7 +194,7 @@ impl ViewRow {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         tags.sort_by_key(|t| t.name.to_lowercase());
-        Ok(TimeEntry {
+        Ok(Entry {
             id: uuid(&id)?,
             user_id: uuid(&user_id)?,
             description,
@@ -208,11 +204,6 @@ impl ViewRow {
             duration_secs: (ended_at.unwrap_or(now) - started_at).num_seconds().max(0),
             started_at,
             ended_at,
-            start_input: periods::input_value(tz, started_at),
-            end_input: ended_at
-                .map(|e| periods::input_value(tz, e))
-                .unwrap_or_default(),
-            time_range: periods::time_range(tz, started_at, ended_at),
             invoiced: invoiced.0,
         })
     }
@@ -272,7 +263,7 @@ async fn aggregate(
     expr: &str,
 ) -> Result<i64, Error> {
     let stmt = query.build(db.get_database_backend());
-    let key = page_cache::key(scope, expr, chrono_tz::UTC, &stmt);
+    let key = page_cache::key(scope, expr, &stmt);
     if let Some(n) = page_cache::secs(&key) {
         return Ok(n);
     }

@@ -248,15 +248,14 @@ pub(crate) struct Row {
 /// The one write of an entry, for the list and the timer alike, inside
 /// the caller's transaction: checks the project and tags, applies the
 /// project's billable default, inserts (`current` is `None`) or updates,
-/// replaces the tags, and reads the entry back as lists show it.
+/// replaces the tags, and reads the entry back.
 pub(crate) async fn write_entry(
     txn: &impl ConnectionTrait,
     scope: &Scope,
-    tz: Tz,
     current: Option<&time_entries::Model>,
     row: Row,
     now: DateTime<Utc>,
-) -> Result<TimeEntry, Error> {
+) -> Result<Entry, Error> {
     let (project, tags) = checked_refs(
         txn,
         scope,
@@ -315,16 +314,15 @@ pub(crate) async fn write_entry(
         })?,
     };
     set_tags(txn, scope, m.id, &tags).await?;
-    Ok(views(txn, scope, tz, vec![m], now).await?.remove(0))
+    Ok(entries_of(txn, scope, vec![m], now).await?.remove(0))
 }
 
 pub async fn create(
     db: &DatabaseConnection,
     scope: &Scope,
-    tz: Tz,
     input: NewEntry,
     now: DateTime<Utc>,
-) -> Result<TimeEntry, Error> {
+) -> Result<Entry, Error> {
     scope.writable()?;
     let description = description(&input.description)?;
     // Entries are kept to the second, whichever door they came through.
@@ -339,9 +337,9 @@ pub async fn create(
         started_at: start,
         ended_at: Some(end),
     };
-    let view = write_entry(&txn, scope, tz, None, row, now).await?;
+    let entry = write_entry(&txn, scope, None, row, now).await?;
     txn.commit().await?;
-    Ok(view)
+    Ok(entry)
 }
 
 /// Tag ids on an entry.
@@ -365,11 +363,10 @@ pub(crate) async fn tag_ids_of(
 pub async fn update(
     db: &DatabaseConnection,
     scope: &Scope,
-    tz: Tz,
     id: Uuid,
     changes: EntryChanges,
     now: DateTime<Utc>,
-) -> Result<TimeEntry, Error> {
+) -> Result<Entry, Error> {
     scope.writable()?;
     let description = changes
         .description
@@ -440,9 +437,9 @@ pub async fn update(
         started_at: start,
         ended_at: end,
     };
-    let view = write_entry(&txn, scope, tz, Some(&current), row, now).await?;
+    let entry = write_entry(&txn, scope, Some(&current), row, now).await?;
     txn.commit().await?;
-    Ok(view)
+    Ok(entry)
 }
 
 /// Deletes an entry so that [`restore`] can bring it back for a short
