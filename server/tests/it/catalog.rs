@@ -3,19 +3,36 @@
 //! status and workspace isolation.
 
 use crate::common::*;
+use app::catalog::GetCatalog;
+use app::clients::{CreateClient, DeleteClient, ListClients, UpdateClient};
+use app::projects::{CreateProject, DeleteProject, ListProjects, ProjectInput, UpdateProject};
+use app::tags::{DeleteTag, ListTags, SaveTag};
+use app::types::{ArchiveFilter, Role};
+use app::workspaces::{AddMember, SwitchWorkspace};
 use axum::http::StatusCode;
 
-async fn project(c: &mut Client, name: &str, client_id: Option<&str>) -> Response {
-    let mut form = vec![
-        ("input[name]", name),
-        ("input[color]", "#4F46E5"),
-        ("input[billable]", "true"),
-        ("input[hourly_rate]", "85.50"),
-    ];
-    if let Some(cid) = client_id {
-        form.push(("input[client_id]", cid));
+/// A project input: `name`, colour `color`, no rate, not billable.
+fn input(name: &str, color: &str) -> ProjectInput {
+    ProjectInput {
+        name: name.into(),
+        client_id: None,
+        color: color.into(),
+        billable: false,
+        hourly_rate: String::new(),
+        archived: false,
     }
-    c.rpc("create_project", &form).await
+}
+
+async fn project(c: &mut Client, name: &str, client_id: Option<&str>) -> Response {
+    c.invoke(CreateProject {
+        input: ProjectInput {
+            client_id: client_id.map(|c| c.parse().unwrap()),
+            billable: true,
+            hourly_rate: "85.50".into(),
+            ..input(name, "#4F46E5")
+        },
+    })
+    .await
 }
 
 #[tokio::test]
@@ -24,12 +41,18 @@ async fn owners_build_the_catalogue_with_unique_names_and_archiving() {
     let (mut owner, _) = app.signed_up("Cat").await;
 
     let acme = owner
-        .rpc("create_client", &[("name", "  Acme Corp ")])
+        .invoke(CreateClient {
+            name: "  Acme Corp ".into(),
+        })
         .await;
     assert_eq!(acme.status, StatusCode::OK, "{}", acme.body);
     let acme = acme.json();
     assert_eq!(acme["name"], "Acme Corp");
-    let dup = owner.rpc("create_client", &[("name", "ACME corp")]).await;
+    let dup = owner
+        .invoke(CreateClient {
+            name: "ACME corp".into(),
+        })
+        .await;
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(dup.json()["Invalid"]["field"], "name");
     assert!(dup.body.contains("already exists"), "{}", dup.body);
@@ -41,79 +64,87 @@ async fn owners_build_the_catalogue_with_unique_names_and_archiving() {
     assert_eq!(p["hourly_rate_cents"], 8550);
     assert_eq!(p["client_id"], acme["id"]);
     let bad = owner
-        .rpc(
-            "create_project",
-            &[
-                ("input[name]", "X"),
-                ("input[color]", "blue"),
-                ("input[hourly_rate]", ""),
-            ],
-        )
+        .invoke(CreateProject {
+            input: input("X", "blue"),
+        })
         .await;
     assert_eq!(bad.json()["Invalid"]["field"], "color");
     let bad = owner
-        .rpc(
-            "create_project",
-            &[
-                ("input[name]", "X"),
-                ("input[color]", "#000000"),
-                ("input[hourly_rate]", "12.345"),
-            ],
-        )
+        .invoke(CreateProject {
+            input: ProjectInput {
+                hourly_rate: "12.345".into(),
+                ..input("X", "#000000")
+            },
+        })
         .await;
     assert_eq!(bad.json()["Invalid"]["field"], "hourly_rate");
 
     let tag = owner
-        .rpc("save_tag", &[("name", "#meetings"), ("color", "#22c55e")])
+        .invoke(SaveTag {
+            id: None,
+            name: "#meetings".into(),
+            color: "#22c55e".into(),
+        })
         .await;
     assert_eq!(tag.status, StatusCode::OK, "{}", tag.body);
     assert_eq!(tag.json()["name"], "meetings");
     let spaced = owner
-        .rpc("save_tag", &[("name", "two words"), ("color", "#22c55e")])
+        .invoke(SaveTag {
+            id: None,
+            name: "two words".into(),
+            color: "#22c55e".into(),
+        })
         .await;
     assert_eq!(spaced.json()["Invalid"]["field"], "name");
     let dup = owner
-        .rpc("save_tag", &[("name", "Meetings"), ("color", "#000000")])
+        .invoke(SaveTag {
+            id: None,
+            name: "Meetings".into(),
+            color: "#000000".into(),
+        })
         .await;
     assert_eq!(dup.json()["Invalid"]["field"], "name");
 
     // Archiving hides from the default list and keeps the record.
     let arch = owner
-        .rpc(
-            "update_client",
-            &[
-                ("id", &id(&acme)),
-                ("name", "Acme Corp"),
-                ("archived", "true"),
-            ],
-        )
+        .invoke(UpdateClient {
+            id: uuid(&acme),
+            name: "Acme Corp".into(),
+            archived: true,
+        })
         .await;
     assert_eq!(arch.status, StatusCode::OK, "{}", arch.body);
     let active = owner
-        .rpc("list_clients", &[("filter", "Active")])
+        .invoke(ListClients {
+            filter: ArchiveFilter::Active,
+        })
         .await
         .json();
     assert_eq!(active.as_array().unwrap().len(), 0);
-    let all = owner.rpc("list_clients", &[("filter", "All")]).await.json();
+    let all = owner
+        .invoke(ListClients {
+            filter: ArchiveFilter::All,
+        })
+        .await
+        .json();
     assert_eq!(all.as_array().unwrap().len(), 1);
     assert_eq!(all[0]["archived"], true);
 
     let arch = owner
-        .rpc(
-            "update_project",
-            &[
-                ("id", &id(&p)),
-                ("input[name]", "Website"),
-                ("input[color]", "#4f46e5"),
-                ("input[archived]", "true"),
-                ("input[hourly_rate]", ""),
-            ],
-        )
+        .invoke(UpdateProject {
+            id: uuid(&p),
+            input: ProjectInput {
+                archived: true,
+                ..input("Website", "#4f46e5")
+            },
+        })
         .await;
     assert_eq!(arch.status, StatusCode::OK, "{}", arch.body);
     assert_eq!(
         owner
-            .rpc("list_projects", &[("filter", "Active")])
+            .invoke(ListProjects {
+                filter: ArchiveFilter::Active
+            })
             .await
             .json()
             .as_array()
@@ -123,14 +154,16 @@ async fn owners_build_the_catalogue_with_unique_names_and_archiving() {
     );
     assert_eq!(
         owner
-            .rpc("list_projects", &[("filter", "Archived")])
+            .invoke(ListProjects {
+                filter: ArchiveFilter::Archived
+            })
             .await
             .json()[0]["name"],
         "Website"
     );
 
     // The pickers' catalogue keeps archived rows, marked, for the filters.
-    let cat = owner.rpc("get_catalog", &[]).await.json();
+    let cat = owner.invoke(GetCatalog {}).await.json();
     assert_eq!(cat["clients"][0]["name"], "Acme Corp");
     assert_eq!(cat["clients"][0]["archived"], true);
     assert_eq!(cat["projects"][0]["name"], "Website");
@@ -138,14 +171,13 @@ async fn owners_build_the_catalogue_with_unique_names_and_archiving() {
 
     // Deleting a client keeps its projects, without a client.
     assert_eq!(
-        owner
-            .rpc("delete_client", &[("id", &id(&acme))])
-            .await
-            .status,
+        owner.invoke(DeleteClient { id: uuid(&acme) }).await.status,
         StatusCode::OK
     );
     let projects = owner
-        .rpc("list_projects", &[("filter", "All")])
+        .invoke(ListProjects {
+            filter: ArchiveFilter::All,
+        })
         .await
         .json();
     assert_eq!(projects[0]["client_id"], serde_json::Value::Null);
@@ -161,24 +193,36 @@ async fn members_and_read_only_workspaces_cannot_change_the_catalogue() {
         .unwrap()
         .to_string();
     owner
-        .rpc(
-            "add_member",
-            &[("email", &member_email), ("role", "Member")],
-        )
+        .invoke(AddMember {
+            email: member_email.clone(),
+            role: Role::Member,
+        })
         .await;
     member
-        .rpc("switch_workspace", &[("workspace_id", &ws)])
+        .invoke(SwitchWorkspace {
+            workspace_id: ws.parse().unwrap(),
+        })
         .await;
 
-    let r = member.rpc("create_client", &[("name", "Sneaky")]).await;
+    let r = member
+        .invoke(CreateClient {
+            name: "Sneaky".into(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = member
-        .rpc("save_tag", &[("name", "sneaky"), ("color", "#000000")])
+        .invoke(SaveTag {
+            id: None,
+            name: "sneaky".into(),
+            color: "#000000".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         member
-            .rpc("list_clients", &[("filter", "All")])
+            .invoke(ListClients {
+                filter: ArchiveFilter::All
+            })
             .await
             .status,
         StatusCode::OK
@@ -186,22 +230,34 @@ async fn members_and_read_only_workspaces_cannot_change_the_catalogue() {
 
     app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
         .await;
-    for (f, form) in [
-        ("create_client", vec![("name", "Later")]),
-        ("save_tag", vec![("name", "later"), ("color", "#000000")]),
-        (
-            "create_project",
-            vec![
-                ("input[name]", "Later"),
-                ("input[color]", "#000000"),
-                ("input[hourly_rate]", ""),
-            ],
-        ),
-    ] {
-        let r = owner.rpc(f, &form).await;
-        assert_eq!(r.json(), serde_json::json!("WorkspaceReadOnly"), "{f}");
+    let refused = [
+        owner
+            .invoke(CreateClient {
+                name: "Later".into(),
+            })
+            .await,
+        owner
+            .invoke(SaveTag {
+                id: None,
+                name: "later".into(),
+                color: "#000000".into(),
+            })
+            .await,
+        owner
+            .invoke(CreateProject {
+                input: input("Later", "#000000"),
+            })
+            .await,
+    ];
+    for r in refused {
+        assert_eq!(
+            r.json(),
+            serde_json::json!("WorkspaceReadOnly"),
+            "{}",
+            r.body
+        );
     }
-    assert_eq!(owner.rpc("list_tags", &[]).await.status, StatusCode::OK);
+    assert_eq!(owner.invoke(ListTags {}).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -210,11 +266,17 @@ async fn another_workspaces_catalogue_ids_answer_not_found() {
     let (mut alice, _) = app.signed_up("Alice").await;
     let (mut mallory, _) = app.signed_up("Mallory").await;
     let client = alice
-        .rpc("create_client", &[("name", "Secret Client")])
+        .invoke(CreateClient {
+            name: "Secret Client".into(),
+        })
         .await
         .json();
     let tag = alice
-        .rpc("save_tag", &[("name", "secret"), ("color", "#000000")])
+        .invoke(SaveTag {
+            id: None,
+            name: "secret".into(),
+            color: "#000000".into(),
+        })
         .await
         .json();
     let proj = project(&mut alice, "Secret Project", None).await.json();
@@ -223,44 +285,44 @@ async fn another_workspaces_catalogue_ids_answer_not_found() {
     let r = project(&mut mallory, "Mine", Some(&id(&client))).await;
     assert_eq!(r.json()["Invalid"]["field"], "client_id");
     let r = mallory
-        .rpc(
-            "update_client",
-            &[
-                ("id", &id(&client)),
-                ("name", "Pwned"),
-                ("archived", "false"),
-            ],
-        )
+        .invoke(UpdateClient {
+            id: uuid(&client),
+            name: "Pwned".into(),
+            archived: false,
+        })
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = mallory.rpc("delete_client", &[("id", &id(&client))]).await;
+    let r = mallory.invoke(DeleteClient { id: uuid(&client) }).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = mallory
-        .rpc(
-            "save_tag",
-            &[("id", &id(&tag)), ("name", "pwned"), ("color", "#000000")],
-        )
+        .invoke(SaveTag {
+            id: Some(uuid(&tag)),
+            name: "pwned".into(),
+            color: "#000000".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = mallory.rpc("delete_tag", &[("id", &id(&tag))]).await;
+    let r = mallory.invoke(DeleteTag { id: uuid(&tag) }).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = mallory
-        .rpc(
-            "update_project",
-            &[
-                ("id", &id(&proj)),
-                ("input[name]", "Pwned"),
-                ("input[color]", "#000000"),
-                ("input[hourly_rate]", ""),
-            ],
-        )
+        .invoke(UpdateProject {
+            id: uuid(&proj),
+            input: input("Pwned", "#000000"),
+        })
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = mallory.rpc("delete_project", &[("id", &id(&proj))]).await;
+    let r = mallory
+        .invoke(DeleteProject {
+            id: uuid(&proj),
+            keep_entries: false,
+        })
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(
         mallory
-            .rpc("list_clients", &[("filter", "All")])
+            .invoke(ListClients {
+                filter: ArchiveFilter::All
+            })
             .await
             .json()
             .as_array()
@@ -272,13 +334,20 @@ async fn another_workspaces_catalogue_ids_answer_not_found() {
     // Same names are fine in different workspaces.
     assert_eq!(
         mallory
-            .rpc("create_client", &[("name", "Secret Client")])
+            .invoke(CreateClient {
+                name: "Secret Client".into()
+            })
             .await
             .status,
         StatusCode::OK
     );
     assert_eq!(
-        alice.rpc("list_clients", &[("filter", "All")]).await.json()[0]["name"],
+        alice
+            .invoke(ListClients {
+                filter: ArchiveFilter::All
+            })
+            .await
+            .json()[0]["name"],
         "Secret Client"
     );
 }

@@ -183,6 +183,11 @@ pub fn id(v: &serde_json::Value) -> String {
     v["id"].as_str().unwrap().to_string()
 }
 
+/// The `id` of a JSON object, as the id type server functions take.
+pub fn uuid(v: &serde_json::Value) -> uuid::Uuid {
+    id(v).parse().expect("a UUID")
+}
+
 pub const PASSWORD: &str = "orbit lantern pepper 42";
 
 pub struct Response {
