@@ -4,6 +4,7 @@
 
 use crate::common::*;
 use app::backup::format::{Document, FORMAT, VERSION};
+use app::clients::CreateClient;
 use app::projects::{CreateProject, ProjectInput, UpdateProject};
 use app::tags::SaveTag;
 use axum::http::{header, StatusCode};
@@ -25,7 +26,12 @@ pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let acme = id(&owner.rpc("create_client", &[("name", "Acme")]).await.json());
+    let acme = id(&owner
+        .invoke(CreateClient {
+            name: "Acme".into(),
+        })
+        .await
+        .json());
     let input = |name: &str, archived| ProjectInput {
         name: name.into(),
         client_id: Some(acme.parse().unwrap()),

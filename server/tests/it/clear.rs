@@ -4,9 +4,13 @@
 
 use crate::backup::{filled, same_moment};
 use crate::common::*;
+use app::backup::clear::ClearSummary;
+use app::backup::clear::LastClear;
+use app::backup::clear::UndoClear;
 use app::backup::clear::{ClearCounts, ClearRecord};
 use app::backup::format::Document;
 use app::backup::ImportReport;
+use app::timer::CurrentTimer;
 use axum::http::StatusCode;
 
 async fn export(c: &mut Client) -> Document {
@@ -21,7 +25,7 @@ async fn clear_workspace_keeps_invoices_and_undo_clear_brings_everything_back() 
     let (mut owner, mut member, ws) = filled(&app).await;
     let before = export(&mut owner).await;
 
-    let r = owner.rpc("clear_summary", &[]).await;
+    let r = owner.invoke(ClearSummary {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let summary: ClearCounts = serde_json::from_str(&r.body).unwrap();
     assert_eq!(
@@ -42,7 +46,7 @@ async fn clear_workspace_keeps_invoices_and_undo_clear_brings_everything_back() 
         .rpc("clear_workspace", &[("confirm_name", &name)])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = member.rpc("clear_summary", &[]).await;
+    let r = member.invoke(ClearSummary {}).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let r = owner
         .rpc("clear_workspace", &[("confirm_name", "something else")])
@@ -75,28 +79,22 @@ async fn clear_workspace_keeps_invoices_and_undo_clear_brings_everything_back() 
     );
     assert_eq!(after.members.len(), 2);
     // The member's running timer is gone too.
-    let r = member.call("current_timer", serde_json::json!({})).await;
+    let r = member.invoke(CurrentTimer {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body.trim(), "null", "{}", r.body);
 
     // The Data tab offers the undo; it brings back exactly what went.
-    let r = owner.rpc("last_clear", &[]).await;
+    let r = owner.invoke(LastClear {}).await;
     let last: Option<ClearRecord> = serde_json::from_str(&r.body).unwrap();
     assert_eq!(last.as_ref().map(|l| l.id), Some(cleared.id));
-    let r = member
-        .rpc("undo_clear", &[("id", &cleared.id.to_string())])
-        .await;
+    let r = member.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = owner
-        .rpc("undo_clear", &[("id", &cleared.id.to_string())])
-        .await;
+    let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let undone: ImportReport = serde_json::from_str(&r.body).unwrap();
     assert!(undone.applied, "{:?}", undone.problems);
     assert_eq!(same_moment(export(&mut owner).await, &before), before);
-    let r = owner
-        .rpc("undo_clear", &[("id", &cleared.id.to_string())])
-        .await;
+    let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 
     // After 30 days the kept backup is swept and no undo is offered. (The
@@ -158,9 +156,7 @@ async fn also_delete_invoices_and_read_only_refuses() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let cleared: ClearRecord = serde_json::from_str(&r.body).unwrap();
     assert_eq!(export(&mut owner).await.counts.invoices, 0);
-    let r = owner
-        .rpc("undo_clear", &[("id", &cleared.id.to_string())])
-        .await;
+    let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(same_moment(export(&mut owner).await, &before), before);
 }

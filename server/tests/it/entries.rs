@@ -3,7 +3,15 @@
 //! restarts, roles, read-only workspaces and workspace isolation.
 
 use crate::common::*;
+use app::auth::SignIn;
+use app::entries::DeleteEntry;
+use app::entries::NewEntryTimes;
+use app::entries::RestoreEntry;
 use app::entries::{CreateEntry, EntryFilter, EntryForm, ListEntries};
+use app::timer::ContinueEntry;
+use app::timer::CurrentTimer;
+use app::timer::StopTimer;
+use app::workspaces::SwitchWorkspace;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -181,7 +189,7 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["duration_secs"], 3600);
     assert_eq!(r.json()["tags"][0]["name"], "meetings");
-    let r = c.call("delete_entry", json!({ "id": second["id"] })).await;
+    let r = c.invoke(DeleteEntry { id: uuid(&second) }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = c
         .invoke(ListEntries {
@@ -190,7 +198,7 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
         .await
         .json();
     assert_eq!(all_entries(&page).len(), 2);
-    let r = c.call("restore_entry", json!({ "id": second["id"] })).await;
+    let r = c.invoke(RestoreEntry { id: uuid(&second) }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = c
         .invoke(ListEntries {
@@ -281,10 +289,13 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     // A second device (another session of the same person) sees it.
     let mut laptop = app.client();
     let r = laptop
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let cur = laptop.call("current_timer", json!({})).await.json();
+    let cur = laptop.invoke(CurrentTimer {}).await.json();
     assert_eq!(cur["id"], first["id"]);
     assert_eq!(cur["tags"][0]["name"], "dev");
 
@@ -299,7 +310,7 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     );
     let mut after_restart = phone.clone();
     after_restart.router = restarted;
-    let cur = after_restart.call("current_timer", json!({})).await.json();
+    let cur = after_restart.invoke(CurrentTimer {}).await.json();
     assert_eq!(cur["id"], first["id"]);
 
     // Starting another on the laptop stops the first.
@@ -312,7 +323,7 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
         .json()["entry"]
         .clone();
     assert_ne!(second["id"], first["id"]);
-    let cur = phone.call("current_timer", json!({})).await.json();
+    let cur = phone.invoke(CurrentTimer {}).await.json();
     assert_eq!(cur["id"], second["id"]);
     let page = phone
         .invoke(ListEntries {
@@ -336,33 +347,35 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     // A page still showing the first timer (a stale tab) stops nothing:
     // it names its entry, and learns what runs now.
     let stale = phone
-        .call("stop_timer", json!({ "entry_id": first["id"] }))
+        .invoke(StopTimer {
+            entry_id: Some(uuid(&first)),
+        })
         .await
         .json();
     assert_eq!(stale["OtherRunning"]["id"], second["id"], "{stale}");
-    let cur = phone.call("current_timer", json!({})).await.json();
+    let cur = phone.invoke(CurrentTimer {}).await.json();
     assert_eq!(cur["id"], second["id"], "still running");
     let stopped = phone
-        .call("stop_timer", json!({ "entry_id": second["id"] }))
+        .invoke(StopTimer {
+            entry_id: Some(uuid(&second)),
+        })
         .await
         .json();
     let stopped = stopped["Entry"].clone();
     assert_eq!(stopped["id"], second["id"]);
     assert!(!stopped["ended_at"].is_null());
     let again = phone
-        .call("stop_timer", json!({ "entry_id": second["id"] }))
+        .invoke(StopTimer {
+            entry_id: Some(uuid(&second)),
+        })
         .await
         .json();
     assert_eq!(again, json!("AlreadyStopped"));
-    assert!(phone
-        .call("current_timer", json!({}))
-        .await
-        .json()
-        .is_null());
+    assert!(phone.invoke(CurrentTimer {}).await.json().is_null());
 
     // Continue starts a new timer with the same details.
     let cont = phone
-        .call("continue_entry", json!({ "id": first["id"] }))
+        .invoke(ContinueEntry { id: uuid(&first) })
         .await
         .json()["entry"]
         .clone();
@@ -395,7 +408,7 @@ async fn one_timer_runs_per_person_across_workspaces() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let second_ws = c.workspace_id().await;
     assert_ne!(second_ws, first_ws);
-    assert!(c.call("current_timer", json!({})).await.json().is_null());
+    assert!(c.invoke(CurrentTimer {}).await.json().is_null());
 
     // Starting here stops the one over there, and says where.
     let r = c
@@ -407,9 +420,11 @@ async fn one_timer_runs_per_person_across_workspaces() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["stopped_in"], first_name.as_str());
     assert!(r.json()["entry"]["ended_at"].is_null());
-    c.rpc("switch_workspace", &[("workspace_id", &first_ws)])
-        .await;
-    assert!(c.call("current_timer", json!({})).await.json().is_null());
+    c.invoke(SwitchWorkspace {
+        workspace_id: first_ws.parse().unwrap(),
+    })
+    .await;
+    assert!(c.invoke(CurrentTimer {}).await.json().is_null());
     let page = c
         .invoke(ListEntries {
             filter: EntryFilter::default(),
@@ -827,7 +842,7 @@ async fn the_served_list_follows_the_day_and_the_person() {
     let (mut member, member_email) = app.signed_up("Xan").await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
     // The last hour, as the form suggests it.
-    let times = owner.call("new_entry_times", json!({})).await.json();
+    let times = owner.invoke(NewEntryTimes {}).await.json();
     let (start, end) = (times[0].as_str().unwrap(), times[1].as_str().unwrap());
     let r = owner.invoke(entry(start, end)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

@@ -2,7 +2,18 @@
 //! real router, on SQLite or PostgreSQL (TIMETHER_TEST_DATABASE_URL).
 
 use crate::common::*;
+use app::active_sessions::LogOutOtherSessions;
+use app::auth::SignIn;
+use app::auth::SignOut;
 use app::db::entities::sessions;
+use app::types::Plan;
+use app::types::Role;
+use app::workspaces::AddMember;
+use app::workspaces::ChangePlan;
+use app::workspaces::ListMembers;
+use app::workspaces::RemoveMember;
+use app::workspaces::RenameWorkspace;
+use app::workspaces::SwitchWorkspace;
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -29,7 +40,7 @@ async fn sign_up_sign_in_sign_out() {
         .iter()
         .any(|r| r.token_hash == app::auth::sessions::digest(token)));
 
-    let out = c.rpc("sign_out", &[]).await;
+    let out = c.invoke(SignOut {}).await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
     assert!(c.cookie.is_none(), "sign-out clears the cookie");
     // The old token is dead even if someone kept it.
@@ -160,7 +171,7 @@ async fn a_revoked_session_is_refused_by_a_second_instance_sharing_the_database(
     let mut c2 = c.clone();
     c2.router = router2;
     assert_eq!(c2.me().await.status, StatusCode::OK);
-    assert_eq!(c.rpc("sign_out", &[]).await.status, StatusCode::OK);
+    assert_eq!(c.invoke(SignOut {}).await.status, StatusCode::OK);
     assert_eq!(c2.me().await.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -207,12 +218,13 @@ async fn a_revoked_session_is_told_so_on_the_sign_in_page() {
     let (mut laptop, email) = app.signed_up("Rev Oked").await;
     let mut phone = app.client();
     let r = phone
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = laptop
-        .call("log_out_other_sessions", serde_json::json!({}))
-        .await;
+    let r = laptop.invoke(LogOutOtherSessions {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     let dead = phone.cookie.clone();
@@ -288,7 +300,9 @@ async fn members_cannot_rename_or_manage_members_and_owners_can() {
     );
 
     let sw = member
-        .rpc("switch_workspace", &[("workspace_id", &ws)])
+        .invoke(SwitchWorkspace {
+            workspace_id: ws.parse().unwrap(),
+        })
         .await;
     assert_eq!(sw.status, StatusCode::OK, "{}", sw.body);
     let me = member.me().await.json();
@@ -297,27 +311,34 @@ async fn members_cannot_rename_or_manage_members_and_owners_can() {
     assert_eq!(me["workspaces"].as_array().unwrap().len(), 2);
 
     let rename = member
-        .rpc("rename_workspace", &[("name", "Hijacked")])
+        .invoke(RenameWorkspace {
+            name: "Hijacked".into(),
+        })
         .await;
     assert_eq!(rename.status, StatusCode::FORBIDDEN, "{}", rename.body);
     let (_, third) = app.signed_up("Third").await;
     let add = member
-        .rpc("add_member", &[("email", &third), ("role", "Member")])
+        .invoke(AddMember {
+            email: third.to_string(),
+            role: Role::Member,
+        })
         .await;
     assert_eq!(add.status, StatusCode::FORBIDDEN);
-    let plan = member.rpc("change_plan", &[("plan", "Team")]).await;
+    let plan = member.invoke(ChangePlan { plan: Plan::Team }).await;
     assert_eq!(plan.status, StatusCode::FORBIDDEN);
     // Reading still works for members.
-    let list = member.rpc("list_members", &[]).await;
+    let list = member.invoke(ListMembers {}).await;
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json().as_array().unwrap().len(), 2);
 
     let ok = owner
-        .rpc("rename_workspace", &[("name", "Olivia & Co")])
+        .invoke(RenameWorkspace {
+            name: "Olivia & Co".into(),
+        })
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_eq!(owner.me().await.json()["current"]["name"], "Olivia & Co");
-    let plan = owner.rpc("change_plan", &[("plan", "Team")]).await;
+    let plan = owner.invoke(ChangePlan { plan: Plan::Team }).await;
     assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
     assert_eq!(owner.me().await.json()["current"]["plan"], "Team");
 }
@@ -335,14 +356,21 @@ async fn a_workspace_always_keeps_an_owner() {
         )
         .await;
     assert_eq!(demote.status, StatusCode::CONFLICT, "{}", demote.body);
-    let leave = owner.rpc("remove_member", &[("user_id", &my_id)]).await;
+    let leave = owner
+        .invoke(RemoveMember {
+            user_id: my_id.parse().unwrap(),
+        })
+        .await;
     assert_eq!(leave.status, StatusCode::CONFLICT);
 
     // With a second owner, the first may step down.
     let (_, second) = app.signed_up("Second").await;
     assert_eq!(
         owner
-            .rpc("add_member", &[("email", &second), ("role", "Owner")])
+            .invoke(AddMember {
+                email: second.to_string(),
+                role: Role::Owner
+            })
             .await
             .status,
         StatusCode::OK
@@ -355,7 +383,7 @@ async fn a_workspace_always_keeps_an_owner() {
         .await;
     assert_eq!(demote.status, StatusCode::OK, "{}", demote.body);
     // An admin cannot touch owners.
-    let members = owner.rpc("list_members", &[]).await.json();
+    let members = owner.invoke(ListMembers {}).await.json();
     let second_id = members
         .as_array()
         .unwrap()
@@ -365,7 +393,11 @@ async fn a_workspace_always_keeps_an_owner() {
         .as_str()
         .unwrap()
         .to_string();
-    let r = owner.rpc("remove_member", &[("user_id", &second_id)]).await;
+    let r = owner
+        .invoke(RemoveMember {
+            user_id: second_id.parse().unwrap(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 
@@ -385,16 +417,23 @@ async fn a_read_only_workspace_refuses_writes_and_allows_reads() {
     let me = owner.me().await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json()["current"]["billing_status"], "ReadOnly");
-    assert_eq!(owner.rpc("list_members", &[]).await.status, StatusCode::OK);
+    assert_eq!(owner.invoke(ListMembers {}).await.status, StatusCode::OK);
     let page = owner.get("/settings/workspace").await;
     assert_eq!(page.status, StatusCode::OK);
 
-    let rename = owner.rpc("rename_workspace", &[("name", "New name")]).await;
+    let rename = owner
+        .invoke(RenameWorkspace {
+            name: "New name".into(),
+        })
+        .await;
     assert_eq!(rename.status, StatusCode::FORBIDDEN);
     assert_eq!(rename.json(), serde_json::json!("WorkspaceReadOnly"));
     let (_, other) = app.signed_up("Other").await;
     let add = owner
-        .rpc("add_member", &[("email", &other), ("role", "Member")])
+        .invoke(AddMember {
+            email: other.to_string(),
+            role: Role::Member,
+        })
         .await;
     assert_eq!(add.json(), serde_json::json!("WorkspaceReadOnly"));
     assert_eq!(
@@ -413,7 +452,9 @@ async fn another_workspaces_ids_answer_not_found() {
     let alice_id = alice_me["user"]["id"].as_str().unwrap().to_string();
 
     let sw = mallory
-        .rpc("switch_workspace", &[("workspace_id", &alice_ws)])
+        .invoke(SwitchWorkspace {
+            workspace_id: alice_ws.parse().unwrap(),
+        })
         .await;
     assert_eq!(sw.status, StatusCode::NOT_FOUND, "{}", sw.body);
     assert_ne!(
@@ -429,7 +470,9 @@ async fn another_workspaces_ids_answer_not_found() {
         .await;
     assert_eq!(role.status, StatusCode::NOT_FOUND, "{}", role.body);
     let remove = mallory
-        .rpc("remove_member", &[("user_id", &alice_id)])
+        .invoke(RemoveMember {
+            user_id: alice_id.parse().unwrap(),
+        })
         .await;
     assert_eq!(remove.status, StatusCode::NOT_FOUND);
     let random = mallory
@@ -448,12 +491,20 @@ async fn cross_site_posts_to_server_functions_are_refused() {
 
     let mut evil = c.clone();
     evil.origin = Some("https://evil.example".into());
-    let r = evil.rpc("rename_workspace", &[("name", "Pwned")]).await;
+    let r = evil
+        .invoke(RenameWorkspace {
+            name: "Pwned".into(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
     let mut none = c.clone();
     none.origin = None;
-    let r = none.rpc("rename_workspace", &[("name", "Pwned")]).await;
+    let r = none
+        .invoke(RenameWorkspace {
+            name: "Pwned".into(),
+        })
+        .await;
     assert_eq!(
         r.status,
         StatusCode::FORBIDDEN,
@@ -471,7 +522,11 @@ async fn cross_site_posts_to_server_functions_are_refused() {
 
     let mut same = c.clone();
     assert_ne!(same.me().await.json()["current"]["name"], "Pwned");
-    let ok = same.rpc("rename_workspace", &[("name", "Fine")]).await;
+    let ok = same
+        .invoke(RenameWorkspace {
+            name: "Fine".into(),
+        })
+        .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
 }
 
@@ -525,7 +580,10 @@ async fn changing_the_password_signs_out_other_sessions() {
     let mut phone = app.client();
     assert_eq!(
         phone
-            .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+            .invoke(SignIn {
+                email: email.to_string(),
+                password: PASSWORD.to_string()
+            })
             .await
             .status,
         StatusCode::OK
@@ -600,7 +658,10 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
     );
     let big = "x".repeat(app.settings.body_limit_bytes + 10);
     let r = c
-        .rpc("sign_in", &[("email", &big), ("password", "x")])
+        .invoke(SignIn {
+            email: big.to_string(),
+            password: "x".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }

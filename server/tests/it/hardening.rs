@@ -2,6 +2,10 @@
 //! with a sentence, never a dropped connection (SQLite or PostgreSQL).
 
 use crate::common::*;
+use app::auth::SignIn;
+use app::auth::SignOut;
+use app::types::Plan;
+use app::workspaces::ChangePlan;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::json;
@@ -115,7 +119,7 @@ async fn housekeeping_deletes_dead_sessions_and_old_windows() {
         .unwrap()
         .parse()
         .unwrap();
-    let r = gone.rpc("sign_out", &[]).await;
+    let r = gone.invoke(SignOut {}).await;
     assert!(
         r.status.is_success() || r.status.is_redirection(),
         "{}",
@@ -244,21 +248,30 @@ async fn guesses_from_many_addresses_slow_down_per_account() {
     // The real password waits too while the delay runs …
     let r = app
         .client()
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     // … and works once it has passed (a delay, not a lock).
     app.advance(app::rate_limit::account::delay_secs(5) + 1);
     let mut c = app.client();
     let r = c
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(c.me().await.status, StatusCode::OK);
     // Success cleared the count: a mistyped password is just a mistake again.
     let r = app
         .client()
-        .rpc("sign_in", &[("email", &email), ("password", "one typo")])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: "one typo".into(),
+        })
         .await;
     assert_ne!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
 }
@@ -376,7 +389,7 @@ async fn the_plan_can_change_while_billing_is_read_only() {
         .rpc("save_tag", &[("name", "blocked"), ("color", "#10b981")])
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
-    let r = c.rpc("change_plan", &[("plan", "Team")]).await;
+    let r = c.invoke(ChangePlan { plan: Plan::Team }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(c.me().await.json()["current"]["plan"], "Team");
 }

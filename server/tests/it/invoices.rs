@@ -3,6 +3,12 @@
 //! snapshot, releasing entries, roles, read-only and isolation.
 
 use crate::common::*;
+use app::clients::CreateClient;
+use app::clients::DeleteClient;
+use app::entries::DeleteEntry;
+use app::invoices::DeleteInvoice;
+use app::invoices::GetInvoice;
+use app::invoices::ListInvoices;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -49,9 +55,16 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    let acme = id(&owner.rpc("create_client", &[("name", "Acme")]).await.json());
+    let acme = id(&owner
+        .invoke(CreateClient {
+            name: "Acme".into(),
+        })
+        .await
+        .json());
     let other = id(&owner
-        .rpc("create_client", &[("name", "Other")])
+        .invoke(CreateClient {
+            name: "Other".into(),
+        })
         .await
         .json());
     let web = project(&mut owner, "Website", &acme, "100").await;
@@ -204,10 +217,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
         StatusCode::OK
     );
     assert_eq!(
-        owner
-            .call("delete_entry", json!({ "id": e1["id"] }))
-            .await
-            .status,
+        owner.invoke(DeleteEntry { id: uuid(&e1) }).await.status,
         StatusCode::CONFLICT
     );
 
@@ -219,10 +229,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
         .await;
     assert_eq!(r.json()["status"], "Paid");
     assert_eq!(
-        owner
-            .call("delete_invoice", json!({ "id": inv["id"] }))
-            .await
-            .status,
+        owner.invoke(DeleteInvoice { id: uuid(&inv) }).await.status,
         StatusCode::CONFLICT
     );
 
@@ -242,13 +249,15 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
-        owner.rpc("delete_client", &[("id", &acme)]).await.status,
+        owner
+            .invoke(DeleteClient {
+                id: acme.parse().unwrap()
+            })
+            .await
+            .status,
         StatusCode::OK
     );
-    let again = owner
-        .call("get_invoice", json!({ "id": inv["id"] }))
-        .await
-        .json();
+    let again = owner.invoke(GetInvoice { id: uuid(&inv) }).await.json();
     assert_eq!(again["client_name"], "Acme");
     assert_eq!(again["lines"][1]["project_name"], "Website");
     assert_eq!(again["total_cents"], 19814);
@@ -271,7 +280,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     assert_eq!(draft["number"], "INV-0002");
     assert_eq!(
         owner
-            .call("delete_invoice", json!({ "id": draft["id"] }))
+            .invoke(DeleteInvoice { id: uuid(&draft) })
             .await
             .status,
         StatusCode::OK
@@ -279,7 +288,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     let r = owner.call("create_invoice", invoice_args(&other)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["entry_count"], 1);
-    let list = owner.call("list_invoices", json!({})).await.json();
+    let list = owner.invoke(ListInvoices {}).await.json();
     assert_eq!(list.as_array().unwrap().len(), 2);
 }
 
@@ -291,7 +300,12 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
     let (mut stranger, _) = app.signed_up("Sam").await;
     let ws = owner.workspace_id().await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
-    let acme = id(&owner.rpc("create_client", &[("name", "Acme")]).await.json());
+    let acme = id(&owner
+        .invoke(CreateClient {
+            name: "Acme".into(),
+        })
+        .await
+        .json());
     let web = project(&mut owner, "Website", &acme, "100").await;
     entry(
         &mut owner,
@@ -348,10 +362,7 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
         assert_eq!(r.json(), json!("WorkspaceReadOnly"), "{f}");
     }
     assert_eq!(
-        owner
-            .call("get_invoice", json!({ "id": inv["id"] }))
-            .await
-            .status,
+        owner.invoke(GetInvoice { id: uuid(&inv) }).await.status,
         StatusCode::OK
     );
 }
@@ -378,6 +389,6 @@ async fn members_are_not_offered_the_invoice_form() {
         page.body
     );
     // The server still refuses them, whatever a page shows.
-    let r = member.call("list_invoices", json!({})).await;
+    let r = member.invoke(ListInvoices {}).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 }

@@ -3,6 +3,10 @@
 //! revoked session's streams end.
 
 use crate::common::*;
+use app::active_sessions::LogOutOtherSessions;
+use app::auth::SignIn;
+use app::auth::SignOut;
+use app::timer::CurrentTimer;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -97,7 +101,10 @@ async fn elsewhere(app: &TestApp) -> Router {
 async fn second_device(app: &TestApp, email: &str) -> Client {
     let mut c = app.client();
     let r = c
-        .rpc("sign_in", &[("email", email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     c
@@ -132,7 +139,7 @@ async fn a_timer_started_on_one_device_reaches_the_other_and_its_stop_too() {
         Some(("changed".into(), "entries".into()))
     );
     // A read changes nothing and sends nothing.
-    let r = phone.call("current_timer", json!({})).await;
+    let r = phone.invoke(CurrentTimer {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(on_laptop.next(Duration::from_millis(500)).await, None);
 }
@@ -186,7 +193,7 @@ async fn a_revoked_sessions_stream_ends_within_two_seconds_on_any_instance() {
     let mut on_phone = Stream::open(&other_instance, &phone).await;
     let mut on_laptop = Stream::open(&app.router, &laptop).await;
 
-    let r = laptop.call("log_out_other_sessions", json!({})).await;
+    let r = laptop.invoke(LogOutOtherSessions {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         on_phone.next(WITHIN + app::live::SWEEP_EVERY).await,
@@ -197,7 +204,7 @@ async fn a_revoked_sessions_stream_ends_within_two_seconds_on_any_instance() {
     assert_eq!(on_laptop.next(Duration::from_millis(1500)).await, None);
 
     // And signing out ends the laptop's stream too.
-    let r = laptop.rpc("sign_out", &[]).await;
+    let r = laptop.invoke(SignOut {}).await;
     assert!(
         r.status.is_success() || r.status.is_redirection(),
         "{}",

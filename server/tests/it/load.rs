@@ -13,6 +13,7 @@
 
 use crate::common::*;
 use app::db::entities::{invoices, time_entries};
+use app::workspaces::ListMembers;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -493,7 +494,7 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
         let (mut b, b_email) = app.signed_up("Owner B").await;
         b.join(&mut a, &b_email, &ws, "Owner").await;
         b.router = second.clone();
-        let members = acked("members", &a.rpc("list_members", &[]).await);
+        let members = acked("members", &a.invoke(ListMembers {}).await);
         let id_of_name = |name: &str| {
             members
                 .as_array()

@@ -3,6 +3,10 @@
 //! Revoke, "Log Out Other Sessions", and who may end which session.
 
 use crate::common::*;
+use app::active_sessions::ListSessions;
+use app::active_sessions::LogOutOtherSessions;
+use app::active_sessions::RevokeSession;
+use app::auth::SignIn;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
@@ -46,7 +50,7 @@ async fn people_see_their_sessions_and_end_the_ones_they_choose() {
     let hostile = format!("<img src=x onerror=alert(1)>{}", "A".repeat(10_000));
     let mut odd = sign_in_from(&app, &email, &hostile).await;
 
-    let list = laptop.call("list_sessions", json!({})).await;
+    let list = laptop.invoke(ListSessions {}).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert_eq!(list.headers[header::CACHE_CONTROL], "no-store");
     let list = sessions(&list.json());
@@ -71,48 +75,48 @@ async fn people_see_their_sessions_and_end_the_ones_they_choose() {
 
     // Revoke the phone: its very next request is signed out.
     let r = laptop
-        .call("revoke_session", json!({ "id": phone_row["id"] }))
+        .invoke(RevokeSession {
+            id: uuid(phone_row),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(phone.me().await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(laptop.me().await.status, StatusCode::OK);
     let r = laptop
-        .call("revoke_session", json!({ "id": phone_row["id"] }))
+        .invoke(RevokeSession {
+            id: uuid(phone_row),
+        })
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "already revoked");
     // This session is ended with Sign out, not Revoke.
-    let r = laptop
-        .call("revoke_session", json!({ "id": list[0]["id"] }))
-        .await;
+    let r = laptop.invoke(RevokeSession { id: uuid(&list[0]) }).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("Sign out"), "{}", r.body);
 
     // Another person can neither see nor revoke these sessions.
     let (mut other, _) = app.signed_up("Mallory").await;
-    let theirs = sessions(&other.call("list_sessions", json!({})).await.json());
+    let theirs = sessions(&other.invoke(ListSessions {}).await.json());
     assert_eq!(theirs.len(), 1);
-    let r = other
-        .call("revoke_session", json!({ "id": odd_row["id"] }))
-        .await;
+    let r = other.invoke(RevokeSession { id: uuid(odd_row) }).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     assert_eq!(odd.me().await.status, StatusCode::OK);
-    let r = other.call("log_out_other_sessions", json!({})).await;
+    let r = other.invoke(LogOutOtherSessions {}).await;
     assert_eq!(r.json(), json!(0));
     assert_eq!(odd.me().await.status, StatusCode::OK);
 
     // Log Out Other Sessions: everything but this browser.
-    let r = laptop.call("log_out_other_sessions", json!({})).await;
+    let r = laptop.invoke(LogOutOtherSessions {}).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json(), json!(2), "sign-up's session and the odd one");
     assert_eq!(odd.me().await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(laptop.me().await.status, StatusCode::OK);
-    let left = sessions(&laptop.call("list_sessions", json!({})).await.json());
+    let left = sessions(&laptop.invoke(ListSessions {}).await.json());
     assert_eq!(left.len(), 1);
     assert_eq!(left[0]["current"], true);
 
     // Signed out, the list is refused.
     let mut anon = app.client();
-    let r = anon.call("list_sessions", json!({})).await;
+    let r = anon.invoke(ListSessions {}).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -130,9 +134,9 @@ async fn a_revoked_session_is_refused_by_a_second_instance_at_once() {
         .build();
     b.router = timether_server::router(db2, app.settings.clone(), options);
     assert_eq!(b.me().await.status, StatusCode::OK);
-    let list = sessions(&a.call("list_sessions", json!({})).await.json());
+    let list = sessions(&a.invoke(ListSessions {}).await.json());
     let b_row = list.iter().find(|s| s["browser"] == "Safari 17").unwrap();
-    let r = a.call("revoke_session", json!({ "id": b_row["id"] })).await;
+    let r = a.invoke(RevokeSession { id: uuid(b_row) }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(b.me().await.status, StatusCode::UNAUTHORIZED);
 }
@@ -244,10 +248,13 @@ async fn sessions_show_where_they_signed_in_from() {
     let mut abroad = app.client();
     abroad.ip = "8.8.8.8:40000".parse().unwrap();
     let r = abroad
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let list = sessions(&local.call("list_sessions", json!({})).await.json());
+    let list = sessions(&local.invoke(ListSessions {}).await.json());
     let at = |ip: &str| {
         list.iter()
             .find(|s| s["ip"] == ip)
@@ -263,10 +270,13 @@ async fn sessions_show_where_they_signed_in_from() {
     let mut far = plain.client();
     far.ip = "8.8.4.4:40000".parse().unwrap();
     let r = far
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let list = sessions(&far.call("list_sessions", json!({})).await.json());
+    let list = sessions(&far.invoke(ListSessions {}).await.json());
     let row = list.iter().find(|s| s["ip"] == "8.8.4.4").unwrap();
     assert_eq!(row["location"], "Unknown location");
 }

@@ -5,7 +5,11 @@
 
 use crate::common::*;
 use app::auth::totp;
+use app::auth::SignIn;
 use app::db::entities::{recovery_codes, two_factor};
+use app::two_factor::DisableTwoFactor;
+use app::two_factor::GetTwoFactorStatus;
+use app::two_factor::StartTwoFactor;
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
@@ -18,7 +22,11 @@ fn secret_of(setup: &serde_json::Value) -> Vec<u8> {
 
 /// Turns 2FA on for a signed-in client; returns the secret and recovery codes.
 async fn enable(app: &TestApp, c: &mut Client) -> (Vec<u8>, Vec<String>) {
-    let r = c.rpc("start_two_factor", &[("password", PASSWORD)]).await;
+    let r = c
+        .invoke(StartTwoFactor {
+            password: PASSWORD.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers["cache-control"], "no-store");
     let setup = r.json();
@@ -50,7 +58,10 @@ async fn enable(app: &TestApp, c: &mut Client) -> (Vec<u8>, Vec<String>) {
 async fn password_step(app: &TestApp, email: &str) -> Client {
     let mut c = app.client();
     let r = c
-        .rpc("sign_in", &[("email", email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json(), "SecondFactor");
@@ -71,15 +82,21 @@ async fn enrolment_stays_off_until_a_valid_code_and_ignores_client_secrets() {
 
     // The password comes first.
     let r = c
-        .rpc("start_two_factor", &[("password", "not it at all")])
+        .invoke(StartTwoFactor {
+            password: "not it at all".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(r.json()["Invalid"]["field"], "password");
 
-    let r = c.rpc("start_two_factor", &[("password", PASSWORD)]).await;
+    let r = c
+        .invoke(StartTwoFactor {
+            password: PASSWORD.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let secret = secret_of(&r.json());
-    let status = c.rpc("two_factor_status", &[]).await.json();
+    let status = c.invoke(GetTwoFactorStatus {}).await.json();
     assert_eq!(status["enabled"], false, "pending is not on");
 
     // A secret of the attacker's choosing, sent along with its code, is ignored.
@@ -110,20 +127,23 @@ async fn enrolment_stays_off_until_a_valid_code_and_ignores_client_secrets() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("right account"), "{}", r.body);
     assert_eq!(
-        c.rpc("two_factor_status", &[]).await.json()["enabled"],
+        c.invoke(GetTwoFactorStatus {}).await.json()["enabled"],
         false
     );
     // Still off: signing in needs only the password.
     let mut other = app.client();
     let r = other
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.json(), "Done");
 
     let code = totp::code_at(&secret, app.now());
     let r = c.rpc("confirm_two_factor", &[("code", &code)]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let status = c.rpc("two_factor_status", &[]).await.json();
+    let status = c.invoke(GetTwoFactorStatus {}).await.json();
     assert_eq!(status["enabled"], true);
     assert_eq!(status["recovery_codes_left"], 10);
 
@@ -155,7 +175,11 @@ async fn enrolment_stays_off_until_a_valid_code_and_ignores_client_secrets() {
 async fn an_expired_setup_is_refused() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Slow").await;
-    let r = c.rpc("start_two_factor", &[("password", PASSWORD)]).await;
+    let r = c
+        .invoke(StartTwoFactor {
+            password: PASSWORD.to_string(),
+        })
+        .await;
     let secret = secret_of(&r.json());
     app.advance(10 * 60 + 1);
     let r = c
@@ -167,7 +191,7 @@ async fn an_expired_setup_is_refused() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("expired"), "{}", r.body);
     assert_eq!(
-        c.rpc("two_factor_status", &[]).await.json()["enabled"],
+        c.invoke(GetTwoFactorStatus {}).await.json()["enabled"],
         false
     );
 }
@@ -195,7 +219,11 @@ async fn the_password_step_alone_grants_nothing_and_the_second_step_issues_a_new
         let r = c.call(name, serde_json::json!({})).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{name}: {}", r.body);
     }
-    let r = c.rpc("disable_two_factor", &[("password", PASSWORD)]).await;
+    let r = c
+        .invoke(DisableTwoFactor {
+            password: PASSWORD.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     let page = c.get("/").await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
@@ -337,7 +365,7 @@ async fn recovery_codes_work_once_and_regenerating_kills_the_old_set() {
     let typed = codes[0].to_uppercase().replace('-', " ");
     let r = second_step(&mut c, "recovery", &typed).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let status = c.rpc("two_factor_status", &[]).await.json();
+    let status = c.invoke(GetTwoFactorStatus {}).await.json();
     assert_eq!(status["recovery_codes_left"], 9);
 
     let mut again = password_step(&app, &email).await;
@@ -374,7 +402,10 @@ async fn enabling_and_disabling_sign_out_other_sessions_and_disabling_needs_the_
     let (mut laptop, email) = app.signed_up("Devices").await;
     let mut phone = app.client();
     let r = phone
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.json(), "Done");
     let laptop_before = laptop.cookie.clone();
@@ -397,23 +428,27 @@ async fn enabling_and_disabling_sign_out_other_sessions_and_disabling_needs_the_
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     let r = laptop
-        .rpc("disable_two_factor", &[("password", "not my password")])
+        .invoke(DisableTwoFactor {
+            password: "not my password".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert_eq!(
-        laptop.rpc("two_factor_status", &[]).await.json()["enabled"],
+        laptop.invoke(GetTwoFactorStatus {}).await.json()["enabled"],
         true
     );
 
     let before = laptop.cookie.clone();
     let r = laptop
-        .rpc("disable_two_factor", &[("password", PASSWORD)])
+        .invoke(DisableTwoFactor {
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_ne!(laptop.cookie, before);
     assert_eq!(phone.me().await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        laptop.rpc("two_factor_status", &[]).await.json()["enabled"],
+        laptop.invoke(GetTwoFactorStatus {}).await.json()["enabled"],
         false
     );
     let user_id: uuid::Uuid = laptop.me().await.json()["user"]["id"]
@@ -438,7 +473,10 @@ async fn enabling_and_disabling_sign_out_other_sessions_and_disabling_needs_the_
 
     let mut fresh = app.client();
     let r = fresh
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.json(), "Done", "password alone again");
 }
@@ -464,7 +502,10 @@ async fn an_administrator_can_reset_2fa_for_a_lost_device() {
     );
     let mut again = app.client();
     let r = again
-        .rpc("sign_in", &[("email", &email), ("password", PASSWORD)])
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.json(), "Done");
     assert!(two_factor::Entity::find_by_id(user_id)

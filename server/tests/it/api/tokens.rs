@@ -7,6 +7,9 @@ use axum::body::Body;
 use axum::http::Request;
 use axum::http::{header, StatusCode};
 
+use app::api_tokens::ListApiTokens;
+use app::workspaces::RemoveMember;
+use app::workspaces::SwitchWorkspace;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test]
@@ -16,7 +19,7 @@ async fn tokens_need_a_team_or_business_plan_and_only_digests_are_stored() {
     let ws = owner.workspace_id().await;
 
     // Free: the section explains the plan, and nothing can be created.
-    let view = owner.call("list_api_tokens", json!({})).await.json();
+    let view = owner.invoke(ListApiTokens {}).await.json();
     assert_eq!(view["available"], false);
     let r = owner
         .call(
@@ -39,7 +42,7 @@ async fn tokens_need_a_team_or_business_plan_and_only_digests_are_stored() {
     assert_eq!(token.len(), 54);
 
     // The list shows a hint, never the token.
-    let view = owner.call("list_api_tokens", json!({})).await;
+    let view = owner.invoke(ListApiTokens {}).await;
     assert!(!view.body.contains(&token));
     let t = &view.json()["tokens"][0];
     assert_eq!(t["name"], "Internal reporting dashboard");
@@ -135,7 +138,9 @@ async fn every_request_is_checked_in_the_documented_order() {
     let other = r.json()["id"].as_str().unwrap().to_string();
     set_plan(&app, &other, app::types::Plan::Business).await;
     owner
-        .rpc("switch_workspace", &[("workspace_id", &ws)])
+        .invoke(SwitchWorkspace {
+            workspace_id: ws.parse().unwrap(),
+        })
         .await;
     // A mistyped, an unknown, a revoked and an expired token: the same 401.
     let mut typo: Vec<char> = token.chars().collect();
@@ -292,10 +297,10 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     )
     .await;
     assert_eq!(r.json()["role"], "Member");
-    let mine = member.call("list_api_tokens", json!({})).await.json();
+    let mine = member.invoke(ListApiTokens {}).await.json();
     assert_eq!(mine["tokens"].as_array().unwrap().len(), 1);
     assert_eq!(mine["sees_all"], false);
-    let all = owner.call("list_api_tokens", json!({})).await.json();
+    let all = owner.invoke(ListApiTokens {}).await.json();
     assert_eq!(all["tokens"].as_array().unwrap().len(), 3);
     // A member cannot revoke the owner's token (it does not exist for them).
     let owners_id = all["tokens"]
@@ -313,7 +318,11 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
     // When the member leaves, their token stops.
-    let r = owner.rpc("remove_member", &[("user_id", &member_id)]).await;
+    let r = owner
+        .invoke(RemoveMember {
+            user_id: member_id.parse().unwrap(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = api(
         &mut anon,
@@ -410,7 +419,7 @@ async fn revocation_holds_on_the_next_request_on_every_instance_and_use_is_recor
     .await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
     // A revoked token leaves the list.
-    let view = owner.call("list_api_tokens", json!({})).await.json();
+    let view = owner.invoke(ListApiTokens {}).await.json();
     assert_eq!(view["tokens"].as_array().unwrap().len(), 0);
 }
 
