@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, type Locator, type Page } from "@playwright/test";
 import * as fs from "fs";
 import * as zlib from "zlib";
 import { axe, ready, signUp } from "./helpers";
@@ -145,6 +145,46 @@ function csvRows(text: string): string[][] {
     .split(/\r?\n/)
     .map((line) => line.split(","));
 }
+
+/** Presses Tab until `target` has the focus (at most `max` times). */
+async function tabTo(page: Page, target: Locator, max = 60) {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press("Tab");
+  }
+  throw new Error(`Tab never reached ${target}`);
+}
+
+test("Export CSV by keyboard alone: the period, the count read out, the file", async ({ page }) => {
+  await signUp(page, "Kim Keys");
+  await page.getByRole("button", { name: "Add time manually" }).click();
+  const form = page.getByRole("form", { name: "Add time manually" });
+  await form.getByLabel("Description").fill("Keyboard entry");
+  await form.getByRole("button", { name: "Add entry" }).click();
+  await expect(page.getByText("Keyboard entry")).toBeVisible();
+
+  await page.goto("/settings/workspace/data");
+  await ready(page);
+  const section = page.getByRole("region", { name: "Export time entries" });
+  // The count sits in a polite live region, so a screen reader reads
+  // each new count out as the filter changes.
+  const spoken = section.locator('[aria-live="polite"]');
+  await expect(spoken).toContainText("No finished time entries match");
+  const period = section.getByLabel("Period");
+  await tabTo(page, period);
+  // From "Last month" the next choice is "This year", which holds today.
+  await page.keyboard.press("ArrowDown");
+  await expect(period).toHaveValue("this-year");
+  await expect(spoken).toContainText("1 entry");
+  const csv = section.getByRole("link", { name: "Export CSV" });
+  await tabTo(page, csv);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.keyboard.press("Enter")]);
+  expect(download.suggestedFilename()).toMatch(/\.csv$/);
+  expect(fs.readFileSync((await download.path())!, "utf8")).toContain("Keyboard entry");
+  // Export PDF is the next stop.
+  await page.keyboard.press("Tab");
+  await expect(section.getByRole("link", { name: "Export PDF" })).toBeFocused();
+});
 
 test("Export CSV and PDF on the Data tab and the Reports page, by date range and tag", async ({ page }) => {
   await signUp(page, "Carl Csv");

@@ -7,6 +7,7 @@ use app::backup::format::{Document, FORMAT, VERSION};
 use app::clients::CreateClient;
 use app::projects::{CreateProject, ProjectInput, UpdateProject};
 use app::tags::SaveTag;
+use app::workspaces::UpdateRates;
 use axum::http::{header, StatusCode};
 use serde_json::json;
 use std::io::Read;
@@ -20,10 +21,10 @@ pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
     let (mut member, member_email) = app.signed_up("Max Member").await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
     let r = owner
-        .rpc(
-            "update_rates",
-            &[("currency", "EUR"), ("default_rate", "80")],
-        )
+        .invoke(UpdateRates {
+            currency: "EUR".into(),
+            default_rate: "80".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let acme = id(&owner

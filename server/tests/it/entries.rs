@@ -11,7 +11,9 @@ use app::entries::{CreateEntry, EntryFilter, EntryForm, ListEntries};
 use app::timer::ContinueEntry;
 use app::timer::CurrentTimer;
 use app::timer::StopTimer;
+use app::workspaces::CreateWorkspace;
 use app::workspaces::SwitchWorkspace;
+use app::workspaces::UpdateRates;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -404,7 +406,11 @@ async fn one_timer_runs_per_person_across_workspaces() {
         .to_string();
 
     // A second workspace of the same person.
-    let r = c.rpc("create_workspace", &[("name", "Side Gig")]).await;
+    let r = c
+        .invoke(CreateWorkspace {
+            name: "Side Gig".into(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let second_ws = c.workspace_id().await;
     assert_ne!(second_ws, first_ws);
@@ -602,27 +608,27 @@ async fn workspace_rates_and_currency_are_checked() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Cora").await;
     let r = c
-        .rpc(
-            "update_rates",
-            &[("currency", "eur"), ("default_rate", "92.5")],
-        )
+        .invoke(UpdateRates {
+            currency: "eur".into(),
+            default_rate: "92.5".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let me = c.me().await.json();
     assert_eq!(me["current"]["currency"], "EUR");
     assert_eq!(me["current"]["default_rate_cents"], 9250);
     let r = c
-        .rpc(
-            "update_rates",
-            &[("currency", "euro"), ("default_rate", "")],
-        )
+        .invoke(UpdateRates {
+            currency: "euro".into(),
+            default_rate: "".into(),
+        })
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "currency");
     let r = c
-        .rpc(
-            "update_rates",
-            &[("currency", "EUR"), ("default_rate", "-3")],
-        )
+        .invoke(UpdateRates {
+            currency: "EUR".into(),
+            default_rate: "-3".into(),
+        })
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "default_rate");
 }
@@ -635,10 +641,10 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
     let ws = owner.workspace_id().await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
     let r = owner
-        .rpc(
-            "update_rates",
-            &[("currency", "EUR"), ("default_rate", "60")],
-        )
+        .invoke(UpdateRates {
+            currency: "EUR".into(),
+            default_rate: "60".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let (proj, dev, _) = catalogue(&mut owner).await; // Website at 100/h, billable

@@ -5,10 +5,13 @@ use crate::common::*;
 use app::active_sessions::LogOutOtherSessions;
 use app::auth::SignIn;
 use app::auth::SignOut;
+use app::auth::SignUp;
 use app::db::entities::sessions;
+use app::profile::UpdateProfile;
 use app::types::Plan;
 use app::types::Role;
 use app::workspaces::AddMember;
+use app::workspaces::ChangeMemberRole;
 use app::workspaces::ChangePlan;
 use app::workspaces::ListMembers;
 use app::workspaces::RemoveMember;
@@ -49,10 +52,10 @@ async fn sign_up_sign_in_sign_out() {
     c.cookie = None;
 
     let r = c
-        .rpc(
-            "sign_in",
-            &[("email", &email.to_uppercase()), ("password", PASSWORD)],
-        )
+        .invoke(SignIn {
+            email: email.to_uppercase().to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let new_cookie = c.cookie.clone().unwrap();
@@ -66,19 +69,16 @@ async fn unknown_email_and_wrong_password_get_identical_answers() {
     let (_, email) = app.signed_up("Grace").await;
     let mut c = app.client();
     let wrong_password = c
-        .rpc(
-            "sign_in",
-            &[("email", &email), ("password", "not the password")],
-        )
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: "not the password".into(),
+        })
         .await;
     let unknown = c
-        .rpc(
-            "sign_in",
-            &[
-                ("email", &unique_email("nobody")),
-                ("password", "not the password"),
-            ],
-        )
+        .invoke(SignIn {
+            email: unique_email("nobody").to_string(),
+            password: "not the password".into(),
+        })
         .await;
     assert_eq!(wrong_password.status, unknown.status);
     assert_eq!(wrong_password.body, unknown.body);
@@ -94,40 +94,40 @@ async fn sign_up_validates_with_field_messages() {
     let mut c = app.client();
     let email = unique_email("val");
     let short = c
-        .rpc(
-            "sign_up",
-            &[("name", "Val"), ("email", &email), ("password", "short")],
-        )
+        .invoke(SignUp {
+            name: "Val".into(),
+            email: email.to_string(),
+            password: "short".into(),
+        })
         .await;
     assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(short.json()["Invalid"]["field"], "password");
     assert!(short.body.contains("at least 8 characters"));
     let common = c
-        .rpc(
-            "sign_up",
-            &[
-                ("name", "Val"),
-                ("email", &email),
-                ("password", "password123"),
-            ],
-        )
+        .invoke(SignUp {
+            name: "Val".into(),
+            email: email.to_string(),
+            password: "password123".into(),
+        })
         .await;
     assert!(common.body.contains("most common"), "{}", common.body);
     let bad_email = c
-        .rpc(
-            "sign_up",
-            &[("name", "Val"), ("email", "val@"), ("password", PASSWORD)],
-        )
+        .invoke(SignUp {
+            name: "Val".into(),
+            email: "val@".into(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(bad_email.json()["Invalid"]["field"], "email");
     assert!(c.cookie.is_none());
 
     let (_, taken) = app.signed_up("Taken").await;
     let dup = c
-        .rpc(
-            "sign_up",
-            &[("name", "Again"), ("email", &taken), ("password", PASSWORD)],
-        )
+        .invoke(SignUp {
+            name: "Again".into(),
+            email: taken.to_string(),
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(dup.json()["Invalid"]["field"], "email");
 }
@@ -274,24 +274,24 @@ async fn members_cannot_rename_or_manage_members_and_owners_can() {
         .to_string();
 
     let add = owner
-        .rpc(
-            "add_member",
-            &[("email", &member_email), ("role", "Member")],
-        )
+        .invoke(AddMember {
+            email: member_email.to_string(),
+            role: Role::Member,
+        })
         .await;
     assert_eq!(add.status, StatusCode::OK, "{}", add.body);
     let again = owner
-        .rpc(
-            "add_member",
-            &[("email", &member_email), ("role", "Member")],
-        )
+        .invoke(AddMember {
+            email: member_email.to_string(),
+            role: Role::Member,
+        })
         .await;
     assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
     let nobody = owner
-        .rpc(
-            "add_member",
-            &[("email", &unique_email("ghost")), ("role", "Member")],
-        )
+        .invoke(AddMember {
+            email: unique_email("ghost").to_string(),
+            role: Role::Member,
+        })
         .await;
     assert!(
         nobody.body.contains("Ask them to sign up first"),
@@ -350,10 +350,10 @@ async fn a_workspace_always_keeps_an_owner() {
     let me = owner.me().await.json();
     let my_id = me["user"]["id"].as_str().unwrap().to_string();
     let demote = owner
-        .rpc(
-            "change_member_role",
-            &[("user_id", &my_id), ("role", "Admin")],
-        )
+        .invoke(ChangeMemberRole {
+            user_id: my_id.parse().unwrap(),
+            role: Role::Admin,
+        })
         .await;
     assert_eq!(demote.status, StatusCode::CONFLICT, "{}", demote.body);
     let leave = owner
@@ -376,10 +376,10 @@ async fn a_workspace_always_keeps_an_owner() {
         StatusCode::OK
     );
     let demote = owner
-        .rpc(
-            "change_member_role",
-            &[("user_id", &my_id), ("role", "Admin")],
-        )
+        .invoke(ChangeMemberRole {
+            user_id: my_id.parse().unwrap(),
+            role: Role::Admin,
+        })
         .await;
     assert_eq!(demote.status, StatusCode::OK, "{}", demote.body);
     // An admin cannot touch owners.
@@ -463,10 +463,10 @@ async fn another_workspaces_ids_answer_not_found() {
     );
     // Alice is not in Mallory's workspace: acting on her id there is "not found".
     let role = mallory
-        .rpc(
-            "change_member_role",
-            &[("user_id", &alice_id), ("role", "Member")],
-        )
+        .invoke(ChangeMemberRole {
+            user_id: alice_id.parse().unwrap(),
+            role: Role::Member,
+        })
         .await;
     assert_eq!(role.status, StatusCode::NOT_FOUND, "{}", role.body);
     let remove = mallory
@@ -537,28 +537,28 @@ async fn the_sign_in_rate_limit_triggers_per_ip() {
     let email = unique_email("limited");
     for _ in 0..3 {
         let r = c
-            .rpc(
-                "sign_in",
-                &[("email", &email), ("password", "wrong password")],
-            )
+            .invoke(SignIn {
+                email: email.to_string(),
+                password: "wrong password".into(),
+            })
             .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let r = c
-        .rpc(
-            "sign_in",
-            &[("email", &email), ("password", "wrong password")],
-        )
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: "wrong password".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
     assert!(r.body.contains("RateLimited"));
     // Another address is not affected, and a forged X-Forwarded-For does not help.
     let mut other = app.client();
     let r = other
-        .rpc(
-            "sign_in",
-            &[("email", &email), ("password", "wrong password")],
-        )
+        .invoke(SignIn {
+            email: email.to_string(),
+            password: "wrong password".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let req = axum::http::Request::post("/rpc/sign_in")
@@ -623,17 +623,17 @@ async fn profile_changes_validate_the_timezone() {
     let app = spawn().await;
     let (mut c, _) = app.signed_up("Zoe").await;
     let bad = c
-        .rpc(
-            "update_profile",
-            &[("name", "Zoe"), ("timezone", "Mars/Base")],
-        )
+        .invoke(UpdateProfile {
+            name: "Zoe".into(),
+            timezone: "Mars/Base".into(),
+        })
         .await;
     assert_eq!(bad.json()["Invalid"]["field"], "timezone");
     let ok = c
-        .rpc(
-            "update_profile",
-            &[("name", "Zoe Q"), ("timezone", "Europe/Berlin")],
-        )
+        .invoke(UpdateProfile {
+            name: "Zoe Q".into(),
+            timezone: "Europe/Berlin".into(),
+        })
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let me = c.me().await.json();

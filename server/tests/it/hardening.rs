@@ -220,10 +220,10 @@ async fn guesses_from_many_addresses_slow_down_per_account() {
     // Each guess from a new address: the per-address limit never trips.
     let guess = async |target: &str| {
         app.client()
-            .rpc(
-                "sign_in",
-                &[("email", target), ("password", "wrong guess 123")],
-            )
+            .invoke(SignIn {
+                email: target.to_string(),
+                password: "wrong guess 123".into(),
+            })
             .await
     };
     for target in [&email, &ghost] {

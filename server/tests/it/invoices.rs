@@ -9,6 +9,7 @@ use app::entries::DeleteEntry;
 use app::invoices::DeleteInvoice;
 use app::invoices::GetInvoice;
 use app::invoices::ListInvoices;
+use app::workspaces::UpdateRates;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -49,10 +50,10 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     let app = spawn().await;
     let (mut owner, _) = app.signed_up("Ivy").await;
     let r = owner
-        .rpc(
-            "update_rates",
-            &[("currency", "EUR"), ("default_rate", "50")],
-        )
+        .invoke(UpdateRates {
+            currency: "EUR".into(),
+            default_rate: "50".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK);
     let acme = id(&owner

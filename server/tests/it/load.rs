@@ -13,6 +13,8 @@
 
 use crate::common::*;
 use app::db::entities::{invoices, time_entries};
+use app::types::Role;
+use app::workspaces::ChangeMemberRole;
 use app::workspaces::ListMembers;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -506,10 +508,10 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
         };
         let (a_id, b_id) = (id_of_name("Owner A"), id_of_name("Owner B"));
         let demote = |mut c: Client, other: String| async move {
-            c.rpc(
-                "change_member_role",
-                &[("user_id", &other), ("role", "Member")],
-            )
+            c.invoke(ChangeMemberRole {
+                user_id: other.parse().unwrap(),
+                role: Role::Member,
+            })
             .await
         };
         let (ra, rb) = tokio::join!(

@@ -5,11 +5,13 @@
 
 use crate::common::*;
 use app::periods::Period;
+use app::profile::UpdateProfile;
 use app::projects::{CreateProject, ProjectInput};
 use app::reports::GetReport;
 use app::tags::SaveTag;
 use app::time_export::PreviewExport;
 use app::time_filter::{TagMode, TimeFilter};
+use app::workspaces::UpdateRates;
 use axum::http::{header, StatusCode};
 use serde_json::json;
 
@@ -50,14 +52,17 @@ async fn berlin(app: &TestApp) -> (Client, String, String, String) {
     let (mut owner, _) = app.signed_up("Cleo Csv").await;
     let ws = owner.workspace_id().await;
     let r = owner
-        .rpc(
-            "update_profile",
-            &[("name", "Cleo Csv"), ("timezone", "Europe/Berlin")],
-        )
+        .invoke(UpdateProfile {
+            name: "Cleo Csv".into(),
+            timezone: "Europe/Berlin".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = owner
-        .rpc("update_rates", &[("currency", "EUR"), ("default_rate", "")])
+        .invoke(UpdateRates {
+            currency: "EUR".into(),
+            default_rate: "".into(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let project = id(&owner

@@ -6,9 +6,12 @@
 use crate::common::*;
 use app::auth::totp;
 use app::auth::SignIn;
+use app::auth::VerifySignIn;
 use app::db::entities::{recovery_codes, two_factor};
+use app::two_factor::ConfirmTwoFactor;
 use app::two_factor::DisableTwoFactor;
 use app::two_factor::GetTwoFactorStatus;
+use app::two_factor::RegenerateRecoveryCodes;
 use app::two_factor::StartTwoFactor;
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -39,7 +42,11 @@ async fn enable(app: &TestApp, c: &mut Client) -> (Vec<u8>, Vec<String>) {
         .unwrap()
         .starts_with("data:image/svg+xml;base64,"));
     let code = totp::code_at(&secret, app.now());
-    let r = c.rpc("confirm_two_factor", &[("code", &code)]).await;
+    let r = c
+        .invoke(ConfirmTwoFactor {
+            code: code.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers["cache-control"], "no-store");
     let codes: Vec<String> = r.json()["codes"]
@@ -71,8 +78,11 @@ async fn password_step(app: &TestApp, email: &str) -> Client {
 }
 
 async fn second_step(c: &mut Client, method: &str, code: &str) -> Response {
-    c.rpc("verify_sign_in", &[("code", code), ("method", method)])
-        .await
+    c.invoke(VerifySignIn {
+        code: code.to_string(),
+        method: method.to_string(),
+    })
+    .await
 }
 
 #[tokio::test]
@@ -123,7 +133,11 @@ async fn enrolment_stays_off_until_a_valid_code_and_ignores_client_secrets() {
     } else {
         "123456"
     };
-    let r = c.rpc("confirm_two_factor", &[("code", wrong)]).await;
+    let r = c
+        .invoke(ConfirmTwoFactor {
+            code: wrong.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains("right account"), "{}", r.body);
     assert_eq!(
@@ -141,7 +155,11 @@ async fn enrolment_stays_off_until_a_valid_code_and_ignores_client_secrets() {
     assert_eq!(r.json(), "Done");
 
     let code = totp::code_at(&secret, app.now());
-    let r = c.rpc("confirm_two_factor", &[("code", &code)]).await;
+    let r = c
+        .invoke(ConfirmTwoFactor {
+            code: code.to_string(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let status = c.invoke(GetTwoFactorStatus {}).await.json();
     assert_eq!(status["enabled"], true);
@@ -381,7 +399,9 @@ async fn recovery_codes_work_once_and_regenerating_kills_the_old_set() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let r = c
-        .rpc("regenerate_recovery_codes", &[("password", PASSWORD)])
+        .invoke(RegenerateRecoveryCodes {
+            password: PASSWORD.to_string(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers["cache-control"], "no-store");

@@ -8,6 +8,7 @@ use axum::http::Request;
 use axum::http::{header, StatusCode};
 
 use app::api_tokens::ListApiTokens;
+use app::workspaces::CreateWorkspace;
 use app::workspaces::RemoveMember;
 use app::workspaces::SwitchWorkspace;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -133,7 +134,9 @@ async fn every_request_is_checked_in_the_documented_order() {
 
     // A second workspace of the same person, for the header check below.
     let r = owner
-        .rpc("create_workspace", &[("name", "Side project")])
+        .invoke(CreateWorkspace {
+            name: "Side project".into(),
+        })
         .await;
     let other = r.json()["id"].as_str().unwrap().to_string();
     set_plan(&app, &other, app::types::Plan::Business).await;
