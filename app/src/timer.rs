@@ -424,10 +424,14 @@ mod tests {
         assert_eq!(stop_time(now, start), now);
     }
 
-    #[tokio::test]
-    async fn starting_a_timer_stops_the_running_one() {
+    /// A database in memory with one person, owner of their workspace.
+    async fn owner() -> (
+        sea_orm::DatabaseConnection,
+        crate::db::entities::users::Model,
+        Scope,
+    ) {
         let db = crate::db::connect("sqlite::memory:").await.unwrap();
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 8, 0, 0).unwrap();
         let (user, ws) = crate::users::create(
             &db,
             "Ada Lovelace",
@@ -445,6 +449,13 @@ mod tests {
             billing_status: BillingStatus::Active,
             data_version: 0,
         };
+        (db, user, scope)
+    }
+
+    #[tokio::test]
+    async fn starting_a_timer_stops_the_running_one() {
+        let (db, user, scope) = owner().await;
+        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
         let input = |d: &str| TimerInput {
             description: d.into(),
             ..Default::default()
@@ -485,20 +496,7 @@ mod tests {
     #[tokio::test]
     async fn the_running_timer_is_found_by_its_own_index() {
         use sea_orm::{ConnectionTrait, QueryTrait, Statement};
-        let db = crate::db::connect("sqlite::memory:").await.unwrap();
-        let t0 = Utc.with_ymd_and_hms(2026, 11, 27, 9, 0, 0).unwrap();
-        let (user, ws) =
-            crate::users::create(&db, "Ada", "ada@example.com", "orbit lantern pepper 42", t0)
-                .await
-                .unwrap();
-        let scope = Scope {
-            workspace_id: ws,
-            user_id: user.id,
-            role: Role::Owner,
-            plan: Plan::Free,
-            billing_status: BillingStatus::Active,
-            data_version: 0,
-        };
+        let (db, _, scope) = owner().await;
         let stmt = running_query(&scope).build(db.get_database_backend());
         let plan = db
             .query_all_raw(Statement {

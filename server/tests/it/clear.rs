@@ -4,10 +4,7 @@
 
 use crate::backup::{filled, same_moment};
 use crate::common::*;
-use app::backup::clear::ClearSummary;
-use app::backup::clear::LastClear;
-use app::backup::clear::UndoClear;
-use app::backup::clear::{ClearCounts, ClearRecord};
+use app::backup::clear::{ClearCounts, ClearRecord, ClearSummary, LastClear, UndoClear};
 use app::backup::format::Document;
 use app::backup::ImportReport;
 use app::timer::CurrentTimer;

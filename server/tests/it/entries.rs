@@ -4,16 +4,12 @@
 
 use crate::common::*;
 use app::auth::SignIn;
-use app::entries::DeleteEntry;
-use app::entries::NewEntryTimes;
-use app::entries::RestoreEntry;
-use app::entries::{CreateEntry, EntryFilter, EntryForm, ListEntries};
-use app::timer::ContinueEntry;
-use app::timer::CurrentTimer;
-use app::timer::StopTimer;
-use app::workspaces::CreateWorkspace;
-use app::workspaces::SwitchWorkspace;
-use app::workspaces::UpdateRates;
+use app::entries::{
+    CreateEntry, DeleteEntry, EntryFilter, EntryForm, ListEntries, NewEntryTimes, RestoreEntry,
+    UpdateEntry,
+};
+use app::timer::{ContinueEntry, CurrentTimer, StartTimer, StopTimer, TimerInput};
+use app::workspaces::{CreateWorkspace, SwitchWorkspace, UpdateRates};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
@@ -69,11 +65,20 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     let (proj, dev, meetings) = catalogue(&mut c).await;
 
     let r = c
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "  Build pages ", "project_id": proj,
-                "tag_ids": [dev, meetings, dev], "start": "2026-11-20T09:00", "end": "2026-11-20T10:30" } }),
-        )
+        .invoke(CreateEntry {
+            input: EntryForm {
+                description: "  Build pages ".into(),
+                project_id: Some(proj.parse().unwrap()),
+                tag_ids: vec![
+                    dev.parse().unwrap(),
+                    meetings.parse().unwrap(),
+                    dev.parse().unwrap(),
+                ],
+                start: "2026-11-20T09:00".into(),
+                end: "2026-11-20T10:30".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let e = r.json();
@@ -111,20 +116,28 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     assert_eq!(long["time_range"], "08:00 – 09:00 +1");
     // A new description keeps the confirmed times: nothing is asked again.
     let r = c
-        .call(
-            "update_entry",
-            json!({ "id": long["id"], "input": { "description": "Write the long report",
-                "start": "2026-11-18T08:00", "end": "2026-11-19T09:00" } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&long),
+            input: EntryForm {
+                description: "Write the long report".into(),
+                start: "2026-11-18T08:00".into(),
+                end: "2026-11-19T09:00".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // Moving its end does ask again.
     let r = c
-        .call(
-            "update_entry",
-            json!({ "id": long["id"], "input": { "description": "Write the long report",
-                "start": "2026-11-18T08:00", "end": "2026-11-19T10:00" } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&long),
+            input: EntryForm {
+                description: "Write the long report".into(),
+                start: "2026-11-18T08:00".into(),
+                end: "2026-11-19T10:00".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "confirm_long");
     let r = c
@@ -152,41 +165,60 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
 
     // Filters: tag, project, date range.
     let by_tag = c
-        .call(
-            "list_entries",
-            json!({ "filter": { "tag_ids": [meetings] } }),
-        )
+        .invoke(ListEntries {
+            filter: EntryFilter {
+                tag_ids: vec![meetings.parse().unwrap()],
+                ..Default::default()
+            },
+        })
         .await
         .json();
     assert_eq!(all_entries(&by_tag).len(), 1);
     let by_project = c
-        .call("list_entries", json!({ "filter": { "project_id": proj } }))
+        .invoke(ListEntries {
+            filter: EntryFilter {
+                project_id: Some(proj.parse().unwrap()),
+                ..Default::default()
+            },
+        })
         .await
         .json();
     assert_eq!(all_entries(&by_project).len(), 1);
     let range = c
-        .call(
-            "list_entries",
-            json!({ "filter": { "from": "2026-11-19", "to": "2026-11-20" } }),
-        )
+        .invoke(ListEntries {
+            filter: EntryFilter {
+                from: "2026-11-19".into(),
+                to: "2026-11-20".into(),
+                ..Default::default()
+            },
+        })
         .await
         .json();
     assert_eq!(all_entries(&range).len(), 2);
     let r = c
-        .call(
-            "list_entries",
-            json!({ "filter": { "from": "2026-11-21", "to": "2026-11-20" } }),
-        )
+        .invoke(ListEntries {
+            filter: EntryFilter {
+                from: "2026-11-21".into(),
+                to: "2026-11-20".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "to");
 
     // Edit, then delete and undo.
     let r = c
-        .call(
-            "update_entry",
-            json!({ "id": second["id"], "input": { "description": "Call", "tag_ids": [meetings],
-                "start": "2026-11-20T13:00", "end": "2026-11-20T14:00", "billable": true } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&second),
+            input: EntryForm {
+                description: "Call".into(),
+                tag_ids: vec![meetings.parse().unwrap()],
+                start: "2026-11-20T13:00".into(),
+                end: "2026-11-20T14:00".into(),
+                billable: Some(true),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["duration_secs"], 3600);
@@ -277,10 +309,14 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
     let (proj, dev, _) = catalogue(&mut phone).await;
 
     let r = phone
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Design", "project_id": proj, "tag_ids": [dev] } }),
-        )
+        .invoke(StartTimer {
+            input: TimerInput {
+                description: "Design".into(),
+                project_id: Some(proj.parse().unwrap()),
+                tag_ids: vec![dev.parse().unwrap()],
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["stopped_in"].is_null());
@@ -317,10 +353,12 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
 
     // Starting another on the laptop stops the first.
     let second = laptop
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Review" } }),
-        )
+        .invoke(StartTimer {
+            input: TimerInput {
+                description: "Review".into(),
+                ..Default::default()
+            },
+        })
         .await
         .json()["entry"]
         .clone();
@@ -393,10 +431,12 @@ async fn one_timer_runs_per_person_across_workspaces() {
     let (mut c, _) = app.signed_up("Wanda").await;
     let first_ws = c.workspace_id().await;
     let r = c
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Client A work" } }),
-        )
+        .invoke(StartTimer {
+            input: TimerInput {
+                description: "Client A work".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let a = r.json()["entry"].clone();
@@ -418,10 +458,12 @@ async fn one_timer_runs_per_person_across_workspaces() {
 
     // Starting here stops the one over there, and says where.
     let r = c
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Gig work" } }),
-        )
+        .invoke(StartTimer {
+            input: TimerInput {
+                description: "Gig work".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["stopped_in"], first_name.as_str());
@@ -480,11 +522,16 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
 
     // The member may use the workspace's project and tags on their own entry.
     let r = member
-        .call(
-            "update_entry",
-            json!({ "id": mine["id"], "input": { "project_id": proj, "tag_ids": [dev],
-                "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&mine),
+            input: EntryForm {
+                project_id: Some(proj.parse().unwrap()),
+                tag_ids: vec![dev.parse().unwrap()],
+                start: "2026-11-20T09:00".into(),
+                end: "2026-11-20T10:00".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     // ...but not change the owner's entry.
@@ -501,11 +548,15 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
     }
     // The owner may change the member's entry.
     let r = owner
-        .call(
-            "update_entry",
-            json!({ "id": mine["id"], "input": { "description": "Checked",
-                "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&mine),
+            input: EntryForm {
+                description: "Checked".into(),
+                start: "2026-11-20T09:00".into(),
+                end: "2026-11-20T10:00".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
@@ -522,11 +573,15 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     }
     let r = owner
-        .call(
-            "update_entry",
-            json!({ "id": theirs["id"], "input": { "tag_ids": [s_tag],
-                "start": "2026-11-20T11:00", "end": "2026-11-20T12:00" } }),
-        )
+        .invoke(UpdateEntry {
+            id: uuid(&theirs),
+            input: EntryForm {
+                tag_ids: vec![s_tag.parse().unwrap()],
+                start: "2026-11-20T11:00".into(),
+                end: "2026-11-20T12:00".into(),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.json()["Invalid"]["field"], "tag_ids");
 
@@ -725,12 +780,16 @@ async fn cached_pages_follow_every_change_made_anywhere() {
     // (100) ends inside 1 October, whose total comes from the database.
     for h in 0..5 {
         let r = c
-            .call(
-                "create_entry",
-                json!({ "input": { "description": "Early", "project_id": proj, "tag_ids": [dev],
-                    "start": format!("2026-10-01T{:02}:00", 8 + h),
-                    "end": format!("2026-10-01T{:02}:30", 8 + h) } }),
-            )
+            .invoke(CreateEntry {
+                input: EntryForm {
+                    description: "Early".into(),
+                    project_id: Some(proj.parse().unwrap()),
+                    tag_ids: vec![dev.parse().unwrap()],
+                    start: format!("2026-10-01T{:02}:00", 8 + h),
+                    end: format!("2026-10-01T{:02}:30", 8 + h),
+                    ..Default::default()
+                },
+            })
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }

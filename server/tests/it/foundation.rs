@@ -3,20 +3,14 @@
 
 use crate::common::*;
 use app::active_sessions::LogOutOtherSessions;
-use app::auth::SignIn;
-use app::auth::SignOut;
-use app::auth::SignUp;
+use app::auth::{SignIn, SignOut, SignUp};
 use app::db::entities::sessions;
 use app::profile::UpdateProfile;
-use app::types::Plan;
-use app::types::Role;
-use app::workspaces::AddMember;
-use app::workspaces::ChangeMemberRole;
-use app::workspaces::ChangePlan;
-use app::workspaces::ListMembers;
-use app::workspaces::RemoveMember;
-use app::workspaces::RenameWorkspace;
-use app::workspaces::SwitchWorkspace;
+use app::types::{Plan, Role};
+use app::workspaces::{
+    AddMember, ChangeMemberRole, ChangePlan, ListMembers, RemoveMember, RenameWorkspace,
+    SwitchWorkspace,
+};
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

@@ -2,8 +2,7 @@
 //! with a sentence, never a dropped connection (SQLite or PostgreSQL).
 
 use crate::common::*;
-use app::auth::SignIn;
-use app::auth::SignOut;
+use app::auth::{SignIn, SignOut};
 use app::types::Plan;
 use app::workspaces::ChangePlan;
 use axum::body::Body;

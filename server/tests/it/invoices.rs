@@ -3,12 +3,9 @@
 //! snapshot, releasing entries, roles, read-only and isolation.
 
 use crate::common::*;
-use app::clients::CreateClient;
-use app::clients::DeleteClient;
+use app::clients::{CreateClient, DeleteClient};
 use app::entries::DeleteEntry;
-use app::invoices::DeleteInvoice;
-use app::invoices::GetInvoice;
-use app::invoices::ListInvoices;
+use app::invoices::{DeleteInvoice, GetInvoice, ListInvoices};
 use app::workspaces::UpdateRates;
 use axum::http::StatusCode;
 use serde_json::{json, Value};

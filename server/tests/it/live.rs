@@ -4,8 +4,7 @@
 
 use crate::common::*;
 use app::active_sessions::LogOutOtherSessions;
-use app::auth::SignIn;
-use app::auth::SignOut;
+use app::auth::{SignIn, SignOut};
 use app::timer::CurrentTimer;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -14,8 +14,7 @@
 use crate::common::*;
 use app::db::entities::{invoices, time_entries};
 use app::types::Role;
-use app::workspaces::ChangeMemberRole;
-use app::workspaces::ListMembers;
+use app::workspaces::{ChangeMemberRole, ListMembers};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -3,9 +3,7 @@
 //! Revoke, "Log Out Other Sessions", and who may end which session.
 
 use crate::common::*;
-use app::active_sessions::ListSessions;
-use app::active_sessions::LogOutOtherSessions;
-use app::active_sessions::RevokeSession;
+use app::active_sessions::{ListSessions, LogOutOtherSessions, RevokeSession};
 use app::auth::SignIn;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};

@@ -4,15 +4,11 @@
 //! (security.md T1–T10, S3, S5, C4).
 
 use crate::common::*;
-use app::auth::totp;
-use app::auth::SignIn;
-use app::auth::VerifySignIn;
+use app::auth::{totp, SignIn, VerifySignIn};
 use app::db::entities::{recovery_codes, two_factor};
-use app::two_factor::ConfirmTwoFactor;
-use app::two_factor::DisableTwoFactor;
-use app::two_factor::GetTwoFactorStatus;
-use app::two_factor::RegenerateRecoveryCodes;
-use app::two_factor::StartTwoFactor;
+use app::two_factor::{
+    ConfirmTwoFactor, DisableTwoFactor, GetTwoFactorStatus, RegenerateRecoveryCodes, StartTwoFactor,
+};
 use axum::http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 

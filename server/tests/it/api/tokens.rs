@@ -2,15 +2,13 @@
 //! names and expiry, disabled people.
 
 use super::*;
+use app::api_tokens::ListApiTokens;
 use app::db::entities::api_tokens;
+use app::workspaces::{CreateWorkspace, RemoveMember, SwitchWorkspace};
 use axum::body::Body;
 use axum::http::Request;
 use axum::http::{header, StatusCode};
 
-use app::api_tokens::ListApiTokens;
-use app::workspaces::CreateWorkspace;
-use app::workspaces::RemoveMember;
-use app::workspaces::SwitchWorkspace;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 #[tokio::test]
