@@ -430,12 +430,15 @@ $ENTRIES entries over three years for five people.
   reading thread is the limit: a profile of the million shows it busy
   about 70 % of the time, mostly in SQLite's steps (the index walk, each
   row's table lookup by rowid, the tag index lookup), and the formatting
-  thread about 27 %. Through sqlx the same export ran at 43,000 rows/s;
-  now about 260,000 for a million and 330,000 for the 100,000 through
-  the API, half the goal. What would move it: a covering index (the
-  table lookups), integer times (no RFC 3339 text to parse and compare),
-  or reading two halves of the range on two connections; each costs
-  disk or a schema change, and this VM has two cores.
+  thread about 27 %. Through sqlx the same export ran at 43,000 rows/s.
+  This code measured 263,000 rows/s for a million (and 332,000 for the
+  100,000 through the API) on 2026-12-02, and 602,000 to 694,000 (about
+  720,000 through the API) on 2026-12-04/05: this VM's speed moves by
+  more than twice from day to day (the seed rate too), so the goal is
+  met on a fast day and missed on a slow one. What would give it a
+  margin: a covering index (the table lookups), integer times (no RFC
+  3339 text to parse and compare), or reading two halves of the range
+  on two connections; each costs disk or a schema change.
 - **Export PDF (goal 3 s for 10,000 entries)**: Typst's layout of the
   entry tables is the cost, chunked into page-sized tables with fixed
   column widths and explicit page breaks so pages lay out in parallel.
@@ -444,6 +447,10 @@ $ENTRIES entries over three years for five people.
   PDFs render (/me p99 was 81 ms before, at normal priority); the cost is
   that a render only gets what requests leave. Memory grows with the
   document (Typst holds the laid-out pages): see the 100,000-entry row.
+  The 10,000-entry render here is the fresh server's first large one:
+  about 780 MB are taken from the system, and on this VM first-touched
+  memory is slow to fault in. The same request on a server that has
+  rendered one before takes 2.0 to 2.4 s.
 - **Browser download (goal 400 KB)**: what counts is the WASM and JS the
   server sends for the first page, gzip-compressed, measured here with
   curl on the running server. How it got there:
