@@ -204,6 +204,36 @@ impl Scope {
             .ok_or_else(|| Error::not_found("The workspace"))
     }
 
+    /// The workspace's row, locked for the rest of write transaction `txn`
+    /// without waiting, for work on the whole workspace (an import, Clear
+    /// Workspace): a second one is refused at once with a sentence instead
+    /// of queueing behind the first, on every instance. PostgreSQL:
+    /// `FOR UPDATE NOWAIT`; on SQLite the write transaction already holds
+    /// the database's one write lock.
+    pub async fn lock_workspace_now(
+        &self,
+        txn: &impl ConnectionTrait,
+    ) -> Result<workspaces::Model, Error> {
+        use sea_orm::sea_query::{LockBehavior, LockType};
+        workspaces::Entity::find_by_id(self.workspace_id)
+            .lock_with_behavior(LockType::Update, LockBehavior::Nowait)
+            .one(txn)
+            .await
+            .map_err(|e| {
+                // 55P03: lock_not_available.
+                let text = e.to_string();
+                if text.contains("55P03") || text.contains("could not obtain lock") {
+                    Error::Conflict(
+                        "Another import or change of this whole workspace is running. Try again when it has finished."
+                            .into(),
+                    )
+                } else {
+                    e.into()
+                }
+            })?
+            .ok_or_else(|| Error::not_found("The workspace"))
+    }
+
     /// A delete of rows of `E` in this workspace, and only those.
     pub fn delete_many<E: TenantEntity>(&self) -> DeleteMany<E> {
         E::delete_many().filter(E::workspace_column().eq(self.workspace_id))

@@ -142,7 +142,7 @@ pub mod service {
     ) -> Result<ClearRecord, Error> {
         scope.owner()?.writable()?;
         let txn = crate::db::begin_write(db).await?;
-        import::lock(&txn, scope.workspace_id).await?;
+        scope.lock_workspace_now(&txn).await?;
         let ws = import::target(&txn, scope).await?;
         if cmd.confirm_name.trim() != ws.name.trim() {
             return Err(Error::invalid(

@@ -190,3 +190,48 @@ async fn the_cli_clears_only_with_yes() {
     assert!(String::from_utf8_lossy(&run.stdout).contains("5 time entries"));
     assert_eq!(export(&mut owner).await.counts.time_entries, 0);
 }
+
+/// A second change of the whole workspace is refused at once rather than
+/// queued behind the first: here another connection holds the workspace's
+/// lock, as a running import does. PostgreSQL only: on SQLite the running
+/// import's write transaction is itself the lock.
+#[tokio::test]
+async fn clear_workspace_is_refused_at_once_while_the_workspace_is_locked() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    if !is_postgres() {
+        return;
+    }
+    let app = spawn().await;
+    let (mut owner, _member, ws) = filled(&app).await;
+    let name = serde_json::from_str::<ClearCounts>(&owner.invoke(ClearSummary {}).await.body)
+        .unwrap()
+        .workspace_name;
+    let holder = connect(&app.url).await;
+    let held = holder.begin().await.unwrap();
+    held.execute_unprepared(&format!(
+        "SELECT id FROM workspaces WHERE id = '{ws}' FOR UPDATE"
+    ))
+    .await
+    .unwrap();
+    let r = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        owner.rpc("clear_workspace", &[("confirm_name", &name)]),
+    )
+    .await
+    .expect("refused at once, not queued behind the lock");
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(
+        r.body.contains("Try again when it has finished"),
+        "{}",
+        r.body
+    );
+    held.rollback().await.unwrap();
+    // Nothing was cleared; with the lock gone, the clear goes through.
+    let r = owner.invoke(ClearSummary {}).await;
+    let counts: ClearCounts = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(counts.time_entries, 5);
+    let r = owner
+        .rpc("clear_workspace", &[("confirm_name", &name)])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}

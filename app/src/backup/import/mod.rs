@@ -18,7 +18,7 @@ mod fuzz;
 mod read;
 
 pub use super::report::{ImportReport, KindPlan, Mode, Problem};
-pub(crate) use apply::{lock, target};
+pub(crate) use apply::target;
 
 use crate::error::Error;
 use crate::tenant::Scope;

@@ -21,7 +21,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    DbBackend, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, Statement, TransactionTrait,
+    EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -148,7 +148,8 @@ pub(super) async fn run(
         db.begin().await?
     };
     if write {
-        lock(&txn, scope.workspace_id).await?;
+        // One import at a time per workspace: a second is refused at once.
+        scope.lock_workspace_now(&txn).await?;
     }
     let ws = target(&txn, scope).await?;
     let head = &checked.head;
@@ -285,30 +286,6 @@ pub(super) async fn run(
         txn.rollback().await?;
     }
     Ok(report)
-}
-
-/// One import at a time per workspace, on every instance: PostgreSQL
-/// refuses a second one at once rather than queueing it; on SQLite the
-/// write transaction already holds the database's one write lock.
-pub(crate) async fn lock(txn: &DatabaseTransaction, workspace: Uuid) -> Result<(), Error> {
-    if txn.get_database_backend() != DbBackend::Postgres {
-        return Ok(());
-    }
-    let stmt = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT id FROM workspaces WHERE id = $1 FOR UPDATE NOWAIT",
-        [workspace.into()],
-    );
-    match txn.query_one_raw(stmt).await {
-        Ok(_) => Ok(()),
-        Err(e) if e.to_string().contains("could not obtain lock") || e.to_string().contains("55P03") => {
-            Err(Error::Conflict(
-                "Another import or change of this whole workspace is running. Try again when it has finished."
-                    .into(),
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Everyone a file's email can name here: the members, and anyone who
