@@ -213,8 +213,27 @@ async fn bad_files_change_nothing_and_say_where() {
         d.to_string().into_bytes()
     };
     let entry_project = doc["projects"][0]["id"].clone();
+    let cut_gzip = {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(body.as_bytes()).unwrap();
+        let whole = gz.finish().unwrap();
+        whole[..whole.len() / 2].to_vec()
+    };
+    let bad_checksum = {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(body.as_bytes()).unwrap();
+        let mut whole = gz.finish().unwrap();
+        // The trailer's CRC-32 is the last eight bytes' first four.
+        let at = whole.len() - 8;
+        whole[at] ^= 0xff;
+        whole
+    };
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("not JSON", b"hello".to_vec(), "not valid JSON"),
+        ("gzip cut off", cut_gzip, "could not be decompressed"),
+        ("gzip checksum", bad_checksum, "could not be decompressed"),
         (
             "truncated",
             body.as_bytes()[..body.len() / 2].to_vec(),

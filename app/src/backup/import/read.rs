@@ -41,58 +41,52 @@ const FIELDS: &[&str] = &[
 ];
 
 /// Opens `path` for reading, decompressing it when it starts with the gzip
-/// magic bytes (whatever its name says).
-fn open(path: &Path) -> Result<Box<dyn Read>, Problem> {
+/// magic bytes (whatever its name says); the flag says whether it did.
+fn open(path: &Path) -> Result<(Box<dyn Read>, bool), Problem> {
     let unreadable = |e: std::io::Error| Problem::file(format!("The file could not be read: {e}."));
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
     let mut magic = [0u8; 2];
     let n = file.read(&mut magic).map_err(unreadable)?;
     let start = std::io::Cursor::new(magic[..n].to_vec()).chain(file);
     let buffered = BufReader::with_capacity(256 << 10, start);
-    Ok(if n == 2 && magic == [0x1f, 0x8b] {
+    let gzip = n == 2 && magic == [0x1f, 0x8b];
+    let reader: Box<dyn Read> = if gzip {
         Box::new(BufReader::with_capacity(
             256 << 10,
             flate2::read::MultiGzDecoder::new(buffered),
         ))
     } else {
         Box::new(buffered)
-    })
+    };
+    Ok((reader, gzip))
 }
 
 /// Parses the file at `path`, calling `entry` with each time entry and its
 /// index in order. The first error that stops parsing comes back as a
 /// problem with its path in the document.
 pub fn parse(path: &Path, entry: &mut dyn FnMut(usize, TimeEntry)) -> Result<Head, Problem> {
-    let reader = open(path)?;
+    let (reader, gzip) = open(path)?;
     let mut json = serde_json::Deserializer::from_reader(reader);
     let mut track = serde_path_to_error::Track::new();
     let result = DocSeed { entry }.deserialize(serde_path_to_error::Deserializer::new(
         &mut json, &mut track,
     ));
-    let head = result.map_err(|e| explain(&e, &track.path().to_string()))?;
-    json.end().map_err(|e| explain(&e, "."))?;
+    let head = result.map_err(|e| explain(&e, &track.path().to_string(), gzip))?;
+    json.end().map_err(|e| explain(&e, ".", gzip))?;
     Ok(head)
 }
 
-/// A sentence for what stopped the parser.
-fn explain(e: &serde_json::Error, path: &str) -> Problem {
+/// A sentence for what stopped the parser. `gzip`: the file is read
+/// through the decompressor, so a read error is the compressed data's.
+fn explain(e: &serde_json::Error, path: &str, gzip: bool) -> Problem {
     use serde_json::error::Category;
     let at = format!("line {}, column {}", e.line(), e.column());
     match e.classify() {
-        Category::Io => {
-            let inner = e.to_string();
-            if inner.contains("invalid gzip header")
-                || inner.contains("corrupt deflate stream")
-                || inner.contains("deflate")
-            {
-                Problem::file(
-                    "The file could not be decompressed: it is not a valid .json.gz file."
-                        .to_string(),
-                )
-            } else {
-                Problem::file(format!("The file could not be read: {inner}."))
-            }
-        }
+        Category::Io if gzip => Problem::file(
+            "The file could not be decompressed: it is not a valid .json.gz file, or it was cut off. Export the backup again."
+                .to_string(),
+        ),
+        Category::Io => Problem::file(format!("The file could not be read: {e}.")),
         Category::Eof => Problem::file(format!(
             "The file ends too early ({at}): it looks cut off. Export the backup again."
         )),
