@@ -157,11 +157,16 @@ impl People {
         if let Some(e) = self.0.get(&id) {
             return Ok(e.clone());
         }
+        // Accounts are never deleted and entries reference them, so a
+        // missing one is a broken database: say so rather than write a
+        // row no import could place.
         let email = users::Entity::find_by_id(id)
             .one(txn)
             .await?
             .map(|u| u.email)
-            .unwrap_or_default();
+            .ok_or_else(|| {
+                Error::Internal(format!("backup: person {id} has rows here but no account"))
+            })?;
         self.0.insert(id, email.clone());
         Ok(email)
     }
