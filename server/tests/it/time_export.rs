@@ -556,9 +556,12 @@ async fn export_pdf_reads_as_a_report_of_the_filter() {
         "--until",
         "2026-12-01",
     ]);
+    // The status too: one CI run saw this fail with nothing on stderr.
     assert!(
         run.status.success(),
-        "{}",
+        "{:?}: {}{}",
+        run.status,
+        String::from_utf8_lossy(&run.stdout),
         String::from_utf8_lossy(&run.stderr)
     );
     let (_, more) = pdf_text(&owner.get(path).await.bytes);
