@@ -204,34 +204,13 @@ impl Scope {
             .ok_or_else(|| Error::not_found("The workspace"))
     }
 
-    /// The workspace's row, locked for the rest of write transaction `txn`
-    /// without waiting, for work on the whole workspace (an import, Clear
-    /// Workspace): a second one is refused at once with a sentence instead
-    /// of queueing behind the first, on every instance. PostgreSQL:
-    /// `FOR UPDATE NOWAIT`; on SQLite the write transaction already holds
-    /// the database's one write lock.
-    pub async fn lock_workspace_now(
+    /// Begins the write transaction of a change to the whole workspace (an
+    /// import, Clear Workspace). See [`begin_whole_workspace`].
+    pub async fn begin_whole_workspace(
         &self,
-        txn: &impl ConnectionTrait,
-    ) -> Result<workspaces::Model, Error> {
-        use sea_orm::sea_query::{LockBehavior, LockType};
-        workspaces::Entity::find_by_id(self.workspace_id)
-            .lock_with_behavior(LockType::Update, LockBehavior::Nowait)
-            .one(txn)
-            .await
-            .map_err(|e| {
-                // 55P03: lock_not_available.
-                let text = e.to_string();
-                if text.contains("55P03") || text.contains("could not obtain lock") {
-                    Error::Conflict(
-                        "Another import or change of this whole workspace is running. Try again when it has finished."
-                            .into(),
-                    )
-                } else {
-                    e.into()
-                }
-            })?
-            .ok_or_else(|| Error::not_found("The workspace"))
+        db: &sea_orm::DatabaseConnection,
+    ) -> Result<(sea_orm::DatabaseTransaction, WholeWorkspace), Error> {
+        begin_whole_workspace(db, self.workspace_id).await
     }
 
     /// A delete of rows of `E` in this workspace, and only those.
@@ -350,5 +329,71 @@ pub fn archived<E: EntityTrait>(
         ArchiveFilter::Active => q.filter(archived_at.is_null()),
         ArchiveFilter::Archived => q.filter(archived_at.is_not_null()),
         ArchiveFilter::All => q,
+    }
+}
+
+/// Held while one change of a whole workspace runs; dropped after its
+/// transaction ends (see [`begin_whole_workspace`]).
+#[must_use = "the workspace is claimed only while this is held"]
+pub struct WholeWorkspace {
+    _file: Option<std::fs::File>,
+}
+
+/// The sentence a second change of the whole workspace gets.
+const WHOLE_WORKSPACE_BUSY: &str =
+    "Another import or change of this whole workspace is running. Try again when it has finished.";
+
+/// Begins the write transaction of a change to the whole workspace (an
+/// import, Clear Workspace), one at a time per workspace on every instance
+/// and process: a second is refused at once with a sentence instead of
+/// queueing behind the first.
+///
+/// PostgreSQL locks the workspace's row without waiting (`FOR UPDATE
+/// NOWAIT`). SQLite would only queue the second behind its one write lock,
+/// so it first takes an OS lock on a small file beside the database,
+/// `<database>-workspace-<id>.lock`, which the CLI and the server share and
+/// which is let go when the claim is dropped or the process dies.
+pub async fn begin_whole_workspace(
+    db: &sea_orm::DatabaseConnection,
+    workspace_id: Uuid,
+) -> Result<(sea_orm::DatabaseTransaction, WholeWorkspace), Error> {
+    let file = match crate::db::direct::sqlite_file_of(db) {
+        Some(path) => Some(claim_file(&path, workspace_id)?),
+        None => None,
+    };
+    let txn = crate::db::begin_write(db).await?;
+    use sea_orm::sea_query::{LockBehavior, LockType};
+    workspaces::Entity::find_by_id(workspace_id)
+        .lock_with_behavior(LockType::Update, LockBehavior::Nowait)
+        .one(&txn)
+        .await
+        .map_err(|e| {
+            // 55P03: lock_not_available.
+            let text = e.to_string();
+            if text.contains("55P03") || text.contains("could not obtain lock") {
+                Error::Conflict(WHOLE_WORKSPACE_BUSY.into())
+            } else {
+                e.into()
+            }
+        })?
+        .ok_or_else(|| Error::not_found("The workspace"))?;
+    Ok((txn, WholeWorkspace { _file: file }))
+}
+
+/// The OS lock on `<database>-workspace-<id>.lock`, or the busy sentence.
+fn claim_file(database: &std::path::Path, workspace_id: Uuid) -> Result<std::fs::File, Error> {
+    let mut name = database.as_os_str().to_owned();
+    name.push(format!("-workspace-{workspace_id}.lock"));
+    let failed = |e: std::io::Error| Error::Internal(format!("workspace lock {name:?}: {e}"));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&name)
+        .map_err(failed)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(Error::Conflict(WHOLE_WORKSPACE_BUSY.into())),
+        Err(std::fs::TryLockError::Error(e)) => Err(failed(e)),
     }
 }

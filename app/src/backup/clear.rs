@@ -141,8 +141,7 @@ pub mod service {
         now: DateTime<Utc>,
     ) -> Result<ClearRecord, Error> {
         scope.owner()?.writable()?;
-        let txn = crate::db::begin_write(db).await?;
-        scope.lock_workspace_now(&txn).await?;
+        let (txn, _whole) = scope.begin_whole_workspace(db).await?;
         let ws = import::target(&txn, scope).await?;
         if cmd.confirm_name.trim() != ws.name.trim() {
             return Err(Error::invalid(

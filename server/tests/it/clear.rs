@@ -192,41 +192,39 @@ async fn the_cli_clears_only_with_yes() {
 }
 
 /// A second change of the whole workspace is refused at once rather than
-/// queued behind the first: here another connection holds the workspace's
-/// lock, as a running import does. PostgreSQL only: on SQLite the running
-/// import's write transaction is itself the lock.
+/// queued behind the first: here the test holds the workspace's claim, as
+/// a running import does (PostgreSQL: its row lock; SQLite: the lock file
+/// beside the database, then the write lock).
 #[tokio::test]
-async fn clear_workspace_is_refused_at_once_while_the_workspace_is_locked() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
-    if !is_postgres() {
-        return;
-    }
+async fn clear_workspace_is_refused_at_once_while_the_workspace_is_claimed() {
     let app = spawn().await;
     let (mut owner, _member, ws) = filled(&app).await;
     let name = serde_json::from_str::<ClearCounts>(&owner.invoke(ClearSummary {}).await.body)
         .unwrap()
         .workspace_name;
-    let holder = connect(&app.url).await;
-    let held = holder.begin().await.unwrap();
-    held.execute_unprepared(&format!(
-        "SELECT id FROM workspaces WHERE id = '{ws}' FOR UPDATE"
-    ))
-    .await
-    .unwrap();
+    let held = app::tenant::begin_whole_workspace(&app.db, ws.parse().unwrap())
+        .await
+        .unwrap();
+    // A second claim from this process is refused too.
+    assert!(
+        app::tenant::begin_whole_workspace(&app.db, ws.parse().unwrap())
+            .await
+            .is_err()
+    );
     let r = tokio::time::timeout(
         std::time::Duration::from_secs(10),
         owner.rpc("clear_workspace", &[("confirm_name", &name)]),
     )
     .await
-    .expect("refused at once, not queued behind the lock");
+    .expect("refused at once, not queued behind the claim");
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
     assert!(
         r.body.contains("Try again when it has finished"),
         "{}",
         r.body
     );
-    held.rollback().await.unwrap();
-    // Nothing was cleared; with the lock gone, the clear goes through.
+    drop(held);
+    // Nothing was cleared; with the claim gone, the clear goes through.
     let r = owner.invoke(ClearSummary {}).await;
     let counts: ClearCounts = serde_json::from_str(&r.body).unwrap();
     assert_eq!(counts.time_entries, 5);

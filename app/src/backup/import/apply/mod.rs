@@ -142,15 +142,13 @@ pub(super) async fn run(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportReport, Error> {
     let write = !cmd.dry_run;
-    let txn = if write {
-        crate::db::begin_write(db).await?
+    // A write is one at a time per workspace: a second is refused at once.
+    let (txn, _whole) = if write {
+        let (txn, whole) = scope.begin_whole_workspace(db).await?;
+        (txn, Some(whole))
     } else {
-        db.begin().await?
+        (db.begin().await?, None)
     };
-    if write {
-        // One import at a time per workspace: a second is refused at once.
-        scope.lock_workspace_now(&txn).await?;
-    }
     let ws = target(&txn, scope).await?;
     let head = &checked.head;
     let source = head.workspace.clone();
