@@ -10,7 +10,6 @@ use app::backup::ImportReport;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::json;
-use std::io::Write;
 
 /// `POST /imports?…` with `bytes` as the body, the way the Data tab sends
 /// the chosen file.
@@ -139,9 +138,7 @@ async fn another_workspaces_file_gets_new_ids_and_leaves_the_source_alone() {
     let other_ws = other.workspace_id().await;
 
     // Sent gzip-compressed, as a .json.gz backup is.
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(body.as_bytes()).unwrap();
-    let zipped = gz.finish().unwrap();
+    let zipped = gzipped(body.as_bytes());
     let r = upload(&mut other, "dry_run=true", zipped.clone()).await;
     let preview = report(&r);
     assert!(preview.ok(), "{:?}", preview.problems);
@@ -214,17 +211,11 @@ async fn bad_files_change_nothing_and_say_where() {
     };
     let entry_project = doc["projects"][0]["id"].clone();
     let cut_gzip = {
-        use std::io::Write;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(body.as_bytes()).unwrap();
-        let whole = gz.finish().unwrap();
+        let whole = gzipped(body.as_bytes());
         whole[..whole.len() / 2].to_vec()
     };
     let bad_checksum = {
-        use std::io::Write;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        gz.write_all(body.as_bytes()).unwrap();
-        let mut whole = gz.finish().unwrap();
+        let mut whole = gzipped(body.as_bytes());
         // The trailer's CRC-32 is the last eight bytes' first four.
         let at = whole.len() - 8;
         whole[at] ^= 0xff;
@@ -527,4 +518,11 @@ async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
     assert!(seen.contains("10% ("), "{seen}");
     let (_, after) = export(&mut owner).await;
     assert_eq!(same_moment(after, &before), before);
+}
+
+/// `bytes` as a .json.gz file holds them.
+fn gzipped(bytes: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, bytes).unwrap();
+    gz.finish().unwrap()
 }
