@@ -41,6 +41,10 @@ const SWEEP_CHUNK: usize = 500;
 /// Open streams one session may hold on one instance: a tab holds one
 /// (while shown), so this is many tabs; a script opening more is refused.
 pub const MAX_STREAMS_PER_SESSION: usize = 32;
+/// How long a new stream waits for the PostgreSQL listener at most; past
+/// it the stream opens anyway (a reconnecting listener tells every stream
+/// to refetch once it is back).
+const READY_WITHIN: Duration = Duration::from_secs(2);
 
 /// Something in a workspace changed; `user_id` when only that person's
 /// entries did (PostgreSQL knows; SQLite's doors tell the workspace).
@@ -110,6 +114,8 @@ pub struct Hub {
     /// Set when the server stops: every stream ends, and the browsers
     /// reconnect to whichever instance is there.
     stopping: watch::Sender<bool>,
+    /// True while the PostgreSQL listener listens (see [`Hub::ready`]).
+    listening: watch::Sender<bool>,
     started: Once,
 }
 
@@ -161,6 +167,7 @@ impl Hub {
             workspaces: Mutex::default(),
             sessions: Mutex::default(),
             stopping: watch::channel(false).0,
+            listening: watch::channel(false).0,
             started: Once::new(),
         })
     }
@@ -213,6 +220,19 @@ impl Hub {
             end,
             stopping: self.stopping.subscribe(),
         })
+    }
+
+    /// Waits (at most [`READY_WITHIN`]) until this instance hears
+    /// PostgreSQL's notifications, so that a stream says hello only when
+    /// no write after it can go unheard. The listener starts with the
+    /// instance's first stream; without this, a write made in its first
+    /// moments was lost to that stream. SQLite needs no wait.
+    pub async fn ready(&self) {
+        if !self.postgres() {
+            return;
+        }
+        let mut listening = self.listening.subscribe();
+        let _ = tokio::time::timeout(READY_WITHIN, listening.wait_for(|l| *l)).await;
     }
 
     /// Ends every stream on this instance and opens no more: the server
@@ -379,6 +399,9 @@ async fn listen_loop(hub: std::sync::Weak<Hub>) {
                 if let Err(e) = listener.listen(LIVE_CHANNEL).await {
                     tracing::warn!(error = %e, "could not listen for live updates");
                 } else {
+                    if let Some(hub) = hub.upgrade() {
+                        hub.listening.send_replace(true);
+                    }
                     loop {
                         let next = listener.try_recv().await;
                         let Some(hub) = hub.upgrade() else { return };
@@ -394,6 +417,7 @@ async fn listen_loop(hub: std::sync::Weak<Hub>) {
                             Ok(None) => hub.deliver_everywhere(),
                             Err(e) => {
                                 tracing::warn!(error = %e, "the live-update listener failed");
+                                hub.listening.send_replace(false);
                                 hub.deliver_everywhere();
                                 break;
                             }

@@ -67,6 +67,8 @@ pub async fn stream(
                 .into_response();
         }
     };
+    // Hello only once a write after it cannot go unheard.
+    state.live.ready().await;
     let events = futures_util::stream::unfold(Step::Hello(sub), next);
     let mut res = Sse::new(events)
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
