@@ -7,6 +7,17 @@ export async function ready(page: Page) {
   await expect(page.locator("body[data-hydrated=true]")).toHaveCount(1);
 }
 
+/** Profile → Sessions: "Log Out Other Sessions", confirmed in its dialog. */
+export async function logOutOtherSessions(page: Page) {
+  await page.goto("/profile/sessions");
+  await ready(page);
+  await page.getByRole("button", { name: "Log Out Other Sessions" }).click();
+  await page
+    .getByRole("dialog", { name: "Log out other sessions?" })
+    .getByRole("button", { name: "Log Out Other Sessions" })
+    .click();
+}
+
 /** Fails on serious or critical accessibility violations. */
 export async function axe(page: Page) {
   const results = await new AxeBuilder({ page }).analyze();

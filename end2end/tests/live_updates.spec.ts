@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from "@playwright/test";
-import { ready, PASSWORD, signUp, uniqueEmail } from "./helpers";
+import { logOutOtherSessions, ready, PASSWORD, signUp, uniqueEmail } from "./helpers";
 
 // Live updates: the same person on a laptop and a phone (two browsers, two
 // sessions). What one does shows on the other within two seconds, with no
@@ -82,13 +82,7 @@ test("a session revoked elsewhere leaves the open page for sign-in at once", asy
   await phone.goto("/entries");
   await ready(phone);
 
-  await page.goto("/profile/sessions");
-  await ready(page);
-  await page.getByRole("button", { name: "Log Out Other Sessions" }).click();
-  await page
-    .getByRole("dialog", { name: "Log out other sessions?" })
-    .getByRole("button", { name: "Log Out Other Sessions" })
-    .click();
+  await logOutOtherSessions(page);
   await expect(phone).toHaveURL(/\/signin\?next=%2Fentries&ended=revoked$/, { timeout: 3_000 });
   await expect(phone.getByText("this session was revoked from another device")).toBeVisible();
   await phone.context().close();

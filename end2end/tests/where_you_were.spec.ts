@@ -1,5 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
-import { axe, cli, ready, signUp, uniqueEmail, workspaceId, PASSWORD } from "./helpers";
+import { axe, cli, logOutOtherSessions, ready, signUp, uniqueEmail, workspaceId, PASSWORD } from "./helpers";
 
 async function track(page: Page, description: string) {
   await page.getByLabel("What are you working on?").fill(description);
@@ -69,13 +69,7 @@ test("signing in returns to the page asked for; a revoked session says so", asyn
 
   // This browser logs the other out; the other's page goes to sign-in on
   // its own (live updates), saying why and keeping where it was.
-  await page.goto("/profile/sessions");
-  await ready(page);
-  await page.getByRole("button", { name: "Log Out Other Sessions" }).click();
-  await page
-    .getByRole("dialog", { name: "Log out other sessions?" })
-    .getByRole("button", { name: "Log Out Other Sessions" })
-    .click();
+  await logOutOtherSessions(page);
   await expect(page.getByText(/1 other session/)).toBeVisible();
   await expect(other).toHaveURL(/\/signin\?next=%2Freports%3Fperiod%3Dlast-month&ended=revoked$/);
   await ready(other);
