@@ -2,10 +2,11 @@
 //! (and the Sessions tab) stop growing forever: sessions that are revoked or
 //! past their idle or absolute timeout, expired sign-in challenges, and
 //! rate-limit windows that ended a day ago, failed-sign-in counts
-//! a day old, and Clear Workspace snapshots past their 30 days. Every instance runs it; the
+//! a day old, Clear Workspace snapshots past their 30 days, and import jobs
+//! that ended 30 days ago. Every instance runs it; the
 //! deletes are idempotent, so instances sharing a database need no lock.
 
-use crate::db::entities::{login_challenges, sessions, workspace_snapshots};
+use crate::db::entities::{import_jobs, login_challenges, sessions, workspace_snapshots};
 use crate::error::Error;
 use crate::settings::Settings;
 use chrono::{DateTime, Duration, Utc};
@@ -22,6 +23,7 @@ pub struct Swept {
     pub rate_limits: u64,
     pub sign_in_failures: u64,
     pub snapshots: u64,
+    pub import_jobs: u64,
 }
 
 /// Deletes what can no longer be used as of `now`.
@@ -61,11 +63,18 @@ pub async fn sweep(
         .exec(db)
         .await?
         .rows_affected;
+    // A job's outcome stays on the Data tab for a month at most.
+    let import_jobs = import_jobs::Entity::delete_many()
+        .filter(import_jobs::Column::FinishedAt.lt(now - Duration::days(30)))
+        .exec(db)
+        .await?
+        .rows_affected;
     Ok(Swept {
         sessions,
         challenges,
         rate_limits,
         sign_in_failures,
         snapshots,
+        import_jobs,
     })
 }

@@ -7,8 +7,8 @@
 //! filters by the workspace.
 
 use crate::db::entities::{
-    api_tokens, clients, invoice_lines, invoices, memberships, projects, sessions, tags,
-    time_entries, time_entry_tags, workspace_snapshots, workspaces,
+    api_tokens, clients, import_jobs, invoice_lines, invoices, memberships, projects, sessions,
+    tags, time_entries, time_entry_tags, workspace_snapshots, workspaces,
 };
 use crate::error::Error;
 use crate::types::{ArchiveFilter, BillingStatus, Plan, Role};
@@ -45,7 +45,8 @@ tenant!(
     invoices,
     invoice_lines,
     api_tokens,
-    workspace_snapshots
+    workspace_snapshots,
+    import_jobs
 );
 
 /// The scope of `user_id` in `workspace_id`; "not found" when they are
@@ -348,8 +349,10 @@ const WHOLE_WORKSPACE_BUSY: &str =
 /// and process: a second is refused at once with a sentence instead of
 /// queueing behind the first.
 ///
-/// PostgreSQL locks the workspace's row without waiting (`FOR UPDATE
-/// NOWAIT`). SQLite would only queue the second behind its one write lock,
+/// PostgreSQL locks the workspace's row without waiting (`FOR NO KEY
+/// UPDATE NOWAIT`: claims exclude each other and writes that move the
+/// workspace's data version wait, but rows that merely reference the
+/// workspace, such as the import's own job row, can still be written). SQLite would only queue the second behind its one write lock,
 /// so it first takes an OS lock on a small file beside the database,
 /// `<database>-workspace-<id>.lock`, which the CLI and the server share and
 /// which is let go when the claim is dropped or the process dies.
@@ -364,7 +367,7 @@ pub async fn begin_whole_workspace(
     let txn = crate::db::begin_write(db).await?;
     use sea_orm::sea_query::{LockBehavior, LockType};
     workspaces::Entity::find_by_id(workspace_id)
-        .lock_with_behavior(LockType::Update, LockBehavior::Nowait)
+        .lock_with_behavior(LockType::NoKeyUpdate, LockBehavior::Nowait)
         .one(&txn)
         .await
         .map_err(|e| {

@@ -144,6 +144,7 @@ pub fn router_with_hub(
     // Uploads enforce the (larger) import limit themselves, as they read.
     let upload_routes = Router::new()
         .route("/imports", axum::routing::post(uploads::session_import))
+        .with_state(state.clone())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,

@@ -1,14 +1,17 @@
 //! Files people send: Import JSON through the session (`POST /imports`)
 //! and the API (`POST /api/v1/imports`), both over `app::backup::import`.
 //! The body goes to a temporary file as it arrives, never whole into
-//! memory, and is refused once it passes `import-body-limit-bytes`.
+//! memory, and is refused once it passes `import-body-limit-bytes`. On the
+//! Data tab a preview answers at once and a confirmed import runs as a job
+//! (`app::backup::jobs`); the API answers with the import's report.
 
 use app::backup::import::{self, ImportCommand, ImportReport, Mode};
+use app::backup::jobs::service as jobs;
 use app::context::RequestCtx;
 use app::error::{AppError, Error};
 use app::tenant::Scope;
 use axum::body::Body;
-use axum::extract::Query;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -36,6 +39,12 @@ impl ImportParams {
             }
         }
     }
+}
+
+/// `?name=`: the chosen file's name, which the Data tab shows with the job.
+#[derive(serde::Deserialize)]
+pub struct FileName {
+    pub name: Option<String>,
 }
 
 /// Why an upload was not taken.
@@ -131,11 +140,15 @@ pub fn report_status(report: &ImportReport, dry_run: bool) -> StatusCode {
 }
 
 /// `POST /imports`: Import JSON on the Data tab, into the signed-in
-/// person's current workspace. Answers with the report as JSON, or an
-/// error the page shows (`AppError` as JSON).
+/// person's current workspace. A preview answers with the report as JSON;
+/// a confirmed import answers 202 with `{"job": id}` once the file is here
+/// and runs on, whatever happens to the request. Refusals come as an
+/// `AppError` in JSON, which the page shows.
 pub async fn session_import(
+    State(state): State<crate::AppState>,
     Extension(ctx): Extension<RequestCtx>,
     Query(params): Query<ImportParams>,
+    Query(file): Query<FileName>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -143,13 +156,23 @@ pub async fn session_import(
         Ok(s) => s,
         Err(e) => return refused(e),
     };
-    // Who may import is known before the upload is read.
-    let allowed = if params.dry_run.unwrap_or(false) {
+    let dry_run = params.dry_run.unwrap_or(false);
+    // Who may import, and whether one already runs, is known before the
+    // upload is read.
+    let allowed = if dry_run {
         scope.manager().map(|_| ())
     } else {
-        scope.manager().and_then(|s| s.writable()).map(|_| ())
+        match jobs::latest(&ctx.db, &scope, ctx.now).await {
+            Ok(Some(job)) if job.running() => Err(Error::Conflict(
+                "An import into this workspace is already running. Wait for it to finish, \
+                 then try again."
+                    .into(),
+            )),
+            Ok(_) => scope.manager().and_then(|s| s.writable()).map(|_| ()),
+            Err(e) => Err(e),
+        }
     };
-    if let Err(e) = allowed {
+    if let Err(e) = allowed.and_then(|_| params.mode().map(|_| ())) {
         return refused(e);
     }
     let path = match to_temp_file(&headers, body, ctx.settings.import_body_limit_bytes).await {
@@ -166,19 +189,54 @@ pub async fn session_import(
             return (status, Json(body)).into_response();
         }
     };
-    match import_file(&ctx.db, &scope, &path, &params, ctx.now).await {
-        Ok(report) => (
-            report_status(&report, params.dry_run.unwrap_or(false)),
-            Json(report),
-        )
-            .into_response(),
-        Err(e) => refused(e),
+    if dry_run {
+        return match import_file(&ctx.db, &scope, &path, &params, ctx.now).await {
+            Ok(report) => (report_status(&report, true), Json(report)).into_response(),
+            Err(e) => refused(e),
+        };
     }
+    let mode = params.mode().unwrap_or_default();
+    let name = file.name.unwrap_or_default();
+    let job = match jobs::start(&ctx.db, &scope, &name, mode, ctx.now).await {
+        Ok(job) => job,
+        Err(e) => return refused(e),
+    };
+    let id = job.id;
+    let db = ctx.db.clone();
+    tokio::spawn(async move {
+        let cmd = ImportCommand {
+            path: path.to_path_buf(),
+            mode,
+            dry_run: false,
+        };
+        let clock = state.clock.clone();
+        if jobs::run(&db, &scope, job, &cmd, &*clock).await.is_some() {
+            // SQLite's pages learn of it here (PostgreSQL's trigger told
+            // every instance as the import committed).
+            state.live.deliver(app::live::Change {
+                workspace_id: scope.workspace_id,
+                user_id: None,
+            });
+        }
+        // The upload is deleted once the job has ended.
+        drop(path);
+    });
+    (StatusCode::ACCEPTED, Json(serde_json::json!({ "job": id }))).into_response()
 }
 
 /// A refusal as JSON the page reads: the status and the `AppError`.
 fn refused(e: Error) -> Response {
     let app = AppError::from(e);
     let status = StatusCode::from_u16(app.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, Json(app)).into_response()
+    let retry = match &app {
+        AppError::Busy { retry_after_secs }
+        | AppError::RateLimited { retry_after_secs }
+        | AppError::SecondFactorLocked { retry_after_secs } => Some(*retry_after_secs),
+        _ => None,
+    };
+    let mut res = (status, Json(app)).into_response();
+    if let Some(secs) = retry {
+        res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+    }
+    res
 }

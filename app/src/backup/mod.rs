@@ -4,7 +4,8 @@
 //! with the number of entries. `format` describes the document (version 1,
 //! `docs/backup-v1.schema.json`); `export` writes it; `import` reads one
 //! back into a workspace, after a preview, in one transaction; `clear`
-//! empties a workspace, keeping its backup for an undo.
+//! empties a workspace, keeping its backup for an undo; `jobs` runs the
+//! Data tab's confirmed imports in the background.
 
 pub mod clear;
 #[cfg(feature = "ssr")]
@@ -12,6 +13,7 @@ mod export;
 pub mod format;
 #[cfg(feature = "ssr")]
 pub mod import;
+pub mod jobs;
 mod report;
 
 #[cfg(feature = "ssr")]

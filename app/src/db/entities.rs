@@ -456,3 +456,34 @@ pub mod workspace_snapshots {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+pub mod import_jobs {
+    use sea_orm::entity::prelude::*;
+
+    /// A confirmed Import JSON from the Data tab, running or finished.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "import_jobs")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: Uuid,
+        pub workspace_id: Uuid,
+        pub started_by: Uuid,
+        pub started_by_name: String,
+        pub file_name: String,
+        pub mode: String,
+        pub state: String,
+        pub done: i64,
+        pub total: i64,
+        pub started_at: DateTimeUtc,
+        pub heartbeat_at: DateTimeUtc,
+        pub finished_at: Option<DateTimeUtc>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub outcome: Option<String>,
+        pub dismissed: bool,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

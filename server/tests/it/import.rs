@@ -1,7 +1,8 @@
-//! Import JSON through the Data tab's upload, the API and the CLI: the
-//! preview says what the import does, merge twice changes nothing, replace
-//! makes the workspace the file's, another workspace's file gets new ids,
-//! bad files change nothing and say why, and who may import.
+//! Import JSON through the Data tab's upload (followed to the end of its
+//! job), the API and the CLI: the preview says what the import does, merge
+//! twice changes nothing, replace makes the workspace the file's, another
+//! workspace's file gets new ids, bad files change nothing and say why, and
+//! who may import.
 
 use crate::backup::{filled, same_moment};
 use crate::common::*;
@@ -10,18 +11,6 @@ use app::backup::ImportReport;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::json;
-
-/// `POST /imports?…` with `bytes` as the body, the way the Data tab sends
-/// the chosen file.
-async fn upload(c: &mut Client, query: &str, bytes: Vec<u8>) -> Response {
-    let mut req = Request::post(format!("/imports?{query}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::CONTENT_LENGTH, bytes.len());
-    if let Some(o) = &c.origin {
-        req = req.header(header::ORIGIN, o);
-    }
-    c.send(req.body(Body::from(bytes)).unwrap()).await
-}
 
 fn report(r: &Response) -> ImportReport {
     serde_json::from_str(&r.body).unwrap_or_else(|e| panic!("not a report ({e}): {}", r.body))
@@ -64,7 +53,7 @@ async fn replace_then_merge_gives_back_the_same_workspace_and_twice_changes_noth
 
     // The preview of the workspace's own file: everything unchanged, and
     // nothing is written by a preview.
-    let r = upload(
+    let r = upload_import(
         &mut owner,
         "mode=merge&dry_run=true",
         body.clone().into_bytes(),
@@ -87,12 +76,12 @@ async fn replace_then_merge_gives_back_the_same_workspace_and_twice_changes_noth
 
     // Replace with an empty file: the workspace's rows go, members stay.
     let empty = serde_json::to_vec(&emptied(&before)).unwrap();
-    let r = upload(&mut owner, "mode=replace&dry_run=true", empty.clone()).await;
+    let r = upload_import(&mut owner, "mode=replace&dry_run=true", empty.clone()).await;
     let p = report(&r);
     assert_eq!(p.plan("time_entries").unwrap().removed, 5, "{p:?}");
     let (_, unchanged) = export(&mut owner).await;
     assert_eq!(same_moment(unchanged, &before), before);
-    let r = upload(&mut owner, "mode=replace", empty).await;
+    let r = upload_import(&mut owner, "mode=replace", empty).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(report(&r).applied);
     let (_, cleared) = export(&mut owner).await;
@@ -101,7 +90,7 @@ async fn replace_then_merge_gives_back_the_same_workspace_and_twice_changes_noth
     assert_eq!(cleared.counts.members, 2);
 
     // Merge the backup back: the same document as before.
-    let r = upload(&mut owner, "mode=merge", body.clone().into_bytes()).await;
+    let r = upload_import(&mut owner, "mode=merge", body.clone().into_bytes()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let done = report(&r);
     assert!(done.applied, "{:?}", done.problems);
@@ -110,7 +99,7 @@ async fn replace_then_merge_gives_back_the_same_workspace_and_twice_changes_noth
     assert_eq!(same_moment(after, &before), before);
 
     // The same file again: every row unchanged, nothing written.
-    let r = upload(&mut owner, "mode=merge", body.into_bytes()).await;
+    let r = upload_import(&mut owner, "mode=merge", body.into_bytes()).await;
     let again = report(&r);
     assert!(again.applied);
     for p in &again.plans {
@@ -139,7 +128,7 @@ async fn another_workspaces_file_gets_new_ids_and_leaves_the_source_alone() {
 
     // Sent gzip-compressed, as a .json.gz backup is.
     let zipped = gzipped(body.as_bytes());
-    let r = upload(&mut other, "dry_run=true", zipped.clone()).await;
+    let r = upload_import(&mut other, "dry_run=true", zipped.clone()).await;
     let preview = report(&r);
     assert!(preview.ok(), "{:?}", preview.problems);
     assert!(preview.new_ids);
@@ -154,7 +143,7 @@ async fn another_workspaces_file_gets_new_ids_and_leaves_the_source_alone() {
         preview.unknown_people
     );
 
-    let r = upload(&mut other, "", zipped.clone()).await;
+    let r = upload_import(&mut other, "", zipped.clone()).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(report(&r).applied);
     let (_, copy) = export(&mut other).await;
@@ -190,7 +179,7 @@ async fn another_workspaces_file_gets_new_ids_and_leaves_the_source_alone() {
         .all(|e| e.person.starts_with("olga.other")));
 
     // Again: the same derived ids, nothing new.
-    let r = upload(&mut other, "", zipped).await;
+    let r = upload_import(&mut other, "", zipped).await;
     let again = report(&r);
     assert_eq!(counts(&again, "time_entries"), (0, 0, 5), "{again:?}");
     // The source workspace did not change.
@@ -282,7 +271,7 @@ async fn bad_files_change_nothing_and_say_where() {
     ];
     for (what, bytes, says) in cases {
         for query in ["dry_run=true", "mode=merge"] {
-            let r = upload(&mut owner, query, bytes.clone()).await;
+            let r = upload_import(&mut owner, query, bytes.clone()).await;
             let expected = if query.contains("dry_run") {
                 StatusCode::OK
             } else {
@@ -303,11 +292,11 @@ async fn bad_files_change_nothing_and_say_where() {
         d["time_entries"][0]["ended_at"] = json!("2000-01-01T00:00:00Z");
         d["tags"][0]["color"] = json!("red");
     });
-    let rep = report(&upload(&mut owner, "dry_run=true", two).await);
+    let rep = report(&upload_import(&mut owner, "dry_run=true", two).await);
     assert_eq!(rep.problems.len(), 2, "{:?}", rep.problems);
 
     // Over the size limit: 413 with a sentence naming it.
-    let r = upload(&mut owner, "dry_run=true", vec![b' '; 21 << 20]).await;
+    let r = upload_import(&mut owner, "dry_run=true", vec![b' '; 21 << 20]).await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", r.body);
     assert!(r.body.contains("import limit of 20 MB"), "{}", r.body);
 
@@ -320,13 +309,13 @@ async fn only_owners_and_admins_import_and_never_while_read_only() {
     let app = spawn().await;
     let (mut owner, mut member, ws) = filled(&app).await;
     let (body, before) = export(&mut owner).await;
-    let r = upload(&mut member, "dry_run=true", body.clone().into_bytes()).await;
+    let r = upload_import(&mut member, "dry_run=true", body.clone().into_bytes()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
     // A cross-site upload is refused before it is read.
     let mut forged = owner.clone();
     forged.origin = Some("https://evil.example".into());
-    let r = upload(&mut forged, "", body.clone().into_bytes()).await;
+    let r = upload_import(&mut forged, "", body.clone().into_bytes()).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
 
     // The API: a Team workspace's owner token imports; a member's cannot.
@@ -362,7 +351,7 @@ async fn only_owners_and_admins_import_and_never_while_read_only() {
     // Read-only for billing: an import is a write, refused on both doors.
     app.set_billing(&ws, app::types::BillingStatus::ReadOnly)
         .await;
-    let r = upload(
+    let r = upload_import(
         &mut owner,
         "mode=replace",
         serde_json::to_vec(&Document {

@@ -20,6 +20,7 @@ mod entries;
 mod foundation;
 mod hardening;
 mod import;
+mod import_jobs;
 mod integrity;
 mod invoices;
 mod live;

@@ -8,8 +8,7 @@ use crate::backup::same_moment;
 use crate::common::*;
 use app::backup::format::{self, Document};
 use app::backup::ImportReport;
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
@@ -262,12 +261,7 @@ fn document(s: &Shape, me: &str) -> Document {
 }
 
 async fn upload(c: &mut Client, query: &str, bytes: Vec<u8>) -> ImportReport {
-    let req = Request::post(format!("/imports?{query}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ORIGIN, c.origin.clone().unwrap())
-        .body(Body::from(bytes))
-        .unwrap();
-    let r = c.send(req).await;
+    let r = upload_import(c, query, bytes).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     serde_json::from_str(&r.body).unwrap()
 }

@@ -18,6 +18,7 @@ mod m20261202_000012_workspace_snapshots;
 mod m20261202_000013_one_timer_per_person;
 mod m20261204_000014_live_notify;
 mod m20261205_000015_running_timer_index;
+mod m20261205_000016_import_jobs;
 mod tables;
 
 pub use m20261127_000001_create_accounts::M20261127000001CreateAccounts;
@@ -38,6 +39,7 @@ pub use m20261202_000012_workspace_snapshots::M20261202000012WorkspaceSnapshots;
 pub use m20261202_000013_one_timer_per_person::{length_expr, M20261202000013OneTimerPerPerson};
 pub use m20261204_000014_live_notify::M20261204000014LiveNotify;
 pub use m20261205_000015_running_timer_index::M20261205000015RunningTimerIndex;
+pub use m20261205_000016_import_jobs::M20261205000016ImportJobs;
 
 pub struct Migrator;
 
@@ -60,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261202000013OneTimerPerPerson),
             Box::new(M20261204000014LiveNotify),
             Box::new(M20261205000015RunningTimerIndex),
+            Box::new(M20261205000016ImportJobs),
         ]
     }
 }

@@ -1,11 +1,20 @@
 //! Import JSON on the Data tab: the upload to `POST /imports` with its
-//! progress, the preview, and the confirmed import.
+//! progress, the preview, and the confirmed import, which runs as a job
+//! (`backup::jobs`) whose progress and outcome this tab shows, after a
+//! reload too.
 
-use super::plural;
+use super::{plural, when};
+use crate::backup::jobs::{dismiss_import_job, latest_import_job, ImportJob, JobState};
 use crate::backup::{ImportReport, KindPlan, Mode};
 use crate::components::layout::WriteArea;
+use crate::components::loaded::load;
 use crate::error::AppError;
+use crate::time_export::group;
 use leptos::prelude::*;
+use std::time::Duration;
+
+/// How often the page asks how a running import is going.
+const POLL: Duration = Duration::from_millis(1000);
 
 /// Where an import stands on the page.
 #[derive(Clone, Debug, PartialEq)]
@@ -18,7 +27,8 @@ enum Stage {
         percent: Option<u32>,
     },
     Preview(ImportReport),
-    Done(ImportReport),
+    /// The import was accepted and runs as a job (shown from the job).
+    Started,
     Failed(String),
 }
 
@@ -26,6 +36,22 @@ enum Stage {
 pub(super) fn ImportSection(workspace: String) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let mode = RwSignal::new(Mode::Merge);
+    let job_version = RwSignal::new(0u32);
+    let dismiss = Action::new(|id: &uuid::Uuid| dismiss_import_job(*id));
+    let job = load(
+        move || (job_version.get(), dismiss.version().get()),
+        |_| latest_import_job(),
+    );
+    // While a job runs, ask again every second (the import goes on without
+    // this page; a reload finds it here again).
+    Effect::new(move |_| {
+        if let Some(Ok(Some(j))) = job.get() {
+            if j.running() {
+                set_timeout(move || job_version.update(|v| *v += 1), POLL);
+            }
+        }
+    });
+    let job_running = move || matches!(job.get(), Some(Ok(Some(j))) if j.running());
     let file_name = RwSignal::new(String::new());
     // The chosen file stays in the (hidden) file input: nothing that only
     // exists in the browser is kept in a signal the server also creates.
@@ -39,7 +65,7 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
 
     let run = move |confirm: bool| {
         if let Some(f) = chosen_file() {
-            send(&f, mode.get_untracked(), confirm, stage);
+            send(&f, mode.get_untracked(), confirm, stage, job_version);
         }
     };
     let choose = move |_| {
@@ -62,7 +88,16 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
             run(false);
         }
     };
-    let busy = move || matches!(stage.get(), Stage::Sending { .. });
+    let busy = move || matches!(stage.get(), Stage::Sending { .. }) || job_running();
+    // A started import clears the chosen file: the job shows the rest.
+    Effect::new(move |_| {
+        if stage.get() == Stage::Started {
+            file_name.set(String::new());
+            if let Some(i) = input.get_untracked() {
+                i.set_value("");
+            }
+        }
+    });
     let ws_name = workspace.clone();
 
     view! {
@@ -95,9 +130,14 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
                     if n.is_empty() { "No file chosen.".to_string() } else { format!("Chosen: {n}") }
                 }}</span>
             </div>
+            <Transition fallback=|| ()>
+                {move || job.get().and_then(|r| r.ok()).flatten().map(|j| view! {
+                    <JobView job=j on_close=Callback::new(move |id| { dismiss.dispatch(id); })/>
+                })}
+            </Transition>
             <div aria-live="polite">
                 {move || match stage.get() {
-                    Stage::Idle => ().into_any(),
+                    Stage::Idle | Stage::Started => ().into_any(),
                     Stage::Sending { confirm, percent } => view! { <Sending confirm percent/> }.into_any(),
                     Stage::Failed(message) => view! {
                         <p class="form-error" role="alert">{message}</p>
@@ -110,7 +150,6 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
                                 if let Some(i) = input.get_untracked() { i.set_value(""); }
                             })/>
                     }.into_any(),
-                    Stage::Done(report) => view! { <Done report/> }.into_any(),
                 }}
             </div>
             <p class="muted">"Tip: export a fresh backup of "{ws_name}" before importing, especially in replace mode."</p>
@@ -260,26 +299,119 @@ fn Preview(
     }
 }
 
+/// A running import's progress, or how it ended (until closed).
 #[component]
-fn Done(report: ImportReport) -> impl IntoView {
-    let entries = report.plan("time_entries").cloned().unwrap_or_default();
+fn JobView(job: ImportJob, on_close: Callback<uuid::Uuid>) -> impl IntoView {
+    let id = job.id;
+    let mode = match job.mode {
+        Mode::Merge => "merge",
+        Mode::Replace => "replace",
+    };
+    let started = format!(
+        "“{}” ({mode}), started by {} on {}.",
+        job.file_name,
+        job.started_by,
+        when(job.started_at)
+    );
+    let close = move || {
+        view! {
+            <button type="button" class="btn btn-secondary btn-small" on:click=move |_| on_close.run(id)>"Close"</button>
+        }
+    };
+    let ended = match job.state.clone() {
+        JobState::Running { .. } => None,
+        JobState::Finished { report, .. } if report.applied => {
+            let entries = report.plan("time_entries").cloned().unwrap_or_default();
+            Some(view! {
+                <div class="import-preview">
+                    <h3 class="import-target">"Imported into “"{report.target_name.clone()}"”"</h3>
+                    <p>{format!(
+                        "{} added, {} updated, {} already here.",
+                        plural_grouped(entries.new, "time entry", "time entries"),
+                        group(entries.updated),
+                        group(entries.unchanged)
+                    )}</p>
+                    <p class="muted">{started.clone()}</p>
+                    <PlanTable plans=report.plans.clone() mode=report.mode done=true/>
+                    <div class="form-inline">{close()}</div>
+                </div>
+            }.into_any())
+        }
+        JobState::Finished { report, .. } => {
+            let count = report.problems.len() as u64 + report.more_problems;
+            let more = report.more_problems;
+            Some(view! {
+                <div class="notice notice-warning">
+                    <p><strong>{format!("The import of {} stopped: the file has {}. Nothing was imported.", job.file_name, plural(count, "problem", "problems"))}</strong>
+                        " Correct the file, or export the backup again, then choose it once more."</p>
+                    <ul class="problem-list">
+                        {report.problems.iter().map(|p| view! { <li><code>{p.path.clone()}</code>{(!p.path.is_empty()).then_some(": ")}{p.message.clone()}</li> }).collect_view()}
+                    </ul>
+                    {(more > 0).then(|| view! { <p>{format!("… and {more} more.")}</p> })}
+                    <p class="muted">{started.clone()}</p>
+                    <div class="form-inline">{close()}</div>
+                </div>
+            }.into_any())
+        }
+        JobState::Failed { message, .. } => Some(view! {
+            <div class="notice notice-warning">
+                <p><strong>{format!("The import of {} did not happen.", job.file_name)}</strong>" "{message}</p>
+                <p class="muted">{started.clone()}</p>
+                <div class="form-inline">{close()}</div>
+            </div>
+        }.into_any()),
+    };
+    let running = match job.state {
+        JobState::Running { done, total } => {
+            let (text, value) = if total == 0 {
+                ("Checking the file…".to_string(), None)
+            } else {
+                (
+                    format!("{} of {} time entries", group(done), group(total)),
+                    Some((done.min(total), total)),
+                )
+            };
+            Some(view! {
+                <div class="import-progress">
+                    <label for="import-job-bar">{format!("Importing {started}")}</label>
+                    {match value {
+                        Some((d, t)) => view! {
+                            <progress id="import-job-bar" max=t.to_string() value=d.to_string() aria-valuetext=text.clone()></progress>
+                        }.into_any(),
+                        None => view! { <progress id="import-job-bar" aria-valuetext=text.clone()></progress> }.into_any(),
+                    }}
+                    <p class="muted">{text}". You can leave this page: the import goes on, and this tab shows how it ended."</p>
+                </div>
+            })
+        }
+        _ => None,
+    };
     view! {
-        <div class="import-preview" role="status">
-            <h3 class="import-target">"Imported into “"{report.target_name.clone()}"”"</h3>
-            <p>{format!(
-                "{} added, {} updated, {} already here.",
-                plural(entries.new, "time entry", "time entries"),
-                entries.updated,
-                entries.unchanged
-            )}</p>
-            <PlanTable plans=report.plans.clone() mode=report.mode done=true/>
+        <div class="import-job">
+            {running}
+            <div aria-live="polite">{ended}</div>
         </div>
+    }
+}
+
+/// `plural` with the count grouped in thousands.
+fn plural_grouped(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{} {many}", group(n))
     }
 }
 
 /// Sends the chosen file to `/imports`, showing its progress in `stage`
 /// and ending in a preview, the outcome, or a sentence.
-fn send(file: &web_sys::File, mode: Mode, confirm: bool, stage: RwSignal<Stage>) {
+fn send(
+    file: &web_sys::File,
+    mode: Mode,
+    confirm: bool,
+    stage: RwSignal<Stage>,
+    job_version: RwSignal<u32>,
+) {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
     let failed = |m: &str| Stage::Failed(m.to_string());
@@ -287,7 +419,8 @@ fn send(file: &web_sys::File, mode: Mode, confirm: bool, stage: RwSignal<Stage>)
         Mode::Merge => "merge",
         Mode::Replace => "replace",
     };
-    let url = format!("/imports?mode={mode_name}&dry_run={}", !confirm);
+    let name: String = web_sys::js_sys::encode_uri_component(&file.name()).into();
+    let url = format!("/imports?mode={mode_name}&dry_run={}&name={name}", !confirm);
     let Ok(xhr) = web_sys::XmlHttpRequest::new() else {
         stage.set(failed("This browser cannot upload files."));
         return;
@@ -322,7 +455,11 @@ fn send(file: &web_sys::File, mode: Mode, confirm: bool, stage: RwSignal<Stage>)
     let onload = Closure::once_into_js(move || {
         let status = answered.status().unwrap_or(0);
         let text = answered.response_text().ok().flatten().unwrap_or_default();
-        stage.set(outcome(status, &text));
+        let next = outcome(status, &text);
+        if next == Stage::Started {
+            job_version.update(|v| *v += 1);
+        }
+        stage.set(next);
     });
     xhr.set_onload(Some(onload.unchecked_ref()));
     let onerror = Closure::once_into_js(move || {
@@ -341,13 +478,12 @@ fn send(file: &web_sys::File, mode: Mode, confirm: bool, stage: RwSignal<Stage>)
 }
 
 fn outcome(status: u16, text: &str) -> Stage {
-    if status == 200 || status == 422 {
+    if status == 202 {
+        return Stage::Started;
+    }
+    if status == 200 {
         if let Ok(report) = serde_json::from_str::<ImportReport>(text) {
-            return if report.applied {
-                Stage::Done(report)
-            } else {
-                Stage::Preview(report)
-            };
+            return Stage::Preview(report);
         }
     }
     match serde_json::from_str::<AppError>(text) {

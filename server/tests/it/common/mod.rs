@@ -515,3 +515,59 @@ fn pdf_text_with(bytes: &[u8], flags: &[&str]) -> (String, usize) {
     let pages = text.matches('\u{c}').count();
     (text, pages)
 }
+
+/// `POST /imports?{query}` with `bytes` as the body, the way the Data tab
+/// sends the chosen file. A confirmed import answers 202 and runs as a job;
+/// this follows the job to its end (as the page does) and answers as the
+/// API door answers the same import: 200 with the report when it was
+/// applied, 422 with the report listing the file's problems, or the job's
+/// failure sentence with 409. Previews and refusals come back as sent.
+pub async fn upload_import(c: &mut Client, query: &str, bytes: Vec<u8>) -> Response {
+    let mut req = Request::post(format!("/imports?{query}"))
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header(axum::http::header::CONTENT_LENGTH, bytes.len());
+    if let Some(o) = &c.origin {
+        req = req.header(axum::http::header::ORIGIN, o);
+    }
+    let r = c.send(req.body(Body::from(bytes)).unwrap()).await;
+    if r.status != StatusCode::ACCEPTED {
+        return r;
+    }
+    let job: uuid::Uuid = r.json()["job"].as_str().unwrap().parse().unwrap();
+    let ended = import_job_end(c, job).await;
+    let (status, body) = match ended.state {
+        app::backup::jobs::JobState::Finished { report, .. } => (
+            if report.applied {
+                StatusCode::OK
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            serde_json::to_string(&report).unwrap(),
+        ),
+        app::backup::jobs::JobState::Failed { message, .. } => (StatusCode::CONFLICT, message),
+        app::backup::jobs::JobState::Running { .. } => unreachable!("ended"),
+    };
+    Response {
+        status,
+        headers: Default::default(),
+        bytes: body.clone().into_bytes(),
+        body,
+    }
+}
+
+/// Asks for the workspace's latest import job until job `id` has ended
+/// (at most a minute).
+pub async fn import_job_end(c: &mut Client, id: uuid::Uuid) -> app::backup::jobs::ImportJob {
+    for _ in 0..1200 {
+        let r = c.invoke(app::backup::jobs::LatestImportJob {}).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let job: Option<app::backup::jobs::ImportJob> = serde_json::from_str(&r.body).unwrap();
+        let job = job.unwrap_or_else(|| panic!("no import job: {}", r.body));
+        assert_eq!(job.id, id, "another job is the latest");
+        if !job.running() {
+            return job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("import job {id} did not end within a minute");
+}
