@@ -92,6 +92,13 @@ test("Clear Workspace, Import JSON with its preview, and Undo clear", async ({ p
   await axe(page);
   await preview.getByRole("button", { name: "Confirm import" }).click();
   await expect(page.getByText("2 time entries added")).toBeVisible();
+  // The outcome stays on the tab after a reload, until closed.
+  await page.reload();
+  await ready(page);
+  await expect(page.getByText("2 time entries added")).toBeVisible();
+  await expect(page.getByText(/started by Rita Restore/)).toBeVisible();
+  await page.getByRole("button", { name: "Close" }).click();
+  await expect(page.getByText("2 time entries added")).toHaveCount(0);
 
   await page.goto("/entries");
   await ready(page);
@@ -110,6 +117,62 @@ test("Clear Workspace, Import JSON with its preview, and Undo clear", async ({ p
   await page.goto("/entries");
   await ready(page);
   await expect(page.getByText("Client call")).toBeVisible();
+});
+
+test("A large import shows its progress, which a reload keeps", async ({ page }) => {
+  test.setTimeout(180_000);
+  await signUp(page, "Lars Large");
+  await page.goto("/settings/workspace/data");
+  await ready(page);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Export JSON" }).click(),
+  ]);
+  // This workspace's own backup, with 300,000 entries added: long enough
+  // an import to watch and to reload under.
+  const doc = JSON.parse(fs.readFileSync((await download.path())!, "utf8"));
+  const person = doc.members[0].email;
+  const start = Date.UTC(2024, 0, 1);
+  const n = 300_000;
+  doc.time_entries = Array.from({ length: n }, (_, i) => ({
+    id: crypto.randomUUID(),
+    description: `Imported ${i}`,
+    project_id: null,
+    person,
+    started_at: new Date(start + i * 600_000).toISOString(),
+    ended_at: new Date(start + i * 600_000 + 300_000).toISOString(),
+    billable: false,
+    tag_ids: [],
+    invoice_id: null,
+    created_at: new Date(start).toISOString(),
+    updated_at: new Date(start).toISOString(),
+  }));
+  doc.counts.time_entries = n;
+  const file = { name: "large.json.gz", mimeType: "application/gzip", buffer: zlib.gzipSync(JSON.stringify(doc)) };
+
+  const [chooser] = await Promise.all([
+    page.waitForEvent("filechooser"),
+    page.getByRole("button", { name: "Import JSON" }).click(),
+  ]);
+  await chooser.setFiles(file);
+  const preview = page.getByRole("region", { name: "Import into “Lars's workspace”" });
+  await expect(preview.getByRole("row", { name: /Time entries 300000 0 0/ })).toBeVisible({ timeout: 60_000 });
+  await preview.getByRole("button", { name: "Confirm import" }).click();
+  const bar = page.getByRole("progressbar", { name: /Importing “large.json.gz” \(merge\)/ });
+  await expect(bar).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Import JSON" })).toBeDisabled();
+
+  // A reload finds the job still running, with its progress.
+  await page.reload();
+  await ready(page);
+  await expect(bar.or(page.getByText("300,000 time entries added"))).toBeVisible();
+  if (await bar.isVisible()) {
+    await expect(page.getByText(/of 300,000 time entries|Checking the file/)).toBeVisible();
+    await axe(page);
+  }
+  await expect(page.getByText("300,000 time entries added")).toBeVisible({ timeout: 120_000 });
+  await expect(bar).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Import JSON" })).toBeEnabled();
 });
 
 test("Import JSON lists every problem of a bad file and changes nothing", async ({ page }) => {

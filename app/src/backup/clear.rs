@@ -152,7 +152,14 @@ pub mod service {
         // The backup of exactly what this transaction deletes.
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Vec<u8>>(4);
         let (written, data) = tokio::join!(
-            super::super::export::write(&txn, scope, now, true, tx),
+            super::super::export::write(
+                &txn,
+                crate::db::direct::sqlite_file_of(db),
+                scope,
+                now,
+                true,
+                tx
+            ),
             async move {
                 let mut data = Vec::new();
                 while let Some(chunk) = rx.recv().await {

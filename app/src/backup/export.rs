@@ -57,7 +57,7 @@ pub fn slug(workspace_name: &str) -> String {
 }
 
 /// The document being written: plain or gzip, sent on in chunks.
-struct Out {
+pub(super) struct Out {
     sink: Sink,
     tx: Sender<Vec<u8>>,
 }
@@ -70,7 +70,7 @@ enum Sink {
 }
 
 impl Out {
-    fn raw(&mut self, s: &str) -> Result<(), Error> {
+    pub(super) fn raw(&mut self, s: &str) -> Result<(), Error> {
         let r = match &mut self.sink {
             Sink::Plain(b) => b.write_all(s.as_bytes()),
             Sink::Gzip(g) => g.write_all(s.as_bytes()),
@@ -78,7 +78,7 @@ impl Out {
         r.map_err(|e| Error::Internal(format!("writing a backup: {e}")))
     }
 
-    fn value<T: Serialize>(&mut self, v: &T) -> Result<(), Error> {
+    pub(super) fn value<T: Serialize>(&mut self, v: &T) -> Result<(), Error> {
         let r = match &mut self.sink {
             Sink::Plain(b) => serde_json::to_writer(b, v),
             Sink::Gzip(g) => serde_json::to_writer(g.as_mut(), v),
@@ -109,7 +109,16 @@ impl Out {
         }
     }
 
-    fn len(&self) -> usize {
+    /// A plain document going to `tx`.
+    #[cfg(test)]
+    pub(super) fn plain(tx: Sender<Vec<u8>>) -> Out {
+        Out {
+            sink: Sink::Plain(Vec::new()),
+            tx,
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
         match &self.sink {
             Sink::Plain(b) => b.len(),
             Sink::Gzip(g) => g.get_ref().get_ref().len(),
@@ -131,6 +140,17 @@ impl Out {
         if self.len() >= CHUNK {
             let chunk = self.pending();
             self.send(chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// [`Self::flush_if_full`] from a blocking thread.
+    pub(super) fn flush_if_full_blocking(&mut self) -> Result<(), Error> {
+        if self.len() >= CHUNK {
+            let chunk = self.pending();
+            self.tx
+                .blocking_send(chunk)
+                .map_err(|_| Error::Internal("the backup's reader went away".into()))?;
         }
         Ok(())
     }
@@ -183,16 +203,20 @@ pub async fn export(
 ) -> Result<Export, Error> {
     scope.manager()?;
     let txn = crate::db::begin_snapshot(db).await?;
-    let done = write(&txn, scope, now, gzip, tx).await?;
+    let file = crate::db::direct::sqlite_file_of(db);
+    let done = write(&txn, file, scope, now, gzip, tx).await?;
     txn.commit().await?;
     Ok(done)
 }
 
 /// Writes the backup as `txn` sees the workspace: a read snapshot for an
 /// export, or the write transaction of Clear Workspace, which keeps the
-/// backup of exactly what it deletes.
+/// backup of exactly what it deletes. `file`, the SQLite file behind `txn`
+/// (`direct::sqlite_file_of`), lets the entries be read on a direct
+/// connection (`export_sqlite`).
 pub(super) async fn write(
     txn: &impl ConnectionTrait,
+    file: Option<std::path::PathBuf>,
     scope: &Scope,
     now: DateTime<Utc>,
     gzip: bool,
@@ -363,6 +387,56 @@ pub(super) async fn write(
     out.flush_if_full().await?;
 
     out.raw(",\n\"time_entries\":[")?;
+    let (mut out, direct) = match file {
+        Some(path) => {
+            let scope = scope.clone();
+            let version = ws.data_version;
+            let mut found = std::mem::take(&mut people.0);
+            let (out, found, done) = tokio::task::spawn_blocking(move || {
+                let done = super::export_sqlite::write_entries(
+                    &path, &scope, version, &mut found, &mut out,
+                );
+                (out, found, done)
+            })
+            .await
+            .map_err(|e| Error::Internal(format!("the backup's thread: {e}")))?;
+            people.0 = found;
+            (out, Some(done?))
+        }
+        None => (out, None),
+    };
+    let written = match direct {
+        Some(super::export_sqlite::Entries::Written(n)) => n,
+        Some(super::export_sqlite::Entries::Moved) | None => {
+            entries_through(txn, scope, &mut people, &mut out).await?
+        }
+    };
+    out.raw("\n]")?;
+    out.array("invoices", &invoices)?;
+    out.raw("\n}\n")?;
+    out.finish().await?;
+    Ok(Export {
+        workspace_name: ws.name,
+        counts: Counts {
+            time_entries: written,
+            ..counts
+        },
+    })
+}
+
+/// Writes the live entries through `txn`, a page at a time: PostgreSQL,
+/// and SQLite when the direct read saw the database move on.
+async fn entries_through(
+    txn: &impl ConnectionTrait,
+    scope: &Scope,
+    people: &mut People,
+    out: &mut Out,
+) -> Result<u64, Error> {
+    let live = || {
+        scope
+            .find::<time_entries::Entity>()
+            .filter(time_entries::Column::DeletedAt.is_null())
+    };
     let mut after: Option<Uuid> = None;
     let mut written = 0u64;
     loop {
@@ -412,17 +486,7 @@ pub(super) async fn write(
             break;
         }
     }
-    out.raw("\n]")?;
-    out.array("invoices", &invoices)?;
-    out.raw("\n}\n")?;
-    out.finish().await?;
-    Ok(Export {
-        workspace_name: ws.name,
-        counts: Counts {
-            time_entries: written,
-            ..counts
-        },
-    })
+    Ok(written)
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 pub mod clear;
 #[cfg(feature = "ssr")]
 mod export;
+#[cfg(feature = "ssr")]
+mod export_sqlite;
 pub mod format;
 #[cfg(feature = "ssr")]
 pub mod import;
