@@ -255,8 +255,9 @@ MILLION="${BENCH_CSV_ENTRIES:-1000000}"
 mdb_url="sqlite://$work/million.db?mode=rwc"
 created="$(echo "$PASSWORD" | TIMETHER_DATABASE_URL="$mdb_url" "$BIN" user create --email "$EMAIL" --name "Bench Person")"
 MWS="$(sed -n 's/.*with workspace \([0-9a-f-]*\).*/\1/p' <<<"$created")"
-echo "seeding $MILLION entries for the CSV export"
-TIMETHER_DATABASE_URL="$mdb_url" "$BIN" dev seed --workspace "$MWS" --entries "$MILLION" --seed 42
+echo "seeding $MILLION entries for the CSV export and the backup"
+read -r mseed_secs _ < <(TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" dev seed --workspace "$MWS" --entries "$MILLION" --seed 42)
+mseed_rate="$(awk -v n="$MILLION" -v s="$mseed_secs" 'BEGIN{printf "%.0f", n/s}')"
 sync
 TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" export csv --workspace "$MWS" --from 2000-01-01 --to 2000-01-31 --out "$work/empty.csv" >/dev/null
 read -r _ mcsv_base_kb <"$work/time.txt"
@@ -267,7 +268,27 @@ mcsv_bytes="$(wc -c <"$work/million.csv")"
 mcsv_rate="$(awk -v n="$mcsv_rows" -v s="$mcsv_secs" 'BEGIN{printf "%.0f", n/s}')"
 mcsv_growth_kb=$(( mcsv_kb - mcsv_base_kb ))
 echo "million csv: $mcsv_rows rows, $mcsv_bytes bytes in $mcsv_secs s ($mcsv_rate rows/s), peak RSS $mcsv_kb KB (+$mcsv_growth_kb KB over an empty export)"
-rm -f "$work/million.csv" "$work"/million.db*
+rm -f "$work/million.csv"
+# The backup of the million, through the CLI (the domain functions the
+# page and the API call): Export JSON, Clear Workspace (its undo backup
+# kept), Import JSON of the export into the cleared workspace, and the
+# same file again. Memory: each command's peak RSS over the empty CSV
+# export's, a command that loads everything but the rows.
+echo "Export JSON of the million through the CLI"
+read -r mexport_secs mexport_kb < <(TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" backup export --workspace "$MWS" --out "$work/million.json")
+mexport_entries="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["counts"]["time_entries"])' "$work/million.json")"
+mexport_bytes="$(wc -c <"$work/million.json")"
+mexport_rate="$(awk -v n="$mexport_entries" -v s="$mexport_secs" 'BEGIN{printf "%.0f", n/s}')"
+echo "Clear Workspace of the million"
+read -r mclear_secs mclear_kb < <(TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" workspace clear "$MWS" --yes)
+echo "Import JSON of the million into the cleared workspace"
+read -r mimport_secs mimport_kb < <(TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" backup import --workspace "$MWS" "$work/million.json")
+grep -q "time entries: $mexport_entries new" "$work/cmd.out" || { cat "$work/cmd.out" >&2; exit 1; }
+echo "the same file again"
+read -r mreimport_secs mreimport_kb < <(TIMETHER_DATABASE_URL="$mdb_url" timed "$BIN" backup import --workspace "$MWS" "$work/million.json")
+grep -q "time entries: 0 new, 0 updated, $mexport_entries unchanged" "$work/cmd.out" || { cat "$work/cmd.out" >&2; exit 1; }
+echo "million backup: export $mexport_secs s ($mexport_kb KB), clear $mclear_secs s ($mclear_kb KB), import $mimport_secs s ($mimport_kb KB), again $mreimport_secs s ($mreimport_kb KB); seed $mseed_rate/s"
+rm -f "$work/million.json" "$work"/million.db*
 
 app_rps="$(rps <<<"$app_out")"; bare_rps="$(rps <<<"$bare_out")"
 ratio="$(awk -v a="$app_rps" -v b="$bare_rps" 'BEGIN{printf "%.1f", 100*a/b}')"
@@ -345,6 +366,11 @@ generator on the same machine as the server.
 | Clear Workspace of it first (its backup kept for the undo), \`timether workspace clear --yes\` | $clear_rate entries/s in $clear_secs s; peak RSS $(( clear_rss_kb / 1024 )) MB | ≤ 10 s for 1,000,000 (≥ 100,000 entries/s) |
 | Export CSV through the API (\`GET /api/v1/exports/time-entries.csv\`), every entry: $csv_rows rows, $(( csv_bytes / 1048576 )) MB | $csv_rate rows/s in $csv_secs s; server RSS +$(( csv_rss_kb / 1024 )) MB at its peak | ≥ 500,000 rows/s; ≤ 64 MB |
 | Export CSV of $mcsv_rows entries (a database of their own), \`timether export csv\` to a file: $(( mcsv_bytes / 1048576 )) MB, the whole command timed | $mcsv_rate rows/s in $mcsv_secs s; peak RSS $(( mcsv_kb / 1024 )) MB, +$(( mcsv_growth_kb / 1024 )) MB over exporting an empty range | ≥ 500,000 rows/s; ≤ 64 MB |
+| Seed of those $MILLION entries, \`timether dev seed\`, the same run | $mseed_rate entries/s in $mseed_secs s | ≥ 100,000 entries/s |
+| Export JSON of those $mexport_entries entries, \`timether backup export\` to a file: $(( mexport_bytes / 1048576 )) MB | $mexport_rate entries/s in $mexport_secs s; peak RSS $(( mexport_kb / 1024 )) MB, +$(( (mexport_kb - mcsv_base_kb) / 1024 )) MB over the empty CSV export | ≥ 300,000 entries/s; ≤ 64 MB |
+| Clear Workspace of them (its backup kept for the undo), \`timether workspace clear --yes\` | $mclear_secs s; peak RSS $(( mclear_kb / 1024 )) MB | ≤ 10 s |
+| Import JSON (merge) of that backup into the cleared workspace, \`timether backup import\` | $mimport_secs s; peak RSS $(( mimport_kb / 1024 )) MB, +$(( (mimport_kb - mcsv_base_kb) / 1024 )) MB over the empty CSV export | ≤ 20 s; ≤ 256 MB |
+| The same file again, every row unchanged | $mreimport_secs s; peak RSS $(( mreimport_kb / 1024 )) MB | ≤ 20 s |
 | Export PDF (\`…/time-entries.pdf\`), the last 110 days in full: $recent_rows entries, $pdf_pages pages | $pdf_secs s; server RSS +$(( pdf_rss_kb / 1024 )) MB at its peak | ≤ 3 s for 10,000 entries |
 | Export PDF of every entry in full: $pdfall_pages pages, $(( pdfall_bytes / 1048576 )) MB | $pdfall_secs s; server RSS +$(( pdfall_rss_kb / 1024 )) MB at its peak | completes |
 | Export PDF, this year, summary only (\`detail=summary\`) | $pdfsum_secs s | ≤ 1 s |

@@ -156,7 +156,7 @@ test("A large import shows its progress, which a reload keeps", async ({ page })
   ]);
   await chooser.setFiles(file);
   const preview = page.getByRole("region", { name: "Import into “Lars's workspace”" });
-  await expect(preview.getByRole("row", { name: /Time entries 300000 0 0/ })).toBeVisible({ timeout: 60_000 });
+  await expect(preview.getByRole("row", { name: /Time entries 300,000 0 0/ })).toBeVisible({ timeout: 60_000 });
   await preview.getByRole("button", { name: "Confirm import" }).click();
   const bar = page.getByRole("progressbar", { name: /Importing “large.json.gz” \(merge\)/ });
   await expect(bar).toBeVisible({ timeout: 30_000 });
@@ -168,6 +168,8 @@ test("A large import shows its progress, which a reload keeps", async ({ page })
   await expect(bar.or(page.getByText("300,000 time entries added"))).toBeVisible();
   if (await bar.isVisible()) {
     await expect(page.getByText(/of 300,000 time entries|Checking the file/)).toBeVisible();
+    // No second file while this one is imported.
+    await expect(page.getByRole("button", { name: "Import JSON" })).toBeDisabled();
     await axe(page);
   }
   await expect(page.getByText("300,000 time entries added")).toBeVisible({ timeout: 120_000 });

@@ -43,15 +43,17 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
         |_| latest_import_job(),
     );
     // While a job runs, ask again every second (the import goes on without
-    // this page; a reload finds it here again).
+    // this page; a reload finds it here again), and take no other file.
+    // (Read straight from the resource, a button hydrated after a reload
+    // never saw the job's value; this effect does.)
+    let job_running = RwSignal::new(false);
     Effect::new(move |_| {
-        if let Some(Ok(Some(j))) = job.get() {
-            if j.running() {
-                set_timeout(move || job_version.update(|v| *v += 1), POLL);
-            }
+        let running = matches!(job.get(), Some(Ok(Some(j))) if j.running());
+        job_running.set(running);
+        if running {
+            set_timeout(move || job_version.update(|v| *v += 1), POLL);
         }
     });
-    let job_running = move || matches!(job.get(), Some(Ok(Some(j))) if j.running());
     let file_name = RwSignal::new(String::new());
     // The chosen file stays in the (hidden) file input: nothing that only
     // exists in the browser is kept in a signal the server also creates.
@@ -88,7 +90,7 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
             run(false);
         }
     };
-    let busy = move || matches!(stage.get(), Stage::Sending { .. }) || job_running();
+    let busy = move || matches!(stage.get(), Stage::Sending { .. }) || job_running.get();
     // A started import clears the chosen file: the job shows the rest.
     Effect::new(move |_| {
         if stage.get() == Stage::Started {
@@ -215,10 +217,10 @@ fn PlanTable(plans: Vec<KindPlan>, mode: Mode, done: bool) -> impl IntoView {
                         let other = match mode { Mode::Merge => p.left_alone, Mode::Replace => p.removed };
                         view! { <tr>
                             <th scope="row">{kind_label(&p.kind)}</th>
-                            <td class="num">{p.new}</td>
-                            <td class="num">{p.updated}</td>
-                            <td class="num">{p.unchanged}</td>
-                            <td class="num">{other}</td>
+                            <td class="num">{group(p.new)}</td>
+                            <td class="num">{group(p.updated)}</td>
+                            <td class="num">{group(p.unchanged)}</td>
+                            <td class="num">{group(other)}</td>
                         </tr> }
                     }).collect_view()}
                 </tbody>
