@@ -46,6 +46,19 @@ pub struct RequestCtx {
     pub user_agent: String,
     pub session: Option<AuthSession>,
     pub now: DateTime<Utc>,
+    /// For work that goes on after the request has been answered.
+    pub background: Background,
+}
+
+/// What work that outlives its request (an import job) needs from the
+/// server: the server's clock, and a way to tell this instance's open
+/// pages that a workspace's data changed when the work ends. (On
+/// PostgreSQL a trigger tells every instance; on SQLite the request's own
+/// check ran before the work finished.)
+#[derive(Clone)]
+pub struct Background {
+    pub clock: Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>,
+    pub changed: Arc<dyn Fn(Uuid) + Send + Sync>,
 }
 
 impl RequestCtx {

@@ -112,8 +112,13 @@ test("Clear Workspace, Import JSON with its preview, and Undo clear", async ({ p
   await dialog.getByLabel("Type the workspace's name to confirm").fill("Rita's workspace");
   await dialog.getByRole("button", { name: "Clear Workspace" }).click();
   await expect(dialog).toBeHidden();
+  // The undo runs as an import job: its outcome shows with the imports',
+  // and the clear's record says it was restored.
   await page.getByRole("button", { name: "Undo clear" }).click();
-  await expect(page.getByText("Restored: 2 time entries.")).toBeVisible();
+  await expect(page.getByText("2 time entries added")).toBeVisible();
+  await expect(page.getByText(/Undo clear of .*started by Rita/)).toBeVisible();
+  await expect(page.getByText(/Restored on /)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Undo clear" })).toHaveCount(0);
   await page.goto("/entries");
   await ready(page);
   await expect(page.getByText("Client call")).toBeVisible();

@@ -58,6 +58,8 @@ pub struct AppState {
     pub failed_lookups: Arc<api::failed_lookups::FailedLookups>,
     /// This instance's live-update streams (`events`).
     pub live: Arc<app::live::Hub>,
+    /// The clock and the live hub, for jobs that outlive their request.
+    pub background: app::context::Background,
 }
 
 /// Builds the whole application router.
@@ -89,10 +91,21 @@ pub fn router_with_hub(
     clock: Clock,
     live: Arc<app::live::Hub>,
 ) -> Router {
+    let hub = live.clone();
+    let background = app::context::Background {
+        clock: clock.clone(),
+        changed: Arc::new(move |workspace_id| {
+            hub.deliver(app::live::Change {
+                workspace_id,
+                user_id: None,
+            })
+        }),
+    };
     let state = AppState {
         db,
         settings: settings.clone(),
         clock,
+        background,
         api_leases: Arc::default(),
         sqlite_reads: app::db::direct::SqliteReads::for_url(&settings.database_url).map(Arc::new),
         bundle_prefix: format!("/{}/", leptos_options.site_pkg_dir).into(),
@@ -144,7 +157,6 @@ pub fn router_with_hub(
     // Uploads enforce the (larger) import limit themselves, as they read.
     let upload_routes = Router::new()
         .route("/imports", axum::routing::post(uploads::session_import))
-        .with_state(state.clone())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             request_context,
@@ -400,6 +412,7 @@ async fn request_context(
         user_agent: sessions::truncate_bytes(&user_agent, sessions::MAX_USER_AGENT),
         session,
         now,
+        background: state.background.clone(),
     };
     // A signed-in page renders with its shell's data already loaded (see
     // `app::shell::PageData`); downloads are not pages.

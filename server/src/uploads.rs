@@ -11,7 +11,7 @@ use app::context::RequestCtx;
 use app::error::{AppError, Error};
 use app::tenant::Scope;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -145,7 +145,6 @@ pub fn report_status(report: &ImportReport, dry_run: bool) -> StatusCode {
 /// and runs on, whatever happens to the request. Refusals come as an
 /// `AppError` in JSON, which the page shows.
 pub async fn session_import(
-    State(state): State<crate::AppState>,
     Extension(ctx): Extension<RequestCtx>,
     Query(params): Query<ImportParams>,
     Query(file): Query<FileName>,
@@ -202,25 +201,21 @@ pub async fn session_import(
         Err(e) => return refused(e),
     };
     let id = job.id;
-    let db = ctx.db.clone();
-    tokio::spawn(async move {
-        let cmd = ImportCommand {
-            path: path.to_path_buf(),
-            mode,
-            dry_run: false,
-        };
-        let clock = state.clock.clone();
-        if jobs::run(&db, &scope, job, &cmd, &*clock).await.is_some() {
-            // SQLite's pages learn of it here (PostgreSQL's trigger told
-            // every instance as the import committed).
-            state.live.deliver(app::live::Change {
-                workspace_id: scope.workspace_id,
-                user_id: None,
-            });
-        }
-        // The upload is deleted once the job has ended.
-        drop(path);
-    });
+    let cmd = ImportCommand {
+        path: path.to_path_buf(),
+        mode,
+        dry_run: false,
+    };
+    // The upload is deleted once the job has ended.
+    jobs::spawn(
+        ctx.db.clone(),
+        scope,
+        ctx.background.clone(),
+        job,
+        cmd,
+        None,
+        path,
+    );
     (StatusCode::ACCEPTED, Json(serde_json::json!({ "job": id }))).into_response()
 }
 

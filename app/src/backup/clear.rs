@@ -4,7 +4,6 @@
 //! it: the backup is imported again in merge mode, so anything added since
 //! stays.
 
-use super::ImportReport;
 use crate::error::AppError;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -67,18 +66,33 @@ pub async fn last_clear() -> Result<Option<ClearRecord>, AppError> {
     .await
 }
 
+/// Undo clear: starts the import of the kept backup as a job (a million
+/// entries take longer than a request should be held open, and a reload
+/// must not stop it). Answers the job's id; the Data tab follows the job.
 #[server(prefix = "/rpc", endpoint = "undo_clear")]
-pub async fn undo_clear(id: Uuid) -> Result<ImportReport, AppError> {
-    crate::context::scoped(
-        |ctx, scope| async move { service::undo(&ctx.db, &scope, id, ctx.now).await },
-    )
+pub async fn undo_clear(id: Uuid) -> Result<Uuid, AppError> {
+    crate::context::scoped(|ctx, scope| async move {
+        let undo = service::start_undo(&ctx.db, &scope, id, ctx.now).await?;
+        let job = undo.job.id;
+        super::jobs::service::spawn(
+            ctx.db.clone(),
+            scope,
+            ctx.background.clone(),
+            undo.job,
+            undo.cmd,
+            Some(id),
+            undo.file,
+        );
+        Ok(job)
+    })
     .await
 }
 
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::{ClearCounts, ClearRecord, UNDO_DAYS};
-    use crate::backup::import::{self, ImportCommand, ImportReport, Mode};
+    use crate::backup::import::{self, ImportCommand, Mode};
+    use crate::backup::jobs::service as jobs;
     use crate::db::entities::{
         clients, invoice_lines, invoices, projects, tags, time_entries, time_entry_tags, users,
         workspace_snapshots,
@@ -278,13 +292,22 @@ pub mod service {
         Ok(row.map(record))
     }
 
-    /// Undo clear: imports the kept backup in merge mode. Owners only.
-    pub async fn undo(
+    /// An Undo clear, started: its job, and the kept backup written out
+    /// for it to read.
+    pub struct Undo {
+        pub job: jobs::Started,
+        pub cmd: ImportCommand,
+        pub file: tempfile::TempPath,
+    }
+
+    /// Starts Undo clear: the kept backup, imported in merge mode as a job
+    /// (so anything added since the clear stays). Owners only.
+    pub async fn start_undo(
         db: &DatabaseConnection,
         scope: &Scope,
         id: Uuid,
         now: DateTime<Utc>,
-    ) -> Result<ImportReport, Error> {
+    ) -> Result<Undo, Error> {
         scope.owner()?.writable()?;
         let snap = scope
             .get::<workspace_snapshots::Entity>(db, id, "The cleared data")
@@ -300,27 +323,40 @@ pub mod service {
             )));
         }
         let file = tempfile::NamedTempFile::new()
-            .map_err(|e| Error::Internal(format!("undo clear: {e}")))?;
-        tokio::fs::write(file.path(), &snap.data)
+            .map_err(|e| Error::Internal(format!("undo clear: {e}")))?
+            .into_temp_path();
+        tokio::fs::write(&file, &snap.data)
             .await
             .map_err(|e| Error::Internal(format!("undo clear: {e}")))?;
+        let name = format!(
+            "Undo clear of {}",
+            snap.created_at.format("%-d %B %Y, %H:%M UTC")
+        );
+        let job = jobs::start(db, scope, &name, Mode::Merge, now).await?;
         let cmd = ImportCommand {
-            path: file.path().to_path_buf(),
+            path: file.to_path_buf(),
             mode: Mode::Merge,
             dry_run: false,
         };
-        let report = import::import(db, scope, &cmd, now, &|_, _| {}).await?;
-        if report.applied {
-            scope
-                .update_many::<workspace_snapshots::Entity>()
-                .col_expr(
-                    workspace_snapshots::Column::RestoredAt,
-                    sea_orm::sea_query::Expr::value(Some(now)),
-                )
-                .filter(workspace_snapshots::Column::Id.eq(id))
-                .exec(db)
-                .await?;
-        }
-        Ok(report)
+        Ok(Undo { job, cmd, file })
+    }
+
+    /// Marks a clear as undone, so its undo is no longer offered.
+    pub async fn mark_restored(
+        db: &DatabaseConnection,
+        scope: &Scope,
+        id: Uuid,
+        at: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        scope
+            .update_many::<workspace_snapshots::Entity>()
+            .col_expr(
+                workspace_snapshots::Column::RestoredAt,
+                sea_orm::sea_query::Expr::value(Some(at)),
+            )
+            .filter(workspace_snapshots::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
     }
 }

@@ -73,7 +73,9 @@ pub async fn dismiss_import_job(id: Uuid) -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 pub mod service {
     use super::{ImportJob, JobState};
+    use crate::backup::clear;
     use crate::backup::import::{self, ImportCommand, ImportReport, Mode};
+    use crate::context::Background;
     use crate::db::entities::{import_jobs, users};
     use crate::error::{AppError, Error};
     use crate::tenant::Scope;
@@ -195,16 +197,43 @@ pub mod service {
         Ok(started)
     }
 
+    /// Runs a started job on a task of its own, so it goes on whatever
+    /// happens to the request that started it (a reload, a closed tab: a
+    /// request's work stops when its connection does). `hold` is kept
+    /// until the job ends (the file it reads); `restores` is the kept
+    /// backup an Undo clear imports. This instance's pages hear of an
+    /// applied import.
+    pub fn spawn<T: Send + 'static>(
+        db: DatabaseConnection,
+        scope: Scope,
+        background: Background,
+        job: Started,
+        cmd: ImportCommand,
+        restores: Option<Uuid>,
+        hold: T,
+    ) {
+        tokio::spawn(async move {
+            let applied = run(&db, &scope, job, &cmd, &*background.clock, restores).await;
+            if applied.is_some() {
+                (background.changed)(scope.workspace_id);
+            }
+            drop(hold);
+        });
+    }
+
     /// Runs the job [`start`] recorded to its end and records how it ended.
-    /// `clock` gives the heartbeat's and the end's times. Returns the
-    /// report when the import was applied, so the caller can tell the
-    /// workspace's pages.
+    /// `clock` gives the heartbeat's and the end's times. When the import
+    /// is applied, the clear whose backup it `restores` is marked restored
+    /// before the job's end is recorded (a page that sees the job end then
+    /// no longer offers that undo), and the report is returned so the
+    /// caller can tell the workspace's pages.
     pub async fn run(
         db: &DatabaseConnection,
         scope: &Scope,
         job: Started,
         cmd: &ImportCommand,
         clock: &(dyn Fn() -> DateTime<Utc> + Send + Sync),
+        restores: Option<Uuid>,
     ) -> Option<ImportReport> {
         let id = job.id;
         let progress = job.progress.clone();
@@ -226,6 +255,13 @@ pub mod service {
             import.await
         };
         let at = clock();
+        if let (Ok(report), Some(snapshot)) = (&outcome, restores) {
+            if report.applied {
+                if let Err(e) = clear::service::mark_restored(db, scope, snapshot, at).await {
+                    tracing::error!(error = %e, job = %id, "could not mark a clear as undone");
+                }
+            }
+        }
         let (state, outcome, applied) = match outcome {
             Ok(report) => {
                 let json = serde_json::to_string(&report).unwrap_or_default();

@@ -6,7 +6,7 @@ use crate::backup::{filled, same_moment};
 use crate::common::*;
 use app::backup::clear::{ClearCounts, ClearRecord, ClearSummary, LastClear, UndoClear};
 use app::backup::format::Document;
-use app::backup::ImportReport;
+use app::backup::jobs::JobState;
 use app::timer::CurrentTimer;
 use axum::http::StatusCode;
 
@@ -86,11 +86,22 @@ async fn clear_workspace_keeps_invoices_and_undo_clear_brings_everything_back() 
     assert_eq!(last.as_ref().map(|l| l.id), Some(cleared.id));
     let r = member.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    // The undo runs as an import job, which the Data tab follows.
     let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let undone: ImportReport = serde_json::from_str(&r.body).unwrap();
+    let job: uuid::Uuid = serde_json::from_str(&r.body).unwrap();
+    let ended = import_job_end(&mut owner, job).await;
+    assert!(ended.file_name.starts_with("Undo clear of "), "{ended:?}");
+    let JobState::Finished { report: undone, .. } = ended.state else {
+        panic!("the undo did not finish: {ended:?}");
+    };
     assert!(undone.applied, "{:?}", undone.problems);
     assert_eq!(same_moment(export(&mut owner).await, &before), before);
+    // The record says so by the time the job has ended, and the undo is
+    // not offered again.
+    let r = owner.invoke(LastClear {}).await;
+    let last: Option<ClearRecord> = serde_json::from_str(&r.body).unwrap();
+    assert!(last.and_then(|l| l.restored_at).is_some(), "{}", r.body);
     let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 
@@ -155,6 +166,12 @@ async fn also_delete_invoices_and_read_only_refuses() {
     assert_eq!(export(&mut owner).await.counts.invoices, 0);
     let r = owner.invoke(UndoClear { id: cleared.id }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let job: uuid::Uuid = serde_json::from_str(&r.body).unwrap();
+    let ended = import_job_end(&mut owner, job).await;
+    assert!(
+        matches!(&ended.state, JobState::Finished { report, .. } if report.applied),
+        "{ended:?}"
+    );
     assert_eq!(same_moment(export(&mut owner).await, &before), before);
 }
 

@@ -1,6 +1,6 @@
 //! Clear Workspace on the Data tab, and the undo of the last clear.
 
-use super::{plural, when};
+use super::{plural, when, Jobs};
 use crate::backup::clear::{
     clear_summary, last_clear, undo_clear, ClearRecord, ClearWorkspace, UNDO_DAYS,
 };
@@ -11,13 +11,26 @@ use leptos::prelude::*;
 
 /// Clear Workspace (owners), and the undo of the last clear.
 #[component]
-pub(super) fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
+pub(super) fn ClearSection(workspace: String, owner: bool, jobs: Jobs) -> impl IntoView {
     let clear = ServerAction::<ClearWorkspace>::new();
+    // The undo runs as an import job: the import section above follows it
+    // and shows its progress; the record here is read again when it ends.
     let undo = Action::new(|id: &uuid::Uuid| undo_clear(*id));
     let last = load(
-        move || (clear.version().get(), undo.version().get()),
+        move || {
+            (
+                clear.version().get(),
+                undo.version().get(),
+                jobs.running.get(),
+            )
+        },
         |_| last_clear(),
     );
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = undo.value().get() {
+            jobs.version.update(|v| *v += 1);
+        }
+    });
     let summary = Action::new(|_: &()| clear_summary());
     let open = RwSignal::new(false);
     let typed = RwSignal::new(String::new());
@@ -37,6 +50,8 @@ pub(super) fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
         if let Some(Ok(_)) = clear.value().get() {
             open.set(false);
             typed.set(String::new());
+            // An earlier undo's note is about an earlier clear.
+            undo.value().set(None);
         }
     });
     let name = workspace.clone();
@@ -47,24 +62,11 @@ pub(super) fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
         open.set(true);
     };
     let undo_message = move || match undo.value().get() {
-        Some(Ok(r)) if r.applied => {
-            let n = r
-                .plan("time_entries")
-                .map(|p| p.new + p.updated)
-                .unwrap_or(0);
-            Some(format!(
-                "Restored: {}.",
-                plural(n, "time entry", "time entries")
-            ))
-        }
-        Some(Ok(r)) => Some(format!(
-            "The undo could not be applied: {}",
-            r.problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
+        Some(Ok(_)) if jobs.running.get() => Some(
+            "Restoring the cleared data: its progress shows under “Restore from a backup” above."
+                .to_string(),
+        ),
+        Some(Ok(_)) => None,
         Some(Err(e)) => Some(e.to_string()),
         None => None,
     };
@@ -89,9 +91,10 @@ pub(super) fn ClearSection(workspace: String, owner: bool) -> impl IntoView {
                             {match rec.restored_at {
                                 Some(at) => view! { <span>{format!(" Restored on {}.", when(at))}</span> }.into_any(),
                                 None if owner => view! {
-                                    <button type="button" class="btn btn-secondary btn-small" disabled=move || undo.pending().get()
+                                    <button type="button" class="btn btn-secondary btn-small"
+                                        disabled=move || undo.pending().get() || jobs.running.get()
                                         on:click=move |_| { undo.dispatch(id); }>
-                                        {move || if undo.pending().get() { "Restoring…" } else { "Undo clear" }}
+                                        "Undo clear"
                                     </button>
                                     <span class="muted">{format!(" (until {})", rec.expires_at.format("%-d %B %Y"))}</span>
                                 }.into_any(),

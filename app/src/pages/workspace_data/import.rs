@@ -3,7 +3,7 @@
 //! (`backup::jobs`) whose progress and outcome this tab shows, after a
 //! reload too.
 
-use super::{plural, when};
+use super::{plural, when, Jobs};
 use crate::backup::jobs::{dismiss_import_job, latest_import_job, ImportJob, JobState};
 use crate::backup::{ImportReport, KindPlan, Mode};
 use crate::components::layout::WriteArea;
@@ -33,10 +33,10 @@ enum Stage {
 }
 
 #[component]
-pub(super) fn ImportSection(workspace: String) -> impl IntoView {
+pub(super) fn ImportSection(workspace: String, jobs: Jobs) -> impl IntoView {
     let stage = RwSignal::new(Stage::Idle);
     let mode = RwSignal::new(Mode::Merge);
-    let job_version = RwSignal::new(0u32);
+    let job_version = jobs.version;
     let dismiss = Action::new(|id: &uuid::Uuid| dismiss_import_job(*id));
     let job = load(
         move || (job_version.get(), dismiss.version().get()),
@@ -46,7 +46,7 @@ pub(super) fn ImportSection(workspace: String) -> impl IntoView {
     // this page; a reload finds it here again), and take no other file.
     // (Read straight from the resource, a button hydrated after a reload
     // never saw the job's value; this effect does.)
-    let job_running = RwSignal::new(false);
+    let job_running = jobs.running;
     Effect::new(move |_| {
         let running = matches!(job.get(), Some(Ok(Some(j))) if j.running());
         job_running.set(running);

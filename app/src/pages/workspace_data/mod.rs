@@ -23,6 +23,10 @@ pub fn DataPage() -> impl IntoView {
             let ws = me.current.clone();
             let manager = ws.role.can_manage();
             let name = ws.name.clone();
+            let jobs = Jobs {
+                version: RwSignal::new(0),
+                running: RwSignal::new(false),
+            };
             view! {
                 <TimeExportSection manager/>
                 <section class="card" aria-labelledby="backup-heading">
@@ -41,11 +45,22 @@ pub fn DataPage() -> impl IntoView {
                         </form>
                     </Show>
                 </section>
-                {manager.then(|| view! { <ImportSection workspace=name.clone()/> })}
-                {manager.then(|| view! { <ClearSection workspace=name.clone() owner={ws.role == Role::Owner}/> })}
+                {manager.then(|| view! { <ImportSection workspace=name.clone() jobs/> })}
+                {manager.then(|| view! { <ClearSection workspace=name.clone() owner={ws.role == Role::Owner} jobs/> })}
             }
         })}
     }
+}
+
+/// The workspace's import job, shared by the two sections that start one
+/// (Import JSON, and Undo clear, which imports the clear's backup).
+#[derive(Clone, Copy)]
+struct Jobs {
+    /// Moved to ask for the latest job again.
+    version: RwSignal<u32>,
+    /// Whether a job is running (set by the import section, which follows
+    /// it and shows its progress).
+    running: RwSignal<bool>,
 }
 
 /// A moment as the Data tab writes it (UTC: the same on every instance).
