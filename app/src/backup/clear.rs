@@ -101,8 +101,8 @@ pub mod service {
     use crate::tenant::{Scope, TenantEntity};
     use chrono::{DateTime, Duration, Utc};
     use sea_orm::{
-        ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-        PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+        ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+        QueryOrder, QuerySelect, Set,
     };
     use uuid::Uuid;
 
@@ -213,23 +213,29 @@ pub mod service {
             .await?
             .map(|u| u.name)
             .unwrap_or_default();
-        let snapshot = workspace_snapshots::ActiveModel {
-            id: Set(Uuid::now_v7()),
+        let id = Uuid::now_v7();
+        let entries = written.counts.time_entries as i64;
+        let expires_at = now + Duration::days(UNDO_DAYS);
+        let by: String = by.chars().take(200).collect();
+        // Inserted without reading the row back: the backup of a million
+        // entries is about 60 MB, and RETURNING would copy it in again.
+        workspace_snapshots::Entity::insert(workspace_snapshots::ActiveModel {
+            id: Set(id),
             workspace_id: Set(ws.id),
             reason: Set("clear".into()),
             created_by: Set(scope.user_id),
-            created_by_name: Set(by.chars().take(200).collect()),
+            created_by_name: Set(by.clone()),
             created_at: Set(now),
-            expires_at: Set(now + Duration::days(UNDO_DAYS)),
+            expires_at: Set(expires_at),
             restored_at: Set(None),
-            entries: Set(written.counts.time_entries as i64),
+            entries: Set(entries),
             data: Set(data),
-        }
-        .insert(&txn)
+        })
+        .exec_without_returning(&txn)
         .await?;
         txn.commit().await?;
-        tracing::info!(workspace = %ws.id, entries = written.counts.time_entries, "workspace cleared");
-        Ok(record(snapshot_columns(&snapshot)))
+        tracing::info!(workspace = %ws.id, entries, "workspace cleared");
+        Ok(record((id, now, by, entries, expires_at, None)))
     }
 
     type Columns = (
@@ -240,17 +246,6 @@ pub mod service {
         DateTime<Utc>,
         Option<DateTime<Utc>>,
     );
-
-    fn snapshot_columns(s: &workspace_snapshots::Model) -> Columns {
-        (
-            s.id,
-            s.created_at,
-            s.created_by_name.clone(),
-            s.entries,
-            s.expires_at,
-            s.restored_at,
-        )
-    }
 
     fn record(c: Columns) -> ClearRecord {
         ClearRecord {

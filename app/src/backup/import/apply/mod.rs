@@ -137,7 +137,7 @@ pub(super) async fn run(
     db: &DatabaseConnection,
     scope: &Scope,
     cmd: &ImportCommand,
-    checked: Checked,
+    mut checked: Checked,
     now: DateTime<Utc>,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> Result<ImportReport, Error> {
@@ -189,12 +189,18 @@ pub(super) async fn run(
     let projects = run.projects(&head.projects).await?;
     let tags = run.tags(&head.tags).await?;
     let invoices = run.invoices(&head.invoices, &importer_email).await?;
-    let file_entries: HashSet<Uuid> = checked
-        .entry_ids
-        .iter()
-        .map(|id| run.id("time_entry", *id))
-        .collect();
+    // The file's entry ids tell Replace what to delete; Merge needs none.
+    // A million take about 36 MB a set: they go before the entries stream.
+    let file_ids = std::mem::take(&mut checked.entry_ids);
+    let file_entries: HashSet<Uuid> = match run.mode {
+        Mode::Replace => file_ids
+            .into_iter()
+            .map(|id| run.id("time_entry", id))
+            .collect(),
+        Mode::Merge => HashSet::new(),
+    };
     let (live_here, gone) = run.entries_here(&file_entries).await?;
+    drop(file_entries);
     let mut entry_plan = KindPlan {
         kind: "time_entries".into(),
         ..Default::default()
