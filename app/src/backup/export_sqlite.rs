@@ -15,14 +15,14 @@
 
 use super::export::Out;
 use super::format;
-use crate::db::direct::{col, open_reader, prepare};
+use crate::db::direct::{col, err, join_entry_tags, missing, open_reader, prepare};
 use crate::db::entities::{time_entries, time_entry_tags, users, workspaces};
 use crate::error::Error;
 use crate::tenant::Scope;
 use rusqlite::Connection;
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,7 +51,7 @@ pub(super) fn write_entries(
     out: &mut Out,
 ) -> Result<Entries, Error> {
     let conn = open_reader(path)?;
-    conn.execute_batch("BEGIN").map_err(sqlite)?;
+    conn.execute_batch("BEGIN").map_err(err)?;
     let done = (|| {
         if data_version(&conn, scope)? != Some(version) {
             return Ok(Entries::Moved);
@@ -82,7 +82,7 @@ fn data_version(conn: &Connection, scope: &Scope) -> Result<Option<i64>, Error> 
         .build(DbBackend::Sqlite);
     let mut prepared = prepare(conn, &stmt)?;
     let mut rows = prepared.raw_query();
-    match rows.next().map_err(sqlite)? {
+    match rows.next().map_err(err)? {
         Some(r) => Ok(col::i64_of(col::at(r, 0)?, "data_version")?),
         None => Ok(None),
     }
@@ -132,21 +132,15 @@ fn read(
         )
         // The (workspace, id) index's own order: no sort step.
         .order_by_asc(time_entries::Column::Id);
-    // One row per entry and tag, an entry's rows together.
-    QueryTrait::query(&mut q).join(
-        JoinType::LeftJoin,
-        time_entry_tags::Entity,
-        Expr::col((time_entry_tags::Entity, time_entry_tags::Column::EntryId))
-            .equals((time_entries::Entity, time_entries::Column::Id)),
-    );
+    join_entry_tags(QueryTrait::query(&mut q));
     let stmt = q.build(DbBackend::Sqlite);
     let mut prepared = prepare(conn, &stmt)?;
     let mut rows = prepared.raw_query();
     let stopped = || Error::Internal("the backup's writer stopped".into());
     let mut batch: Vec<format::TimeEntry> = Vec::with_capacity(BATCH);
     let mut last: Option<Uuid> = None;
-    while let Some(r) = rows.next().map_err(sqlite)? {
-        let id = col::uuid_of(col::at(r, 0)?, "id")?.ok_or_else(|| null("id"))?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let id = col::uuid_of(col::at(r, 0)?, "id")?.ok_or_else(|| missing("id"))?;
         let tag = col::uuid_of(col::at(r, 10)?, "tag_id")?;
         if last == Some(id) {
             if let Some(e) = batch.last_mut() {
@@ -162,7 +156,7 @@ fn read(
             }
             full.send(sent).map_err(|_| stopped())?;
         }
-        let user_id = col::uuid_of(col::at(r, 1)?, "user_id")?.ok_or_else(|| null("user_id"))?;
+        let user_id = col::uuid_of(col::at(r, 1)?, "user_id")?.ok_or_else(|| missing("user_id"))?;
         let person = match people.get(&user_id) {
             Some(e) => e.clone(),
             None => {
@@ -181,13 +175,13 @@ fn read(
             tag_ids: tag.into_iter().collect(),
             billable: col::i64_of(col::at(r, 4)?, "billable")?.unwrap_or(0) != 0,
             started_at: col::time_of(col::at(r, 5)?, "started_at")?
-                .ok_or_else(|| null("started_at"))?,
+                .ok_or_else(|| missing("started_at"))?,
             ended_at: col::time_of(col::at(r, 6)?, "ended_at")?,
             invoice_id: col::uuid_of(col::at(r, 7)?, "invoice_id")?,
             created_at: col::time_of(col::at(r, 8)?, "created_at")?
-                .ok_or_else(|| null("created_at"))?,
+                .ok_or_else(|| missing("created_at"))?,
             updated_at: col::time_of(col::at(r, 9)?, "updated_at")?
-                .ok_or_else(|| null("updated_at"))?,
+                .ok_or_else(|| missing("updated_at"))?,
         });
     }
     if !batch.is_empty() {
@@ -207,7 +201,7 @@ fn email(conn: &Connection, id: Uuid) -> Result<String, Error> {
         .build(DbBackend::Sqlite);
     let mut prepared = prepare(conn, &stmt)?;
     let mut rows = prepared.raw_query();
-    match rows.next().map_err(sqlite)? {
+    match rows.next().map_err(err)? {
         Some(r) => Ok(col::str_of(col::at(r, 0)?, "email")?
             .unwrap_or_default()
             .to_string()),
@@ -216,14 +210,6 @@ fn email(conn: &Connection, id: Uuid) -> Result<String, Error> {
             "backup: person {id} has rows here but no account"
         ))),
     }
-}
-
-fn sqlite(e: rusqlite::Error) -> Error {
-    DbErr::Custom(format!("SQLite (direct): {e}")).into()
-}
-
-fn null(column: &str) -> Error {
-    DbErr::Type(format!("column {column}: missing or malformed")).into()
 }
 
 #[cfg(test)]

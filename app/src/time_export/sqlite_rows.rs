@@ -13,7 +13,7 @@
 use super::csv_file::{gone, CsvDone, CsvRows, Row};
 use super::rows::{Lookup, Person, ProjectInfo};
 use super::CsvOptions;
-use crate::db::direct::{col, for_each, open_reader, prepare};
+use crate::db::direct::{col, err, for_each, join_entry_tags, missing, open_reader, prepare};
 use crate::db::entities::{
     clients, invoices, projects, tags, time_entries, time_entry_tags, users, workspaces,
 };
@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::tenant::Scope;
 use crate::time_filter::service::Selection;
 use rusqlite::Connection;
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
@@ -42,8 +42,7 @@ pub(super) fn write_csv(
     tx: &Sender<Vec<u8>>,
 ) -> Result<CsvDone, Error> {
     let conn = open_reader(path)?;
-    conn.execute_batch("BEGIN")
-        .map_err(|e| DbErr::Custom(format!("SQLite (direct): {e}")))?;
+    conn.execute_batch("BEGIN").map_err(err)?;
     let done = write_in(&conn, scope, sel, opts, tx);
     // A read transaction has nothing to keep: ending it cannot lose work.
     let _ = conn.execute_batch("COMMIT");
@@ -147,14 +146,7 @@ fn read_batches(
         // The start index's own order (rowid last): no sort step.
         .order_by_asc(time_entries::Column::StartedAt)
         .order_by_asc(Expr::cust("\"time_entries\".\"rowid\""));
-    // One row per entry and tag, an entry's rows together: a join costs a
-    // third of what a subquery per entry does.
-    QueryTrait::query(&mut q).join(
-        JoinType::LeftJoin,
-        time_entry_tags::Entity,
-        Expr::col((time_entry_tags::Entity, time_entry_tags::Column::EntryId))
-            .equals((time_entries::Entity, time_entries::Column::Id)),
-    );
+    join_entry_tags(QueryTrait::query(&mut q));
     let stmt = q.build(DbBackend::Sqlite);
     let mut prepared = prepare(conn, &stmt)?;
     let mut rows = prepared.raw_query();
@@ -163,7 +155,7 @@ fn read_batches(
     let mut spare: Vec<Pending> = Vec::new();
     let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut last: Option<i64> = None;
-    while let Some(r) = rows.next().map_err(sqlite)? {
+    while let Some(r) = rows.next().map_err(err)? {
         let n = col::i64_of(col::at(r, 7)?, "rowid")?.unwrap_or(0);
         let tag = col::uuid_of(col::at(r, 8)?, "tag_id")?;
         if last == Some(n) {
@@ -177,7 +169,7 @@ fn read_batches(
             full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
                 .map_err(|_| stopped())?;
         }
-        let user_id = col::uuid_of(col::at(r, 0)?, "user_id")?.ok_or_else(|| null("user_id"))?;
+        let user_id = col::uuid_of(col::at(r, 0)?, "user_id")?.ok_or_else(|| missing("user_id"))?;
         let person = match people.get(&user_id) {
             Some(p) => p.clone(),
             None => {
@@ -351,12 +343,4 @@ fn person(conn: &Connection, id: Uuid) -> Result<Person, Error> {
         Ok(())
     })?;
     Ok(Person::of(found))
-}
-
-fn sqlite(e: rusqlite::Error) -> Error {
-    DbErr::Custom(format!("SQLite (direct): {e}")).into()
-}
-
-fn null(column: &str) -> Error {
-    DbErr::Type(format!("column {column}: missing or malformed")).into()
 }
