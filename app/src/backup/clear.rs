@@ -133,7 +133,7 @@ pub mod service {
         };
         Ok(ClearCounts {
             workspace_name: ws.name,
-            time_entries: live().count(db).await?,
+            time_entries: crate::entries::service::live_count(db, scope).await?,
             running_timers: live()
                 .filter(time_entries::Column::EndedAt.is_null())
                 .count(db)

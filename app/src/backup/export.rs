@@ -11,8 +11,8 @@ use crate::error::Error;
 use crate::tenant::Scope;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use serde::Serialize;
 use std::collections::HashMap;
@@ -226,11 +226,6 @@ pub(super) async fn write(
         .one(txn)
         .await?
         .ok_or_else(|| Error::not_found("The workspace"))?;
-    let live = || {
-        scope
-            .find::<time_entries::Entity>()
-            .filter(time_entries::Column::DeletedAt.is_null())
-    };
     let roles: HashMap<Uuid, String> = memberships::Entity::find()
         .filter(memberships::Column::WorkspaceId.eq(scope.workspace_id))
         .all(txn)
@@ -349,7 +344,7 @@ pub(super) async fn write(
         clients: clients.len() as u64,
         projects: projects.len() as u64,
         tags: tags.len() as u64,
-        time_entries: live().count(txn).await?,
+        time_entries: crate::entries::service::live_count(txn, scope).await?,
         invoices: invoices.len() as u64,
     };
 

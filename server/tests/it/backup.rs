@@ -5,6 +5,7 @@
 use crate::common::*;
 use app::backup::format::{Document, FORMAT, VERSION};
 use app::clients::CreateClient;
+use app::entries::DeleteEntry;
 use app::projects::{CreateProject, ProjectInput, UpdateProject};
 use app::tags::SaveTag;
 use app::workspaces::UpdateRates;
@@ -182,6 +183,20 @@ async fn export_json_holds_the_whole_workspace_and_no_secrets() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK);
+    // A deleted entry (still restorable) is not in the backup, nor counted.
+    let r = owner
+        .call(
+            "create_entry",
+            json!({ "input": { "description": "Deleted", "start": "2026-11-05T09:00", "end": "2026-11-05T10:00" } }),
+        )
+        .await;
+    let deleted = id(&r.json());
+    let r = owner
+        .invoke(DeleteEntry {
+            id: deleted.parse().unwrap(),
+        })
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     let r = owner.get("/exports/backup").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -262,7 +277,7 @@ async fn export_json_holds_the_whole_workspace_and_no_secrets() {
     assert!(doc
         .time_entries
         .iter()
-        .all(|e| e.description != "Not yours"));
+        .all(|e| e.description != "Not yours" && e.description != "Deleted"));
     // Archived rows keep their state; the invoice keeps its snapshot.
     let legacy = doc
         .projects

@@ -19,6 +19,7 @@ mod m20261202_000013_one_timer_per_person;
 mod m20261204_000014_live_notify;
 mod m20261205_000015_running_timer_index;
 mod m20261205_000016_import_jobs;
+mod m20261205_000017_deleted_entries_index;
 mod tables;
 
 pub use m20261127_000001_create_accounts::M20261127000001CreateAccounts;
@@ -40,6 +41,7 @@ pub use m20261202_000013_one_timer_per_person::{length_expr, M20261202000013OneT
 pub use m20261204_000014_live_notify::M20261204000014LiveNotify;
 pub use m20261205_000015_running_timer_index::M20261205000015RunningTimerIndex;
 pub use m20261205_000016_import_jobs::M20261205000016ImportJobs;
+pub use m20261205_000017_deleted_entries_index::M20261205000017DeletedEntriesIndex;
 
 pub struct Migrator;
 
@@ -63,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(M20261204000014LiveNotify),
             Box::new(M20261205000015RunningTimerIndex),
             Box::new(M20261205000016ImportJobs),
+            Box::new(M20261205000017DeletedEntriesIndex),
         ]
     }
 }

@@ -23,6 +23,21 @@ pub fn live(scope: &Scope) -> Select<time_entries::Entity> {
         .filter(time_entries::Column::DeletedAt.is_null())
 }
 
+/// How many entries [`live`] holds, counted on indexes alone: all of the
+/// workspace's entries less the deleted ones (a small partial index,
+/// migration 17). Counting `live` itself reads every entry's row, 3 s for a
+/// million on SQLite. Run both counts in one transaction where the total
+/// must be exact.
+pub async fn live_count(db: &impl ConnectionTrait, scope: &Scope) -> Result<u64, sea_orm::DbErr> {
+    let all = scope.find::<time_entries::Entity>().count(db).await?;
+    let deleted = scope
+        .find::<time_entries::Entity>()
+        .filter(time_entries::Column::DeletedAt.is_not_null())
+        .count(db)
+        .await?;
+    Ok(all.saturating_sub(deleted))
+}
+
 /// The tag ids of the workspace's entries whose id meets `entries` (a
 /// list, a range or a subquery on `time_entry_tags.entry_id`), by entry,
 /// in one statement: the one read of tag links that exports, backups and

@@ -39,13 +39,7 @@ impl Run<'_> {
                 .await?;
             self.running_elsewhere.extend(users);
         }
-        let live = sea_orm::PaginatorTrait::count(
-            self.scope
-                .find::<time_entries::Entity>()
-                .filter(time_entries::Column::DeletedAt.is_null()),
-            self.txn,
-        )
-        .await?;
+        let live = crate::entries::service::live_count(self.txn, self.scope).await?;
         if self.mode == Mode::Merge {
             return Ok((live, Vec::new()));
         }
