@@ -8,7 +8,10 @@ use app::entries::{
     CreateEntry, DeleteEntry, EntryFilter, EntryForm, ListEntries, NewEntryTimes, RestoreEntry,
     UpdateEntry,
 };
-use app::timer::{ContinueEntry, CurrentTimer, StartTimer, StopTimer, TimerInput};
+use app::periods::Period;
+use app::reports::GetReport;
+use app::time_filter::TimeFilter;
+use app::timer::{ContinueEntry, CurrentTimer, StartTimer, StopTimer, TimerInput, UpdateTimer};
 use app::workspaces::{CreateWorkspace, SwitchWorkspace, UpdateRates};
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -282,7 +285,12 @@ async fn the_list_pages_through_many_entries_without_gaps() {
     let mut pages = 0;
     loop {
         let page = c
-            .call("list_entries", json!({ "filter": { "cursor": before } }))
+            .invoke(ListEntries {
+                filter: EntryFilter {
+                    cursor: before.clone(),
+                    ..Default::default()
+                },
+            })
             .await
             .json();
         pages += 1;
@@ -377,10 +385,13 @@ async fn one_timer_runs_per_person_and_survives_reload_restart_and_devices() {
 
     // Edit while running, then stop: it becomes a finished entry.
     let r = phone
-        .call(
-            "update_timer",
-            json!({ "input": { "description": "Review PR", "tag_ids": [dev] } }),
-        )
+        .invoke(UpdateTimer {
+            input: TimerInput {
+                description: "Review PR".into(),
+                tag_ids: vec![dev.parse().unwrap()],
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["description"], "Review PR");
@@ -561,15 +572,25 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // Another workspace's project or tag cannot be attached, by anyone.
-    for args in [
-        json!({ "input": { "project_id": s_proj, "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
-        json!({ "input": { "tag_ids": [s_tag], "start": "2026-11-20T09:00", "end": "2026-11-20T10:00" } }),
+    for (project_id, tag_ids) in [
+        (Some(s_proj.parse().unwrap()), vec![]),
+        (None, vec![s_tag.parse().unwrap()]),
     ] {
-        let r = owner.call("create_entry", args.clone()).await;
+        let input = EntryForm {
+            project_id,
+            tag_ids: tag_ids.clone(),
+            start: "2026-11-20T09:00".into(),
+            end: "2026-11-20T10:00".into(),
+            ..Default::default()
+        };
+        let r = owner.invoke(CreateEntry { input }).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        let r = owner
-            .call("start_timer", json!({ "input": args["input"] }))
-            .await;
+        let input = TimerInput {
+            project_id,
+            tag_ids,
+            ..Default::default()
+        };
+        let r = owner.invoke(StartTimer { input }).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     }
     let r = owner
@@ -727,8 +748,16 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
-    let q = json!({ "query": { "period": "Custom", "from": "2026-11-23", "to": "2026-11-29" } });
-    let rep = owner.call("get_report", q.clone()).await;
+    let q = TimeFilter {
+        period: Period::Custom,
+        from: "2026-11-23".into(),
+        to: "2026-11-29".into(),
+        ..Default::default()
+    };
+    let report = |query: &TimeFilter| GetReport {
+        query: query.clone(),
+    };
+    let rep = owner.invoke(report(&q)).await;
     assert_eq!(rep.status, StatusCode::OK, "{}", rep.body);
     let rep = rep.json();
     assert_eq!(rep["everyone"], true);
@@ -743,22 +772,26 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
     assert_eq!(rep["by_tag"][0]["name"], "#dev");
 
     // Filters narrow the report like the entries list.
-    let mut by_tag = q.clone();
-    by_tag["query"]["tag_ids"] = json!([dev]);
+    let by_tag = TimeFilter {
+        tag_ids: vec![dev.parse().unwrap()],
+        ..q.clone()
+    };
     assert_eq!(
-        owner.call("get_report", by_tag).await.json()["total_secs"],
+        owner.invoke(report(&by_tag)).await.json()["total_secs"],
         5400
     );
 
     // A member's report is their own time.
-    let mine = member.call("get_report", q.clone()).await.json();
+    let mine = member.invoke(report(&q)).await.json();
     assert_eq!(mine["everyone"], false);
     assert_eq!(mine["total_secs"], 1200);
 
-    let mut bad = q.clone();
-    bad["query"]["to"] = json!("2026-11-01");
+    let bad = TimeFilter {
+        to: "2026-11-01".into(),
+        ..q.clone()
+    };
     assert_eq!(
-        owner.call("get_report", bad).await.json()["Invalid"]["field"],
+        owner.invoke(report(&bad)).await.json()["Invalid"]["field"],
         "to"
     );
 }

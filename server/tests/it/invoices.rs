@@ -4,8 +4,11 @@
 
 use crate::common::*;
 use app::clients::{CreateClient, DeleteClient};
-use app::entries::DeleteEntry;
-use app::invoices::{DeleteInvoice, GetInvoice, ListInvoices};
+use app::entries::{CreateEntry, DeleteEntry, EntryFilter, EntryForm, ListEntries, UpdateEntry};
+use app::invoices::{
+    CreateInvoice, DeleteInvoice, GetInvoice, InvoiceInput, InvoiceStatus, ListInvoices,
+    SetInvoiceStatus,
+};
 use app::workspaces::UpdateRates;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -29,17 +32,58 @@ async fn project(c: &mut Client, name: &str, client: &str, rate: &str) -> String
 
 async fn entry(c: &mut Client, project: &str, start: &str, end: &str, billable: bool) -> Value {
     let r = c
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Work", "project_id": project, "start": start, "end": end, "billable": billable } }),
-        )
+        .invoke(CreateEntry {
+            input: EntryForm {
+                description: "Work".into(),
+                project_id: Some(project.parse().unwrap()),
+                start: start.into(),
+                end: end.into(),
+                billable: Some(billable),
+                ..Default::default()
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     r.json()
 }
 
+fn invoice_input(client: &str) -> InvoiceInput {
+    InvoiceInput {
+        client_id: Some(client.parse().unwrap()),
+        from: "2026-11-01".into(),
+        to: "2026-11-30".into(),
+        tax_rate: "19".into(),
+        notes: "Thank you!".into(),
+    }
+}
+
+/// [`invoice_input`] as `create_invoice`'s arguments, for the tables that
+/// call several server functions by name.
 fn invoice_args(client: &str) -> Value {
-    json!({ "input": { "client_id": client, "from": "2026-11-01", "to": "2026-11-30", "tax_rate": "19", "notes": "Thank you!" } })
+    json!({ "input": invoice_input(client) })
+}
+
+fn create_invoice(client: &str) -> CreateInvoice {
+    CreateInvoice {
+        input: invoice_input(client),
+    }
+}
+
+fn set_status(invoice: &Value, status: InvoiceStatus) -> SetInvoiceStatus {
+    SetInvoiceStatus {
+        id: uuid(invoice),
+        status,
+    }
+}
+
+fn one_day(day: &str) -> ListEntries {
+    ListEntries {
+        filter: EntryFilter {
+            from: day.into(),
+            to: day.into(),
+            ..Default::default()
+        },
+    }
 }
 
 #[tokio::test]
@@ -109,7 +153,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     )
     .await;
 
-    let r = owner.call("create_invoice", invoice_args(&acme)).await;
+    let r = owner.invoke(create_invoice(&acme)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let inv = r.json();
     assert_eq!(inv["number"], "INV-0001");
@@ -160,71 +204,52 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     }
 
     // Nothing left to bill for Acme in November.
-    let r = owner.call("create_invoice", invoice_args(&acme)).await;
+    let r = owner.invoke(create_invoice(&acme)).await;
     assert_eq!(r.json()["Invalid"]["field"], "client_id", "{}", r.body);
     // Bad input is named.
-    let mut bad = invoice_args(&acme);
-    bad["input"]["tax_rate"] = json!("150");
+    let bad = CreateInvoice {
+        input: InvoiceInput {
+            tax_rate: "150".into(),
+            ..invoice_input(&acme)
+        },
+    };
     assert_eq!(
-        owner.call("create_invoice", bad).await.json()["Invalid"]["field"],
+        owner.invoke(bad).await.json()["Invalid"]["field"],
         "tax_rate"
     );
 
     // A draft's entries are not yet "invoiced"; once sent they are.
-    let page = owner
-        .call(
-            "list_entries",
-            json!({ "filter": { "from": "2026-11-02", "to": "2026-11-02" } }),
-        )
-        .await
-        .json();
+    let page = owner.invoke(one_day("2026-11-02")).await.json();
     assert_eq!(page["days"][0]["entries"][0]["invoiced"], false);
-    let r = owner
-        .call(
-            "set_invoice_status",
-            json!({ "id": inv["id"], "status": "Paid" }),
-        )
-        .await;
+    let r = owner.invoke(set_status(&inv, InvoiceStatus::Paid)).await;
     assert_eq!(
         r.status,
         StatusCode::CONFLICT,
         "a draft cannot jump to paid"
     );
-    let r = owner
-        .call(
-            "set_invoice_status",
-            json!({ "id": inv["id"], "status": "Sent" }),
-        )
-        .await;
+    let r = owner.invoke(set_status(&inv, InvoiceStatus::Sent)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let page = owner
-        .call(
-            "list_entries",
-            json!({ "filter": { "from": "2026-11-02", "to": "2026-11-02" } }),
-        )
-        .await
-        .json();
+    let page = owner.invoke(one_day("2026-11-02")).await.json();
     assert_eq!(page["days"][0]["entries"][0]["invoiced"], true);
-    let edit = json!({ "id": e1["id"], "input": { "project_id": web, "start": "2026-11-02T09:00", "end": "2026-11-02T11:00" } });
-    let r = owner.call("update_entry", edit.clone()).await;
+    let edit = |confirm_invoiced| UpdateEntry {
+        id: uuid(&e1),
+        input: EntryForm {
+            project_id: Some(web.parse().unwrap()),
+            start: "2026-11-02T09:00".into(),
+            end: "2026-11-02T11:00".into(),
+            confirm_invoiced,
+            ..Default::default()
+        },
+    };
+    let r = owner.invoke(edit(false)).await;
     assert_eq!(r.json()["Invalid"]["field"], "confirm_invoiced");
-    let mut confirmed = edit.clone();
-    confirmed["input"]["confirm_invoiced"] = json!(true);
-    assert_eq!(
-        owner.call("update_entry", confirmed).await.status,
-        StatusCode::OK
-    );
+    assert_eq!(owner.invoke(edit(true)).await.status, StatusCode::OK);
     assert_eq!(
         owner.invoke(DeleteEntry { id: uuid(&e1) }).await.status,
         StatusCode::CONFLICT
     );
 
-    let r = owner
-        .call(
-            "set_invoice_status",
-            json!({ "id": inv["id"], "status": "Paid" }),
-        )
-        .await;
+    let r = owner.invoke(set_status(&inv, InvoiceStatus::Paid)).await;
     assert_eq!(r.json()["status"], "Paid");
     assert_eq!(
         owner.invoke(DeleteInvoice { id: uuid(&inv) }).await.status,
@@ -273,7 +298,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
     assert_eq!(without_status(&pdf_after), without_status(&pdf_before));
 
     // Deleting a draft releases its entries for the next invoice.
-    let r = owner.call("create_invoice", invoice_args(&other)).await;
+    let r = owner.invoke(create_invoice(&other)).await;
     let draft = r.json();
     assert_eq!(draft["number"], "INV-0002");
     assert_eq!(
@@ -283,7 +308,7 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
             .status,
         StatusCode::OK
     );
-    let r = owner.call("create_invoice", invoice_args(&other)).await;
+    let r = owner.invoke(create_invoice(&other)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["entry_count"], 1);
     let list = owner.invoke(ListInvoices {}).await.json();
@@ -313,10 +338,7 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
         true,
     )
     .await;
-    let inv = owner
-        .call("create_invoice", invoice_args(&acme))
-        .await
-        .json();
+    let inv = owner.invoke(create_invoice(&acme)).await.json();
 
     for (f, args) in [
         ("list_invoices", json!({})),
