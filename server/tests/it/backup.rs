@@ -5,13 +5,15 @@
 use crate::common::*;
 use app::backup::format::{Document, FORMAT, VERSION};
 use app::clients::CreateClient;
-use app::entries::DeleteEntry;
+use app::entries::{CreateEntry, DeleteEntry, EntryForm};
+use app::invoices::{CreateInvoice, InvoiceInput, InvoiceStatus, SetInvoiceStatus};
 use app::projects::{CreateProject, ProjectInput, UpdateProject};
 use app::tags::SaveTag;
 use app::workspaces::UpdateRates;
 use axum::http::{header, StatusCode};
 use serde_json::json;
 use std::io::Read;
+use uuid::Uuid;
 
 /// A workspace with a little of everything: a client, an archived
 /// project, tags, finished and running entries, an issued invoice, a
@@ -65,25 +67,26 @@ pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
     };
     let dev = tag("dev").await;
     let meet = tag("meetings").await;
-    for (start, end, tags) in [
-        ("2026-11-02T09:00", "2026-11-02T10:30", json!([dev, meet])),
-        ("2026-11-03T09:00", "2026-11-03T12:00", json!([dev])),
+    let (dev, meet): (Uuid, Uuid) = (dev.parse().unwrap(), meet.parse().unwrap());
+    for (start, end, tag_ids) in [
+        ("2026-11-02T09:00", "2026-11-02T10:30", vec![dev, meet]),
+        ("2026-11-03T09:00", "2026-11-03T12:00", vec![dev]),
     ] {
-        let r = owner
-            .call(
-                "create_entry",
-                json!({ "input": { "description": "Build \"pages\", then ship", "project_id": web,
-                    "tag_ids": tags, "start": start, "end": end } }),
-            )
-            .await;
+        let input = EntryForm {
+            project_id: Some(web.parse().unwrap()),
+            tag_ids,
+            ..new_entry("Build \"pages\", then ship", start, end)
+        };
+        let r = owner.invoke(CreateEntry { input }).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     let r = owner
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Old work", "project_id": old,
-                "start": "2026-10-01T09:00", "end": "2026-10-01T10:00" } }),
-        )
+        .invoke(CreateEntry {
+            input: EntryForm {
+                project_id: Some(old.parse().unwrap()),
+                ..new_entry("Old work", "2026-10-01T09:00", "2026-10-01T10:00")
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = owner
@@ -94,32 +97,30 @@ pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = member
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Member's", "start": "2026-11-04T09:00", "end": "2026-11-04T09:45" } }),
-        )
+        .invoke(CreateEntry {
+            input: new_entry("Member's", "2026-11-04T09:00", "2026-11-04T09:45"),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let r = member
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Running" } }),
-        )
+    let r = member.invoke(new_timer("Running")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = owner
+        .invoke(CreateInvoice {
+            input: InvoiceInput {
+                client_id: Some(acme.parse().unwrap()),
+                from: "2026-11-01".into(),
+                to: "2026-11-30".into(),
+                tax_rate: "19".into(),
+                notes: "Thanks".into(),
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = owner
-        .call(
-            "create_invoice",
-            json!({ "input": { "client_id": acme, "from": "2026-11-01", "to": "2026-11-30", "tax_rate": "19", "notes": "Thanks" } }),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let invoice = id(&r.json());
-    let r = owner
-        .call(
-            "set_invoice_status",
-            json!({ "id": invoice, "status": "Sent" }),
-        )
+        .invoke(SetInvoiceStatus {
+            id: uuid(&r.json()),
+            status: InvoiceStatus::Sent,
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     (owner, member, ws)
@@ -177,18 +178,16 @@ async fn export_json_holds_the_whole_workspace_and_no_secrets() {
     // Another workspace's rows never appear.
     let (mut stranger, _) = app.signed_up("Stranger").await;
     let r = stranger
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Not yours", "start": "2026-11-02T09:00", "end": "2026-11-02T10:00" } }),
-        )
+        .invoke(CreateEntry {
+            input: new_entry("Not yours", "2026-11-02T09:00", "2026-11-02T10:00"),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK);
     // A deleted entry (still restorable) is not in the backup, nor counted.
     let r = owner
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Deleted", "start": "2026-11-05T09:00", "end": "2026-11-05T10:00" } }),
-        )
+        .invoke(CreateEntry {
+            input: new_entry("Deleted", "2026-11-05T09:00", "2026-11-05T10:00"),
+        })
         .await;
     let deleted = id(&r.json());
     let r = owner

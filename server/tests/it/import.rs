@@ -8,6 +8,7 @@ use crate::backup::{filled, same_moment};
 use crate::common::*;
 use app::backup::format::Document;
 use app::backup::ImportReport;
+use app::entries::{EntryFilter, ListEntries};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::json;
@@ -109,7 +110,11 @@ async fn replace_then_merge_gives_back_the_same_workspace_and_twice_changes_noth
     assert_eq!(same_moment(still, &before), before);
 
     // The entries page shows the entries again.
-    let r = owner.call("list_entries", json!({ "filter": {} })).await;
+    let r = owner
+        .invoke(ListEntries {
+            filter: EntryFilter::default(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(
         r.body.contains("Build \\\"pages\\\", then ship"),

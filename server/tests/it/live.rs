@@ -5,7 +5,7 @@
 use crate::common::*;
 use app::active_sessions::LogOutOtherSessions;
 use app::auth::{SignIn, SignOut};
-use app::timer::CurrentTimer;
+use app::timer::{CurrentTimer, StopTimer};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
@@ -119,19 +119,15 @@ async fn a_timer_started_on_one_device_reaches_the_other_and_its_stop_too() {
     // Nothing has happened: nothing is sent.
     assert_eq!(on_laptop.next(Duration::from_millis(300)).await, None);
 
-    let r = phone
-        .call("start_timer", json!({ "input": { "description": "Live" } }))
-        .await;
+    let r = phone.invoke(new_timer("Live")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let entry_id = r.json()["entry"]["id"].clone();
+    let entry_id = r.json()["entry"]["id"].as_str().unwrap().parse().ok();
     assert_eq!(
         on_laptop.next(WITHIN).await,
         Some(("changed".into(), "entries".into()))
     );
 
-    let r = phone
-        .call("stop_timer", json!({ "entry_id": entry_id }))
-        .await;
+    let r = phone.invoke(StopTimer { entry_id }).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
         on_laptop.next(WITHIN).await,
@@ -236,12 +232,7 @@ async fn another_persons_changes_are_not_sent() {
     let (mut member, member_email) = app.signed_up("Ben").await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
     let mut owners = Stream::open(&app.router, &owner).await;
-    let r = member
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Ben's" } }),
-        )
-        .await;
+    let r = member.invoke(new_timer("Ben's")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     if is_postgres() {
         // PostgreSQL names the person whose entry changed.

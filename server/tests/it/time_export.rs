@@ -4,6 +4,7 @@
 //! how cells are written, and that the totals agree with the Reports page.
 
 use crate::common::*;
+use app::entries::{CreateEntry, EntryForm};
 use app::periods::Period;
 use app::profile::UpdateProfile;
 use app::projects::{CreateProject, ProjectInput};
@@ -13,7 +14,6 @@ use app::time_export::PreviewExport;
 use app::time_filter::{TagMode, TimeFilter};
 use app::workspaces::UpdateRates;
 use axum::http::{header, StatusCode};
-use serde_json::json;
 
 /// One CSV file: the header, then the rows, as maps from column name.
 struct Csv {
@@ -98,44 +98,47 @@ async fn berlin(app: &TestApp) -> (Client, String, String, String) {
             "Build \"pages\", then ship – café ✓",
             "2026-11-02T09:00",
             "2026-11-02T10:30",
-            json!([dev, meet]),
+            vec![&dev, &meet],
             true,
         ),
         (
             "Night deploy",
             "2026-11-04T00:30",
             "2026-11-04T01:30",
-            json!([dev]),
+            vec![&dev],
             true,
         ),
         (
             "=HYPERLINK(\"http://x\")",
             "2026-11-05T10:00",
             "2026-11-05T10:15",
-            json!([]),
+            vec![],
             false,
         ),
         (
             "Late on the long night",
             "2026-10-25T23:30",
             "2026-10-25T23:45",
-            json!([]),
+            vec![],
             false,
         ),
         (
             "Just after midnight",
             "2026-10-26T00:10",
             "2026-10-26T00:20",
-            json!([]),
+            vec![],
             false,
         ),
     ] {
         let r = owner
-            .call(
-                "create_entry",
-                json!({ "input": { "description": description, "project_id": project,
-                    "tag_ids": tags, "billable": billable, "start": start, "end": end } }),
-            )
+            .invoke(CreateEntry {
+                input: EntryForm {
+                    project_id: Some(project.parse().unwrap()),
+                    tag_ids: tags.iter().map(|t| t.parse().unwrap()).collect(),
+                    billable: Some(billable),
+                    ..new_entry(description, start, end)
+                },
+            })
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
@@ -297,10 +300,9 @@ async fn members_export_only_their_own_time() {
     let (mut member, email) = app.signed_up("Mo Member").await;
     member.join(&mut owner, &email, &ws, "Member").await;
     let r = member
-        .call(
-            "create_entry",
-            json!({ "input": { "description": "Mine", "start": "2026-11-06T09:00", "end": "2026-11-06T10:00" } }),
-        )
+        .invoke(CreateEntry {
+            input: new_entry("Mine", "2026-11-06T09:00", "2026-11-06T10:00"),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let member_id = member.me().await.json()["user"]["id"]
@@ -343,12 +345,7 @@ async fn the_preview_and_the_csv_agree_with_the_reports_page() {
     let app = spawn().await;
     let (mut owner, _ws, dev, _meet) = berlin(&app).await;
     // A timer running now is left out of the file, and said to be.
-    let r = owner
-        .call(
-            "start_timer",
-            json!({ "input": { "description": "Running" } }),
-        )
-        .await;
+    let r = owner.invoke(new_timer("Running")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let now = chrono::DateTime::from_timestamp(app.now(), 0).unwrap();
     let today = now
@@ -588,11 +585,12 @@ async fn pdf_day_totals_split_entries_over_midnight_and_long_periods_chart_weeks
         ("Standup", "2026-11-09T09:00", "2026-11-09T09:30"),
     ] {
         let r = owner
-            .call(
-                "create_entry",
-                json!({ "input": { "description": description, "project_id": null,
-                    "tag_ids": [], "billable": false, "start": start, "end": end } }),
-            )
+            .invoke(CreateEntry {
+                input: EntryForm {
+                    billable: Some(false),
+                    ..new_entry(description, start, end)
+                },
+            })
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }

@@ -188,6 +188,27 @@ pub fn uuid(v: &serde_json::Value) -> uuid::Uuid {
     id(v).parse().expect("a UUID")
 }
 
+/// A manual entry's form: a description and `datetime-local` times in the
+/// person's zone; the rest as a person leaves it.
+pub fn new_entry(description: &str, start: &str, end: &str) -> app::entries::EntryForm {
+    app::entries::EntryForm {
+        description: description.into(),
+        start: start.into(),
+        end: end.into(),
+        ..Default::default()
+    }
+}
+
+/// Starting the timer with a description and nothing else.
+pub fn new_timer(description: &str) -> app::timer::StartTimer {
+    app::timer::StartTimer {
+        input: app::timer::TimerInput {
+            description: description.into(),
+            ..Default::default()
+        },
+    }
+}
+
 pub const PASSWORD: &str = "orbit lantern pepper 42";
 
 pub struct Response {
