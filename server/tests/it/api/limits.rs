@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 async fn each_token_is_rate_limited_and_every_response_says_where_it_stands() {
     let app = spawn_with(|s| s.api_rate_limit_per_minute = 3).await;
     let (mut owner, ws, token) = team_with_token(&app, "Ivo").await;
-    let (other, _) = create_token(&mut owner, "Other", None, "ReadOnly").await;
+    let (other, _) = create_token(&mut owner, "Other", None, TokenScope::ReadOnly).await;
     let mut c = app.client();
     let w = Some(ws.as_str());
     // Stay inside one window.
@@ -52,8 +52,8 @@ async fn a_high_limit_is_reserved_in_blocks_and_holds_across_instances() {
     let (mut owner, _) = app.signed_up("Lea").await;
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Team).await;
-    let (token, id) = create_token(&mut owner, "One", None, "ReadOnly").await;
-    let (shared, _) = create_token(&mut owner, "Shared", None, "ReadOnly").await;
+    let (token, id) = create_token(&mut owner, "One", None, TokenScope::ReadOnly).await;
+    let (shared, _) = create_token(&mut owner, "Shared", None, TokenScope::ReadOnly).await;
     let w = Some(ws.as_str());
     let into = app.now().rem_euclid(60);
     if into > 30 {
@@ -99,7 +99,7 @@ async fn a_high_limit_is_reserved_in_blocks_and_holds_across_instances() {
 
     // A burst of parallel requests waits for the block being reserved
     // instead of each reserving its own: all 40 pass, and 40 are counted.
-    let (burst, burst_id) = create_token(&mut owner, "Burst", None, "ReadOnly").await;
+    let (burst, burst_id) = create_token(&mut owner, "Burst", None, TokenScope::ReadOnly).await;
     let mut calls = tokio::task::JoinSet::new();
     for _ in 0..40 {
         let mut client = app.client();

@@ -3,6 +3,7 @@
 //! the OpenAPI document, on SQLite and PostgreSQL. One file per resource.
 
 use crate::common::*;
+pub(super) use app::api_tokens::{CreateApiToken, RevokeApiToken, TokenScope};
 use axum::http::{header, StatusCode};
 use serde_json::{json, Value};
 
@@ -36,13 +37,15 @@ pub(super) async fn create_token(
     c: &mut Client,
     name: &str,
     days: Option<u32>,
-    scope: &str,
+    scope: TokenScope,
 ) -> (String, String) {
-    let mut args = json!({ "name": name, "scope": scope });
-    if let Some(d) = days {
-        args["expires_in_days"] = json!(d);
-    }
-    let r = c.call("create_api_token", args).await;
+    let r = c
+        .invoke(CreateApiToken {
+            name: name.into(),
+            expires_in_days: days,
+            scope,
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     let v = r.json();
@@ -57,6 +60,6 @@ pub(super) async fn team_with_token(app: &TestApp, name: &str) -> (Client, Strin
     let (mut owner, _) = app.signed_up(name).await;
     let ws = owner.workspace_id().await;
     set_plan(app, &ws, app::types::Plan::Team).await;
-    let (token, _) = create_token(&mut owner, "Sync", None, "ReadWrite").await;
+    let (token, _) = create_token(&mut owner, "Sync", None, TokenScope::ReadWrite).await;
     (owner, ws, token)
 }

@@ -1,6 +1,10 @@
 //! Time entries and the timer through the API: filters, pages, writes.
 
 use super::*;
+use app::entries::{CreateEntry, DeleteEntry, EntryForm};
+use app::periods::Period;
+use app::reports::GetReport;
+use app::time_filter::TimeFilter;
 use axum::http::StatusCode;
 
 #[tokio::test]
@@ -23,14 +27,16 @@ async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arriv
         .iter()
         .enumerate()
     {
-        let mut input = json!({ "input": {
-            "description": format!("tagged {name}"),
-            "start": format!("2026-10-0{}T09:00", i + 1),
-            "end": format!("2026-10-0{}T10:00", i + 1),
-            "tag_ids": [tag_ids[name]],
-        }});
-        input["input"]["billable"] = json!(i % 2 == 0);
-        let r = owner.call("create_entry", input).await;
+        let input = EntryForm {
+            tag_ids: vec![tag_ids[name].parse().unwrap()],
+            billable: Some(i % 2 == 0),
+            ..new_entry(
+                &format!("tagged {name}"),
+                &format!("2026-10-0{}T09:00", i + 1),
+                &format!("2026-10-0{}T10:00", i + 1),
+            )
+        };
+        let r = owner.invoke(CreateEntry { input }).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
     for name in ["50%", "a_b", "o'neil", "back\\slash"] {
@@ -79,14 +85,13 @@ async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arriv
         let day = 10 + i / 5;
         let hour = 8 + i % 5;
         let r = owner
-            .call(
-                "create_entry",
-                json!({ "input": {
-                    "description": format!("bulk {i}"),
-                    "start": format!("2026-10-{day:02}T{hour:02}:00"),
-                    "end": format!("2026-10-{day:02}T{hour:02}:30"),
-                }}),
-            )
+            .invoke(CreateEntry {
+                input: new_entry(
+                    &format!("bulk {i}"),
+                    &format!("2026-10-{day:02}T{hour:02}:00"),
+                    &format!("2026-10-{day:02}T{hour:02}:30"),
+                ),
+            })
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
@@ -110,14 +115,13 @@ async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arriv
         // Someone adds an entry between pages.
         added += 1;
         owner
-            .call(
-                "create_entry",
-                json!({ "input": {
-                    "description": format!("late {added}"),
-                    "start": format!("2026-11-{:02}T09:00", added),
-                    "end": format!("2026-11-{:02}T09:10", added),
-                }}),
-            )
+            .invoke(CreateEntry {
+                input: new_entry(
+                    &format!("late {added}"),
+                    &format!("2026-11-{added:02}T09:00"),
+                    &format!("2026-11-{added:02}T09:10"),
+                ),
+            })
             .await;
         match page["next_cursor"].as_str() {
             Some(n) => cursor = Some(n.to_string()),
@@ -129,7 +133,7 @@ async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arriv
     // A member reads only their own entries.
     let (mut member, member_email) = app.signed_up("Xia").await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
-    let (member_token, _) = create_token(&mut member, "Mine", None, "ReadOnly").await;
+    let (member_token, _) = create_token(&mut member, "Mine", None, TokenScope::ReadOnly).await;
     let r = api(
         &mut c,
         "GET",
@@ -242,10 +246,14 @@ async fn entries_and_the_timer_can_be_written_through_the_api() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let sum = r.json();
     let ui = owner
-        .call(
-            "get_report",
-            json!({ "query": { "period": "Custom", "from": "2026-11-02", "to": "2026-11-02" } }),
-        )
+        .invoke(GetReport {
+            query: TimeFilter {
+                period: Period::Custom,
+                from: "2026-11-02".into(),
+                to: "2026-11-02".into(),
+                ..Default::default()
+            },
+        })
         .await
         .json();
     assert_eq!(sum["total_secs"], 5400);
@@ -354,8 +362,8 @@ async fn the_entry_list_is_current_after_every_change_and_per_person() {
     };
     let (mut member, member_email) = app.signed_up("Vic").await;
     member.join(&mut owner, &member_email, &ws, "Member").await;
-    let (owners, _) = create_token(&mut owner, "Owner's", None, "ReadWrite").await;
-    let (members, _) = create_token(&mut member, "Member's", None, "ReadWrite").await;
+    let (owners, _) = create_token(&mut owner, "Owner's", None, TokenScope::ReadWrite).await;
+    let (members, _) = create_token(&mut member, "Member's", None, TokenScope::ReadWrite).await;
     let mut c = app.client();
     let w = Some(ws.as_str());
     let list = |token: String| {
@@ -434,7 +442,11 @@ async fn the_entry_list_is_current_after_every_change_and_per_person() {
     );
 
     // A change outside the API (the UI's server functions) shows too.
-    let r = owner.call("delete_entry", json!({ "id": id })).await;
+    let r = owner
+        .invoke(DeleteEntry {
+            id: id.parse().unwrap(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = list(owners.clone()).await;
     assert_eq!(page.len(), 1);

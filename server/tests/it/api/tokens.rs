@@ -21,10 +21,11 @@ async fn tokens_need_a_team_or_business_plan_and_only_digests_are_stored() {
     let view = owner.invoke(ListApiTokens {}).await.json();
     assert_eq!(view["available"], false);
     let r = owner
-        .call(
-            "create_api_token",
-            json!({ "name": "Dash", "scope": "ReadOnly" }),
-        )
+        .invoke(CreateApiToken {
+            name: "Dash".into(),
+            expires_in_days: None,
+            scope: TokenScope::ReadOnly,
+        })
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     assert_eq!(r.json(), json!("PlanRequired"));
@@ -34,7 +35,7 @@ async fn tokens_need_a_team_or_business_plan_and_only_digests_are_stored() {
         &mut owner,
         "Internal reporting dashboard",
         Some(90),
-        "ReadOnly",
+        TokenScope::ReadOnly,
     )
     .await;
     assert!(token.starts_with("tmt_"), "{token}");
@@ -96,7 +97,8 @@ async fn every_request_is_checked_in_the_documented_order() {
     let (mut owner, email) = app.signed_up("Pavel").await;
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Business).await;
-    let (token, token_id) = create_token(&mut owner, "Finance sync", None, "ReadWrite").await;
+    let (token, token_id) =
+        create_token(&mut owner, "Finance sync", None, TokenScope::ReadWrite).await;
     let mut anon = app.client();
 
     // The token's person and workspace.
@@ -148,12 +150,16 @@ async fn every_request_is_checked_in_the_documented_order() {
     typo[8] = if typo[8] == 'x' { 'y' } else { 'x' };
     let typo: String = typo.into_iter().collect();
     let unknown = app::api_tokens::service::generate();
-    let (revoked, revoked_id) = create_token(&mut owner, "Old export", Some(30), "ReadOnly").await;
+    let (revoked, revoked_id) =
+        create_token(&mut owner, "Old export", Some(30), TokenScope::ReadOnly).await;
     let r = owner
-        .call("revoke_api_token", json!({ "id": revoked_id }))
+        .invoke(RevokeApiToken {
+            id: revoked_id.parse().unwrap(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let (expiring, _) = create_token(&mut owner, "Short lived", Some(30), "ReadOnly").await;
+    let (expiring, _) =
+        create_token(&mut owner, "Short lived", Some(30), TokenScope::ReadOnly).await;
     let r = api(
         &mut anon,
         "GET",
@@ -241,10 +247,10 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
         .as_str()
         .unwrap()
         .to_string();
-    let (read, _) = create_token(&mut owner, "Dashboard", Some(90), "ReadOnly").await;
-    let (write, _) = create_token(&mut owner, "Sync", Some(90), "ReadWrite").await;
+    let (read, _) = create_token(&mut owner, "Dashboard", Some(90), TokenScope::ReadOnly).await;
+    let (write, _) = create_token(&mut owner, "Sync", Some(90), TokenScope::ReadWrite).await;
     let (members_token, members_token_id) =
-        create_token(&mut member, "Mine", Some(90), "ReadWrite").await;
+        create_token(&mut member, "Mine", Some(90), TokenScope::ReadWrite).await;
     let mut anon = app.client();
 
     // A read-only token cannot write.
@@ -314,7 +320,9 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
         .unwrap()
         .to_string();
     let r = member
-        .call("revoke_api_token", json!({ "id": owners_id }))
+        .invoke(RevokeApiToken {
+            id: owners_id.parse().unwrap(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
 
@@ -337,7 +345,9 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     // The owner can still revoke it.
     let r = owner
-        .call("revoke_api_token", json!({ "id": members_token_id }))
+        .invoke(RevokeApiToken {
+            id: members_token_id.parse().unwrap(),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }
@@ -348,7 +358,7 @@ async fn revocation_holds_on_the_next_request_on_every_instance_and_use_is_recor
     let (mut owner, _) = app.signed_up("Sven").await;
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Team).await;
-    let (token, id) = create_token(&mut owner, "Portal", Some(365), "ReadOnly").await;
+    let (token, id) = create_token(&mut owner, "Portal", Some(365), TokenScope::ReadOnly).await;
 
     // A second server instance on the same database.
     let second = timether_server::router(
@@ -397,7 +407,11 @@ async fn revocation_holds_on_the_next_request_on_every_instance_and_use_is_recor
     .await;
     assert_ne!(last_used(&app, &id).await, first);
 
-    let r = owner.call("revoke_api_token", json!({ "id": id })).await;
+    let r = owner
+        .invoke(RevokeApiToken {
+            id: id.parse().unwrap(),
+        })
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let r = api(
         &mut other,
@@ -441,18 +455,20 @@ async fn token_names_and_expiry_are_validated() {
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Team).await;
     let r = owner
-        .call(
-            "create_api_token",
-            json!({ "name": "  ", "scope": "ReadOnly" }),
-        )
+        .invoke(CreateApiToken {
+            name: "  ".into(),
+            expires_in_days: None,
+            scope: TokenScope::ReadOnly,
+        })
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["Invalid"]["field"], "name");
     let r = owner
-        .call(
-            "create_api_token",
-            json!({ "name": "Dash", "scope": "ReadOnly", "expires_in_days": 7 }),
-        )
+        .invoke(CreateApiToken {
+            name: "Dash".into(),
+            expires_in_days: Some(7),
+            scope: TokenScope::ReadOnly,
+        })
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["Invalid"]["field"], "expires_in_days");
@@ -464,7 +480,7 @@ async fn a_disabled_persons_tokens_stop_at_once() {
     let (mut owner, email) = app.signed_up("Dora").await;
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Team).await;
-    let (token, _) = create_token(&mut owner, "Sync", None, "ReadWrite").await;
+    let (token, _) = create_token(&mut owner, "Sync", None, TokenScope::ReadWrite).await;
     let mut c = app.client();
     let r = api(&mut c, "GET", "/api/v1/me", Some(&token), Some(&ws), None).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
