@@ -22,7 +22,9 @@ pub(crate) async fn filled(app: &TestApp) -> (Client, Client, String) {
     let (mut owner, _) = app.signed_up("Bea Backup").await;
     let ws = owner.workspace_id().await;
     let (mut member, member_email) = app.signed_up("Max Member").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let r = owner
         .invoke(UpdateRates {
             currency: "EUR".into(),

@@ -9,7 +9,9 @@ use app::entries::{
     UpdateEntry,
 };
 use app::periods::Period;
+use app::projects::{CreateProject, DeleteProject, ProjectInput, UpdateProject};
 use app::reports::GetReport;
+use app::tags::SaveTag;
 use app::time_filter::TimeFilter;
 use app::timer::{ContinueEntry, CurrentTimer, StartTimer, StopTimer, TimerInput, UpdateTimer};
 use app::workspaces::{CreateWorkspace, SwitchWorkspace, UpdateRates};
@@ -37,25 +39,46 @@ fn all_entries(page: &Value) -> Vec<Value> {
         .collect()
 }
 
+/// The Website project's form, billable at 100 an hour.
+fn website(archived: bool) -> ProjectInput {
+    ProjectInput {
+        name: "Website".into(),
+        client_id: None,
+        color: "#4f46e5".into(),
+        billable: true,
+        hourly_rate: "100".into(),
+        archived,
+    }
+}
+
+fn delete_project(id: &str, keep_entries: bool) -> DeleteProject {
+    DeleteProject {
+        id: id.parse().unwrap(),
+        keep_entries,
+    }
+}
+
 async fn catalogue(c: &mut Client) -> (String, String, String) {
     let proj = c
-        .rpc(
-            "create_project",
-            &[
-                ("input[name]", "Website"),
-                ("input[color]", "#4f46e5"),
-                ("input[billable]", "true"),
-                ("input[hourly_rate]", "100"),
-            ],
-        )
+        .invoke(CreateProject {
+            input: website(false),
+        })
         .await
         .json();
     let dev = c
-        .rpc("save_tag", &[("name", "dev"), ("color", "#10b981")])
+        .invoke(SaveTag {
+            id: None,
+            name: "dev".into(),
+            color: "#10b981".into(),
+        })
         .await
         .json();
     let meetings = c
-        .rpc("save_tag", &[("name", "meetings"), ("color", "#f59e0b")])
+        .invoke(SaveTag {
+            id: None,
+            name: "meetings".into(),
+            color: "#f59e0b".into(),
+        })
         .await
         .json();
     (id(&proj), id(&dev), id(&meetings))
@@ -246,12 +269,10 @@ async fn manual_entries_are_validated_grouped_by_day_and_undoable() {
     assert_eq!(all_entries(&page).len(), 3);
 
     // Deleting a project with entries asks first; confirming keeps the entries.
-    let r = c.rpc("delete_project", &[("id", &proj)]).await;
+    let r = c.invoke(delete_project(&proj, false)).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.body.contains("1 time entry"), "{}", r.body);
-    let r = c
-        .rpc("delete_project", &[("id", &proj), ("keep_entries", "true")])
-        .await;
+    let r = c.invoke(delete_project(&proj, true)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let page = c
         .invoke(ListEntries {
@@ -518,7 +539,9 @@ async fn members_edit_only_their_own_entries_and_foreign_ids_are_refused() {
     let (mut member, member_email) = app.signed_up("Max").await;
     let (mut stranger, _) = app.signed_up("Eve").await;
     let ws = owner.workspace_id().await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let (proj, dev, _) = catalogue(&mut owner).await;
     let (s_proj, s_tag, _) = catalogue(&mut stranger).await;
 
@@ -715,7 +738,9 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
     let (mut owner, _) = app.signed_up("Rhea").await;
     let (mut member, member_email) = app.signed_up("Milo").await;
     let ws = owner.workspace_id().await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let r = owner
         .invoke(UpdateRates {
             currency: "EUR".into(),
@@ -734,17 +759,10 @@ async fn reports_keep_archived_history_and_members_see_only_their_time() {
 
     // Archive the project: its time stays in the report.
     let r = owner
-        .rpc(
-            "update_project",
-            &[
-                ("id", &proj),
-                ("input[name]", "Website"),
-                ("input[color]", "#4f46e5"),
-                ("input[billable]", "true"),
-                ("input[hourly_rate]", "100"),
-                ("input[archived]", "true"),
-            ],
-        )
+        .invoke(UpdateProject {
+            id: proj.parse().unwrap(),
+            input: website(true),
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
@@ -938,7 +956,9 @@ async fn the_served_list_follows_the_day_and_the_person() {
     let (mut owner, _) = app.signed_up("Wren").await;
     let ws = owner.workspace_id().await;
     let (mut member, member_email) = app.signed_up("Xan").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     // The last hour, as the form suggests it.
     let times = owner.invoke(NewEntryTimes {}).await.json();
     let (start, end) = (times[0].as_str().unwrap(), times[1].as_str().unwrap());

@@ -5,6 +5,7 @@ use crate::common::*;
 use app::active_sessions::LogOutOtherSessions;
 use app::auth::{SignIn, SignOut, SignUp};
 use app::db::entities::sessions;
+use app::profile::ChangePassword;
 use app::profile::UpdateProfile;
 use app::types::{Plan, Role};
 use app::workspaces::{
@@ -585,23 +586,17 @@ async fn changing_the_password_signs_out_other_sessions() {
     let before = laptop.cookie.clone();
 
     let wrong = laptop
-        .rpc(
-            "change_password",
-            &[
-                ("current_password", "nope nope nope"),
-                ("new_password", "a brand new passphrase"),
-            ],
-        )
+        .invoke(ChangePassword {
+            current_password: "nope nope nope".into(),
+            new_password: "a brand new passphrase".into(),
+        })
         .await;
     assert_eq!(wrong.json()["Invalid"]["field"], "current_password");
     let ok = laptop
-        .rpc(
-            "change_password",
-            &[
-                ("current_password", PASSWORD),
-                ("new_password", "a brand new passphrase"),
-            ],
-        )
+        .invoke(ChangePassword {
+            current_password: PASSWORD.into(),
+            new_password: "a brand new passphrase".into(),
+        })
         .await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     assert_ne!(

@@ -3,28 +3,29 @@
 //! snapshot, releasing entries, roles, read-only and isolation.
 
 use crate::common::*;
-use app::clients::{CreateClient, DeleteClient};
+use app::clients::{CreateClient, DeleteClient, UpdateClient};
 use app::entries::{CreateEntry, DeleteEntry, EntryFilter, EntryForm, ListEntries, UpdateEntry};
 use app::invoices::{
     CreateInvoice, DeleteInvoice, GetInvoice, InvoiceInput, InvoiceStatus, ListInvoices,
     SetInvoiceStatus,
 };
+use app::projects::{CreateProject, DeleteProject, ProjectInput};
 use app::workspaces::UpdateRates;
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 async fn project(c: &mut Client, name: &str, client: &str, rate: &str) -> String {
     let r = c
-        .rpc(
-            "create_project",
-            &[
-                ("input[name]", name),
-                ("input[color]", "#4f46e5"),
-                ("input[billable]", "true"),
-                ("input[hourly_rate]", rate),
-                ("input[client_id]", client),
-            ],
-        )
+        .invoke(CreateProject {
+            input: ProjectInput {
+                name: name.into(),
+                client_id: Some(client.parse().unwrap()),
+                color: "#4f46e5".into(),
+                billable: true,
+                hourly_rate: rate.into(),
+                archived: false,
+            },
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     id(&r.json())
@@ -258,17 +259,17 @@ async fn invoices_bill_uninvoiced_time_and_keep_their_snapshot() {
 
     // The snapshot survives renaming and deleting the client.
     owner
-        .rpc(
-            "update_client",
-            &[
-                ("id", &acme),
-                ("name", "Acme Renamed"),
-                ("archived", "false"),
-            ],
-        )
+        .invoke(UpdateClient {
+            id: acme.parse().unwrap(),
+            name: "Acme Renamed".into(),
+            archived: false,
+        })
         .await;
     let r = owner
-        .rpc("delete_project", &[("id", &web), ("keep_entries", "true")])
+        .invoke(DeleteProject {
+            id: web.parse().unwrap(),
+            keep_entries: true,
+        })
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -322,7 +323,9 @@ async fn invoices_are_for_managers_of_active_workspaces_only() {
     let (mut member, member_email) = app.signed_up("Mia").await;
     let (mut stranger, _) = app.signed_up("Sam").await;
     let ws = owner.workspace_id().await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let acme = id(&owner
         .invoke(CreateClient {
             name: "Acme".into(),
@@ -393,7 +396,9 @@ async fn members_are_not_offered_the_invoice_form() {
     let (mut owner, _) = app.signed_up("Ines").await;
     let ws = owner.workspace_id().await;
     let (mut member, email) = app.signed_up("Mo").await;
-    member.join(&mut owner, &email, &ws, "Member").await;
+    member
+        .join(&mut owner, &email, &ws, app::types::Role::Member)
+        .await;
     let page = owner.get("/invoices").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("New invoice"), "{}", page.body);

@@ -230,7 +230,9 @@ async fn another_persons_changes_are_not_sent() {
     let (mut owner, _) = app.signed_up("Ada").await;
     let ws = owner.workspace_id().await;
     let (mut member, member_email) = app.signed_up("Ben").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let mut owners = Stream::open(&app.router, &owner).await;
     let r = member.invoke(new_timer("Ben's")).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

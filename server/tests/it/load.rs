@@ -327,7 +327,8 @@ async fn run(people: usize, length: Length, instances: usize) {
     let mut doors = Vec::new();
     for person in 0..people {
         let (mut c, email) = app.signed_up(&format!("Writer {person}")).await;
-        c.join(&mut owner, &email, &ws, "Admin").await;
+        c.join(&mut owner, &email, &ws, app::types::Role::Admin)
+            .await;
         let tag = |c: &mut Client, name: String| {
             let mut c = c.clone();
             async move {
@@ -493,7 +494,7 @@ async fn two_owners_demoting_each_other_at_once_leave_one_owner() {
         let (mut a, _) = app.signed_up("Owner A").await;
         let ws = a.workspace_id().await;
         let (mut b, b_email) = app.signed_up("Owner B").await;
-        b.join(&mut a, &b_email, &ws, "Owner").await;
+        b.join(&mut a, &b_email, &ws, app::types::Role::Owner).await;
         b.router = second.clone();
         let members = acked("members", &a.invoke(ListMembers {}).await);
         let id_of_name = |name: &str| {

@@ -282,13 +282,10 @@ async fn round_trip(app: &TestApp, shape: &Shape) -> Result<(), TestCaseError> {
     prop_assert_eq!(exported.counts.time_entries, file.counts.time_entries);
 
     let r = me
-        .rpc(
-            "clear_workspace",
-            &[
-                ("confirm_name", &exported.workspace.name),
-                ("include_invoices", "on"),
-            ],
-        )
+        .invoke(app::backup::clear::ClearWorkspace {
+            confirm_name: exported.workspace.name.clone(),
+            include_invoices: Some("on".into()),
+        })
         .await;
     prop_assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let back = upload(&mut me, "mode=merge", body.into_bytes()).await;

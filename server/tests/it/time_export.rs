@@ -298,7 +298,9 @@ async fn members_export_only_their_own_time() {
     let app = spawn().await;
     let (mut owner, ws, _dev, _meet) = berlin(&app).await;
     let (mut member, email) = app.signed_up("Mo Member").await;
-    member.join(&mut owner, &email, &ws, "Member").await;
+    member
+        .join(&mut owner, &email, &ws, app::types::Role::Member)
+        .await;
     let r = member
         .invoke(CreateEntry {
             input: new_entry("Mine", "2026-11-06T09:00", "2026-11-06T10:00"),

@@ -132,7 +132,9 @@ async fn time_entries_filter_literally_and_page_without_gaps_while_entries_arriv
 
     // A member reads only their own entries.
     let (mut member, member_email) = app.signed_up("Xia").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let (member_token, _) = create_token(&mut member, "Mine", None, TokenScope::ReadOnly).await;
     let r = api(
         &mut c,
@@ -361,7 +363,9 @@ async fn the_entry_list_is_current_after_every_change_and_per_person() {
         (owner, ws)
     };
     let (mut member, member_email) = app.signed_up("Vic").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let (owners, _) = create_token(&mut owner, "Owner's", None, TokenScope::ReadWrite).await;
     let (members, _) = create_token(&mut member, "Member's", None, TokenScope::ReadWrite).await;
     let mut c = app.client();

@@ -242,7 +242,9 @@ async fn scopes_billing_and_membership_limit_what_a_token_does() {
     let ws = owner.workspace_id().await;
     set_plan(&app, &ws, app::types::Plan::Team).await;
     let (mut member, member_email) = app.signed_up("Rosa").await;
-    member.join(&mut owner, &member_email, &ws, "Member").await;
+    member
+        .join(&mut owner, &member_email, &ws, app::types::Role::Member)
+        .await;
     let member_id = member.me().await.json()["user"]["id"]
         .as_str()
         .unwrap()

@@ -359,12 +359,25 @@ impl Client {
     }
 
     /// Joins the workspace `ws` of `owner` with `role` and switches to it.
-    pub async fn join(&mut self, owner: &mut Client, email: &str, ws: &str, role: &str) {
+    pub async fn join(
+        &mut self,
+        owner: &mut Client,
+        email: &str,
+        ws: &str,
+        role: app::types::Role,
+    ) {
         let r = owner
-            .rpc("add_member", &[("email", email), ("role", role)])
+            .invoke(app::workspaces::AddMember {
+                email: email.into(),
+                role,
+            })
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        let r = self.rpc("switch_workspace", &[("workspace_id", ws)]).await;
+        let r = self
+            .invoke(app::workspaces::SwitchWorkspace {
+                workspace_id: ws.parse().expect("a workspace id"),
+            })
+            .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 
@@ -396,7 +409,7 @@ impl Client {
     }
 
     pub async fn me(&mut self) -> Response {
-        self.rpc("get_me", &[]).await
+        self.invoke(app::auth::GetMe {}).await
     }
 }
 
