@@ -479,11 +479,15 @@ $ENTRIES entries over three years for five people.
     snapshot; the workspace's data version tells whether the two
     snapshots hold the same rows, and when it has moved the entries are
     read through sea-orm instead (PostgreSQL's path). Through sea-orm the
-    export ran at 52,000-73,000 entries/s.
-  - Clear Workspace (goal 10 s): most of the time is the backup it keeps
-    for Undo clear (the export above, gzip-compressed, kept in the
-    database); the deletes run as a bulk load (indexes dropped and built
-    again, the version moved once).
+    export ran at 52,000-73,000 entries/s. The header's count of live
+    entries comes from indexes (\`entries::service::live_count\`: all
+    entries less the few deleted ones, migration 17); counting them with
+    \`deleted_at IS NULL\` read every row, 3 s of a million.
+  - Clear Workspace (goal 10 s): the backup it keeps for Undo clear (the
+    export above, gzip-compressed, kept in the database) and the deletes,
+    run as a bulk load (indexes dropped and built again, the version
+    moved once). The same live count took 3 s twice (dialog and backup)
+    before migration 17.
   - Import JSON (goals 20 s and 256 MB for a million, into the cleared
     workspace and again): two passes over the file on disk, the first
     checking it alone, the second comparing and writing in batches of
@@ -497,19 +501,27 @@ $ENTRIES entries over three years for five people.
     before the entries stream, by about 220 MB. The time follows the
     machine's speed of the day like the seed's: compare them within a
     run. On the Data tab an import (and Undo clear) runs as a job whose
-    progress and outcome survive a reload (\`backup::jobs\`).
+    progress and outcome survive a reload (\`backup::jobs\`). A profile
+    of the import of a million on a slow day (seed 17 s): the first
+    pass 4.5 s, the second 19 s (SQLite's inserts with their foreign-key
+    checks on sqlx's thread, taking turns with building the batches),
+    then 10 s to build the secondary indexes again (8 of them over a
+    million rows, about as long as in the seed). The parser reads
+    through a concrete \`BufReader\`: through a \`Box<dyn Read>\` every
+    byte was a call, a fifth of the time.
 - **Export PDF (goal 3 s for 10,000 entries)**: Typst's layout of the
-  entry tables is the cost, chunked into page-sized tables with fixed
-  column widths and explicit page breaks so pages lay out in parallel.
+  entry list is the cost. It comes in page-sized chunks with explicit
+  page breaks, so pages lay out in parallel, and each row is a line of
+  fixed-width boxes, not a table row: with 10,000 entries as a table
+  the layout took 2.7 s and 790 MB, as boxes 1.2 s and 400 MB, and the
+  file shrank from 114 MB to 19 MB for the 100,000-entry report.
   Renders run in a rayon pool of their own whose threads are at the
   lowest priority (\`nice\` 19), so requests keep their latency while
   PDFs render (/me p99 was 81 ms before, at normal priority); the cost is
   that a render only gets what requests leave. Memory grows with the
   document (Typst holds the laid-out pages): see the 100,000-entry row.
-  The 10,000-entry render here is the fresh server's first large one:
-  about 780 MB are taken from the system, and on this VM first-touched
-  memory is slow to fault in. The same request on a server that has
-  rendered one before takes 2.0 to 2.4 s.
+  The 10,000-entry render here is the fresh server's first large one;
+  as a table it took about 780 MB from the system and 3.5 to 4.9 s.
 - **Browser download (goal 400 KB)**: what counts is the WASM and JS the
   server sends for the first page, gzip-compressed, measured here with
   curl on the running server. How it got there:
