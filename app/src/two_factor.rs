@@ -397,7 +397,7 @@ pub mod service {
             used_at: Set(None),
             created_at: Set(now),
         }))
-        .exec(db)
+        .exec_without_returning(db)
         .await?;
         Ok(codes)
     }

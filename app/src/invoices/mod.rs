@@ -488,7 +488,7 @@ pub mod service {
                     amount_cents: Set(l.amount_cents),
                 }
             }))
-            .exec(&txn)
+            .exec_without_returning(&txn)
             .await?;
         }
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();

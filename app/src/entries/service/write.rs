@@ -96,7 +96,7 @@ pub async fn set_tags(
                 workspace_id: Set(scope.workspace_id),
             }
         }))
-        .exec(db)
+        .exec_without_returning(db)
         .await?;
     }
     Ok(())

@@ -225,12 +225,12 @@ impl Run<'_> {
         }
         for chunk in chunked(inserts, 500) {
             time_entries::Entity::insert_many(chunk)
-                .exec(self.txn)
+                .exec_without_returning(self.txn)
                 .await?;
         }
         for chunk in chunked(links, 2_000) {
             time_entry_tags::Entity::insert_many(chunk)
-                .exec(self.txn)
+                .exec_without_returning(self.txn)
                 .await?;
         }
         Ok(())

@@ -419,13 +419,13 @@ impl Run<'_> {
             }
             if new.len() == 200 {
                 <A::Entity as EntityTrait>::insert_many(std::mem::take(&mut new))
-                    .exec(self.txn)
+                    .exec_without_returning(self.txn)
                     .await?;
             }
         }
         if !new.is_empty() {
             <A::Entity as EntityTrait>::insert_many(new)
-                .exec(self.txn)
+                .exec_without_returning(self.txn)
                 .await?;
         }
         Ok(())
