@@ -514,6 +514,88 @@ async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
     assert_eq!(same_moment(after, &before), before);
 }
 
+/// The workspace's data version, and whether the entries' start index is
+/// there (a bulk load drops it and builds it again).
+async fn version_and_index(app: &TestApp, ws: &str) -> (i64, bool) {
+    use sea_orm::{ConnectionTrait, EntityTrait};
+    let version =
+        app::db::entities::workspaces::Entity::find_by_id(ws.parse::<uuid::Uuid>().unwrap())
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .data_version;
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => {
+            "SELECT count(*) FROM sqlite_master WHERE name = 'idx_time_entries_ws_start'"
+        }
+        _ => "SELECT count(*) FROM pg_indexes WHERE indexname = 'idx_time_entries_ws_start'",
+    };
+    let row = app
+        .db
+        .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+        .await
+        .unwrap()
+        .unwrap();
+    let n: i64 = row.try_get_by_index(0).unwrap();
+    (version, n == 1)
+}
+
+#[tokio::test]
+async fn a_large_import_loads_in_bulk_and_an_unchanged_one_rebuilds_nothing() {
+    let app = spawn().await;
+    let (mut owner, _member, ws) = filled(&app).await;
+    let (_, mut big) = export(&mut owner).await;
+    let me = big
+        .members
+        .iter()
+        .find(|m| m.role == "owner")
+        .unwrap()
+        .email
+        .clone();
+    let start = big.time_entries[0].started_at;
+    for i in 0..3_000 {
+        let at = start - chrono::Duration::minutes(10 * (i + 1));
+        big.time_entries.push(app::backup::format::TimeEntry {
+            id: uuid::Uuid::now_v7(),
+            person: me.clone(),
+            description: format!("Bulk {i}"),
+            project_id: None,
+            tag_ids: vec![],
+            billable: false,
+            started_at: at,
+            ended_at: Some(at + chrono::Duration::minutes(5)),
+            invoice_id: None,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    big.counts.time_entries = big.time_entries.len() as u64;
+    let body = serde_json::to_vec(&big).unwrap();
+    let (v0, indexed) = version_and_index(&app, &ws).await;
+    assert!(indexed);
+
+    let r = upload_import(&mut owner, "mode=merge", body.clone()).await;
+    let first = report(&r);
+    assert!(first.applied, "{:?}", first.problems);
+    assert_eq!(counts(&first, "time_entries"), (3_000, 0, 5));
+    // The bulk load moved the version on and built its indexes again.
+    let (v1, indexed) = version_and_index(&app, &ws).await;
+    assert!(v1 > v0, "{v0} -> {v1}");
+    assert!(indexed);
+
+    // The same file again changes nothing: no bulk load (whose end moves
+    // the version on and rebuilds the indexes), and the version stays.
+    let r = upload_import(&mut owner, "mode=merge", body).await;
+    let again = report(&r);
+    assert!(again.applied, "{:?}", again.problems);
+    assert_eq!(counts(&again, "time_entries"), (0, 0, 3_005));
+    assert_eq!(version_and_index(&app, &ws).await, (v1, true));
+    let (_, after) = export(&mut owner).await;
+    assert_eq!(after.counts.time_entries, 3_005);
+}
+
 /// `bytes` as a .json.gz file holds them.
 fn gzipped(bytes: &[u8]) -> Vec<u8> {
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());

@@ -105,7 +105,8 @@ impl Run<'_> {
         batch: Vec<(usize, TimeEntry)>,
         plan: &mut KindPlan,
     ) -> Result<(), Error> {
-        let mut rows = Vec::with_capacity(batch.len());
+        let batch_len = batch.len();
+        let mut rows = Vec::with_capacity(batch_len);
         for (i, e) in batch {
             let mut tag_ids: Vec<Uuid> = e
                 .tag_ids
@@ -215,6 +216,13 @@ impl Run<'_> {
         }
         if !self.write || !self.problems.is_empty() {
             return Ok(());
+        }
+        // A bulk load from the first batch that writes a tenth of its rows,
+        // when enough entries are left to be worth rebuilding the indexes.
+        let writes = inserts.len() + relinked.len();
+        let left = self.total.saturating_sub(self.done) + batch_len as u64;
+        if self.bulk.is_none() && writes * 10 >= batch_len && writes > 0 && left >= BULK_FROM {
+            self.bulk = Some(BulkLoad::begin(self.txn, BULK_TABLES).await?);
         }
         if !relinked.is_empty() {
             self.scope

@@ -32,6 +32,8 @@ const BATCH: usize = 1_000;
 const ID_CHUNK: usize = 500;
 /// Entries written or deleted from which an import runs as a bulk load.
 const BULK_FROM: u64 = 2_000;
+/// The tables a bulk load sets aside the indexes and triggers of.
+const BULK_TABLES: &[&str] = &["time_entries", "time_entry_tags"];
 
 /// The workspace being imported into.
 pub(crate) async fn target(
@@ -131,6 +133,8 @@ struct Run<'a> {
     /// Entries compared (and written) so far, of `total`.
     done: u64,
     total: u64,
+    /// The bulk load, once the import writes enough entries for one.
+    bulk: Option<BulkLoad>,
 }
 
 pub(super) async fn run(
@@ -172,6 +176,7 @@ pub(super) async fn run(
         plans: Vec::new(),
         done: 0,
         total: checked.head.entries,
+        bulk: None,
     };
     let unknown_people: Vec<String> = checked
         .people
@@ -208,10 +213,12 @@ pub(super) async fn run(
 
     // Many entries: the per-row version triggers (and on SQLite the
     // secondary indexes) stand aside until the end, as for `dev seed`.
-    let mut bulk = None;
+    // Replace deletes first; otherwise the load starts with the first batch
+    // that writes (`entries`), so a file that changes nothing does not
+    // rebuild the indexes (9.5 s for a million).
     if run.problems.is_empty() {
-        if write && (head.entries + gone.len() as u64) >= BULK_FROM {
-            bulk = Some(BulkLoad::begin(&txn, &["time_entries", "time_entry_tags"]).await?);
+        if write && gone.len() as u64 >= BULK_FROM {
+            run.bulk = Some(BulkLoad::begin(&txn, BULK_TABLES).await?);
         }
         if write && run.mode == Mode::Replace {
             run.delete::<time_entries::Entity>(time_entries::Column::Id, &gone)
@@ -259,7 +266,7 @@ pub(super) async fn run(
         }
     }
     let applied = write && run.problems.is_empty();
-    if let (Some(load), true) = (bulk, applied) {
+    if let (Some(load), true) = (run.bulk.take(), applied) {
         load.end(&txn, ws.id).await?;
     }
     let report = ImportReport {
