@@ -441,24 +441,20 @@ async fn the_cli_previews_imports_and_refuses_bad_files() {
     assert_eq!(same_moment(after, &before), before);
 }
 
-#[tokio::test]
-async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
-    use std::io::BufRead;
-    let app = spawn().await;
-    let (mut owner, _member, ws) = filled(&app).await;
-    let (_, before) = export(&mut owner).await;
-    let mut big = before.clone();
-    let me = big
+/// `doc` with `n` more finished entries of its owner, five minutes each,
+/// ten minutes apart before its first.
+fn with_more_entries(mut doc: Document, n: i64) -> Document {
+    let me = doc
         .members
         .iter()
         .find(|m| m.role == "owner")
         .unwrap()
         .email
         .clone();
-    let start = big.time_entries[0].started_at;
-    for i in 0..60_000 {
+    let start = doc.time_entries[0].started_at;
+    for i in 0..n {
         let at = start - chrono::Duration::minutes(10 * (i + 1));
-        big.time_entries.push(app::backup::format::TimeEntry {
+        doc.time_entries.push(app::backup::format::TimeEntry {
             id: uuid::Uuid::now_v7(),
             person: me.clone(),
             description: format!("Bulk {i}"),
@@ -472,7 +468,17 @@ async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
             updated_at: at,
         });
     }
-    big.counts.time_entries = big.time_entries.len() as u64;
+    doc.counts.time_entries = doc.time_entries.len() as u64;
+    doc
+}
+
+#[tokio::test]
+async fn an_import_killed_halfway_leaves_the_workspace_as_it_was() {
+    use std::io::BufRead;
+    let app = spawn().await;
+    let (mut owner, _member, ws) = filled(&app).await;
+    let (_, before) = export(&mut owner).await;
+    let big = with_more_entries(before.clone(), 60_000);
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.json");
     std::fs::write(&file, serde_json::to_vec(&big).unwrap()).unwrap();
@@ -546,32 +552,8 @@ async fn version_and_index(app: &TestApp, ws: &str) -> (i64, bool) {
 async fn a_large_import_loads_in_bulk_and_an_unchanged_one_rebuilds_nothing() {
     let app = spawn().await;
     let (mut owner, _member, ws) = filled(&app).await;
-    let (_, mut big) = export(&mut owner).await;
-    let me = big
-        .members
-        .iter()
-        .find(|m| m.role == "owner")
-        .unwrap()
-        .email
-        .clone();
-    let start = big.time_entries[0].started_at;
-    for i in 0..3_000 {
-        let at = start - chrono::Duration::minutes(10 * (i + 1));
-        big.time_entries.push(app::backup::format::TimeEntry {
-            id: uuid::Uuid::now_v7(),
-            person: me.clone(),
-            description: format!("Bulk {i}"),
-            project_id: None,
-            tag_ids: vec![],
-            billable: false,
-            started_at: at,
-            ended_at: Some(at + chrono::Duration::minutes(5)),
-            invoice_id: None,
-            created_at: at,
-            updated_at: at,
-        });
-    }
-    big.counts.time_entries = big.time_entries.len() as u64;
+    let (_, doc) = export(&mut owner).await;
+    let big = with_more_entries(doc, 3_000);
     let body = serde_json::to_vec(&big).unwrap();
     let (v0, indexed) = version_and_index(&app, &ws).await;
     assert!(indexed);
