@@ -6,6 +6,8 @@
 //! fuzz` runs many more cases (TIMETHER_FUZZ_CASES).
 
 use super::check::check;
+use super::read;
+use crate::backup::format::TimeEntry;
 use proptest::prelude::*;
 use std::io::Write;
 
@@ -111,6 +113,34 @@ fn checked(bytes: &[u8]) -> Result<(), Vec<String>> {
     }
 }
 
+/// What a reading made of a file (head or problem, in words) and the
+/// entries it handed on.
+type Reading = (String, Vec<(usize, TimeEntry)>);
+
+/// The splitter's reading and serde's plain one: the same entries and
+/// head, or the same problem.
+fn both_readings(bytes: &[u8]) -> (Reading, Reading) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    file.write_all(bytes).unwrap();
+    file.flush().unwrap();
+    let run = |plain: bool| {
+        let mut seen = Vec::new();
+        let mut entry = |i, e| seen.push((i, e));
+        let head = if plain {
+            read::parse_plain(file.path(), &mut entry)
+        } else {
+            read::parse(file.path(), &mut entry)
+        };
+        let summary = format!(
+            "{head:?}; {} entries, the last {:?}",
+            seen.len(),
+            seen.last()
+        );
+        (summary, seen)
+    };
+    (run(false), run(true))
+}
+
 #[test]
 fn the_seeds_are_good_backups() {
     for seed in SEEDS {
@@ -133,6 +163,9 @@ proptest! {
             gz.write_all(&bytes).unwrap();
             bytes = gz.finish().unwrap();
         }
+        let ((split, split_seen), (plain, plain_seen)) = both_readings(&bytes);
+        prop_assert_eq!(split, plain);
+        prop_assert!(split_seen == plain_seen);
         if let Err(problems) = checked(&bytes) {
             prop_assert!(!problems.is_empty());
             for p in problems {
@@ -140,4 +173,45 @@ proptest! {
             }
         }
     }
+}
+
+/// The empty backup with `entries` (JSON text) as its time entries, under
+/// `key` (the key as written, quotes included).
+fn with_entries(key: &str, entries: &str) -> Vec<u8> {
+    let empty = std::str::from_utf8(SEEDS[1]).unwrap();
+    empty
+        .replace("\"time_entries\":[\n]", &format!("{key}:[\n{entries}\n]"))
+        .into_bytes()
+}
+
+const ENTRY: &str = r#"{"id":"018c2642-2bc0-7933-8dbd-a4b6b08b1953","person":"a@example.com","description":"DESC","project_id":null,"tag_ids":[],"billable":false,"started_at":"2023-12-01T16:42:00Z","ended_at":"2023-12-01T16:59:36Z","invoice_id":null,"created_at":"2023-12-01T16:59:36Z","updated_at":"2023-12-01T16:59:36Z"}"#;
+
+#[test]
+fn the_splitter_takes_every_size_of_entry_and_escaped_keys() {
+    // 3 MB of escaped quotes, more than a read of the splitter (256 KB).
+    let giant = ENTRY.replace("DESC", &"x\\\"".repeat((1 << 20) + 1));
+    for key in ["\"time_entries\"", "\"time\\u005fentries\""] {
+        let bytes = with_entries(
+            key,
+            &format!("{},\n{giant},{ENTRY}", ENTRY.replace("DESC", "ok")),
+        );
+        let ((split, seen), (plain, plain_seen)) = both_readings(&bytes);
+        assert_eq!(split, plain);
+        assert!(seen == plain_seen);
+        assert_eq!(seen.len(), 3, "{split}");
+        assert_eq!(seen[1].1.description.len(), (2 << 20) + 2);
+    }
+}
+
+#[test]
+fn an_array_named_time_entries_elsewhere_is_left_to_serde() {
+    // Inside `workspace`, not at the top: serde's unknown-field answer.
+    let empty = std::str::from_utf8(SEEDS[1]).unwrap();
+    let bytes = empty.replace(
+        "\"currency\":\"USD\"",
+        &format!("\"currency\":\"USD\",\"time_entries\":[{ENTRY}]"),
+    );
+    let ((split, _), (plain, _)) = both_readings(bytes.as_bytes());
+    assert_eq!(split, plain);
+    assert!(split.contains("unknown field `time_entries`"), "{split}");
 }

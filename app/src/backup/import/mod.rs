@@ -16,6 +16,7 @@ mod check;
 #[cfg(test)]
 mod fuzz;
 mod read;
+mod split;
 
 pub use super::report::{ImportReport, KindPlan, Mode, Problem};
 pub(crate) use apply::target;

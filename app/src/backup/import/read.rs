@@ -4,9 +4,13 @@
 //! parsed, so a million entries never sit in memory at once.
 
 use super::super::format::{self, Client, Counts, Invoice, Member, Project, Tag, TimeEntry};
+use super::split::{Failure, Outer, Pos, Splitter};
 use super::Problem;
 use chrono::{DateTime, Utc};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+use serde_json::error::Category;
+use std::cell::RefCell;
 use std::fmt;
 use std::io::{BufReader, Read};
 use std::path::Path;
@@ -40,9 +44,10 @@ const FIELDS: &[&str] = &[
     "invoices",
 ];
 
-/// Opens `path` for reading, buffered; the flag says whether it starts
-/// with the gzip magic bytes (whatever its name says).
-fn open(path: &Path) -> Result<(BufReader<std::fs::File>, bool), Problem> {
+/// Opens `path` for reading; the flag says whether it starts with the
+/// gzip magic bytes (whatever its name says). Unbuffered: the splitter
+/// reads in large chunks.
+fn open(path: &Path) -> Result<(std::fs::File, bool), Problem> {
     use std::io::Seek;
     let unreadable = |e: std::io::Error| Problem::file(format!("The file could not be read: {e}."));
     let mut file = std::fs::File::open(path).map_err(unreadable)?;
@@ -50,7 +55,7 @@ fn open(path: &Path) -> Result<(BufReader<std::fs::File>, bool), Problem> {
     let n = file.read(&mut magic).map_err(unreadable)?;
     file.rewind().map_err(unreadable)?;
     let gzip = n == 2 && magic == [0x1f, 0x8b];
-    Ok((BufReader::with_capacity(256 << 10, file), gzip))
+    Ok((file, gzip))
 }
 
 /// Parses the file at `path`, calling `entry` with each time entry and its
@@ -59,57 +64,190 @@ fn open(path: &Path) -> Result<(BufReader<std::fs::File>, bool), Problem> {
 pub fn parse(path: &Path, entry: &mut dyn FnMut(usize, TimeEntry)) -> Result<Head, Problem> {
     let (file, gzip) = open(path)?;
     if gzip {
-        let inflated = flate2::read::MultiGzDecoder::new(file);
-        parse_from(BufReader::with_capacity(256 << 10, inflated), entry, true)
+        parse_from(flate2::read::MultiGzDecoder::new(file), entry, true)
     } else {
         parse_from(file, entry, false)
     }
 }
 
-/// The parser over a concrete buffered reader: serde_json reads a byte at
-/// a time, which `BufReader` answers from its buffer inline, while through
-/// a `Box<dyn Read>` every byte was a call (a fifth of an import's time).
+/// Serde reads the document through the splitter, which keeps the time
+/// entries' elements back for [`Fast::elements`] (see `split`).
 fn parse_from<R: Read>(
-    reader: BufReader<R>,
+    src: R,
     entry: &mut dyn FnMut(usize, TimeEntry),
     gzip: bool,
 ) -> Result<Head, Problem> {
-    let mut json = serde_json::Deserializer::from_reader(reader);
+    let split = RefCell::new(Splitter::new(src));
+    let failed = RefCell::new(None);
+    let mut json =
+        serde_json::Deserializer::from_reader(BufReader::with_capacity(64 << 10, Outer(&split)));
     let mut track = serde_path_to_error::Track::new();
-    let result = DocSeed { entry }.deserialize(serde_path_to_error::Deserializer::new(
+    let fast = Fast {
+        split: &split,
+        failed: &failed,
+        gzip,
+    };
+    let result = DocSeed {
+        entry,
+        fast: Some(&fast),
+    }
+    .deserialize(serde_path_to_error::Deserializer::new(
         &mut json, &mut track,
     ));
-    let head = result.map_err(|e| explain(&e, &track.path().to_string(), gzip))?;
-    json.end().map_err(|e| explain(&e, ".", gzip))?;
+    let at = |e: &serde_json::Error| split.borrow().remap(e.line(), e.column());
+    let head = match result {
+        Ok(head) => head,
+        Err(e) => {
+            return Err(match failed.take() {
+                Some(p) => p,
+                None => explain(&e, &track.path().to_string(), gzip, at(&e)),
+            });
+        }
+    };
+    json.end().map_err(|e| explain(&e, ".", gzip, at(&e)))?;
     Ok(head)
 }
 
-/// A sentence for what stopped the parser. `gzip`: the file is read
-/// through the decompressor, so a read error is the compressed data's.
-fn explain(e: &serde_json::Error, path: &str, gzip: bool) -> Problem {
-    use serde_json::error::Category;
-    let at = format!("line {}, column {}", e.line(), e.column());
-    match e.classify() {
-        Category::Io if gzip => Problem::file(
-            "The file could not be decompressed: it is not a valid .json.gz file, or it was cut off. Export the backup again."
-                .to_string(),
-        ),
-        Category::Io => Problem::file(format!("The file could not be read: {e}.")),
-        Category::Eof => Problem::file(format!(
-            "The file ends too early ({at}): it looks cut off. Export the backup again."
-        )),
-        Category::Syntax => {
-            let msg = e.to_string();
-            let msg = msg.split(" at line").next().unwrap_or(&msg);
-            if msg.contains("recursion limit") {
-                Problem::file(format!("The file nests too deeply to be a backup ({at})."))
-            } else {
-                Problem::file(format!("The file is not valid JSON ({msg}, {at})."))
+/// The plain serde reading, element by element with the path tracked:
+/// what the splitter must agree with (the fuzz tests compare them).
+#[cfg(test)]
+pub fn parse_plain(path: &Path, entry: &mut dyn FnMut(usize, TimeEntry)) -> Result<Head, Problem> {
+    let (file, gzip) = open(path)?;
+    let run = |reader: &mut dyn Read, entry: &mut dyn FnMut(usize, TimeEntry)| {
+        let mut json = serde_json::Deserializer::from_reader(BufReader::new(reader));
+        let mut track = serde_path_to_error::Track::new();
+        let result = DocSeed::<std::fs::File> { entry, fast: None }.deserialize(
+            serde_path_to_error::Deserializer::new(&mut json, &mut track),
+        );
+        let at = |e: &serde_json::Error| (e.line(), e.column());
+        let head = result.map_err(|e| explain(&e, &track.path().to_string(), gzip, at(&e)))?;
+        json.end().map_err(|e| explain(&e, ".", gzip, at(&e)))?;
+        Ok(head)
+    };
+    if gzip {
+        run(&mut flate2::read::MultiGzDecoder::new(file), entry)
+    } else {
+        run(&mut { file }, entry)
+    }
+}
+
+/// The time entries taken from the splitter a slice at a time.
+struct Fast<'a, R> {
+    split: &'a RefCell<Splitter<R>>,
+    failed: &'a RefCell<Option<Problem>>,
+    gzip: bool,
+}
+
+impl<R: Read> Fast<'_, R> {
+    fn elements(&self, entry: &mut dyn FnMut(usize, TimeEntry)) -> Result<u64, Problem> {
+        let mut split = self.split.borrow_mut();
+        let mut n = 0usize;
+        loop {
+            let (range, at) = match split.next_element() {
+                Ok(Some(next)) => next,
+                Ok(None) => break,
+                Err(f) => return Err(self.failure(&split, f)),
+            };
+            match serde_json::from_slice::<TimeEntry>(&split.buf()[range.clone()]) {
+                Ok(e) => entry(n, e),
+                Err(_) => {
+                    // With the byte after it, which serde peeks at to end a
+                    // number or a word (and counts in the position).
+                    let bytes = split.with_next(range);
+                    return Err(element_problem(bytes, n, at, self.gzip).0);
+                }
+            }
+            n += 1;
+        }
+        Ok(n as u64)
+    }
+
+    fn failure(&self, split: &Splitter<R>, f: Failure) -> Problem {
+        match f {
+            Failure::Io(e) => io_problem(e, self.gzip),
+            Failure::Eof(p) => eof_problem(&position(p.line, p.column)),
+            Failure::Syntax(msg, p) => syntax_problem(msg, &position(p.line, p.column)),
+            // What serde makes of the element as far as it goes is what it
+            // would have said reading the whole file.
+            Failure::Unfinished { n, range, at } => {
+                element_problem(&split.buf()[range], n, at, self.gzip).0
             }
         }
+    }
+}
+
+/// The problem with an element that did not parse: parsed again with its
+/// path tracked, placed in the file; with serde's kind of error.
+fn element_problem(bytes: &[u8], n: usize, at: Pos, gzip: bool) -> (Problem, Option<Category>) {
+    // Read as a stream, as serde reads the whole file, so that it places
+    // the error where it would have.
+    let mut json = serde_json::Deserializer::from_reader(bytes);
+    let mut track = serde_path_to_error::Track::new();
+    let result = TimeEntry::deserialize(serde_path_to_error::Deserializer::new(
+        &mut json, &mut track,
+    ));
+    let e = match result.map(|_| json.end()) {
+        Err(e) | Ok(Err(e)) => e,
+        Ok(Ok(())) => {
+            return (
+                Problem::at(format!("time_entries[{n}]"), "could not be read"),
+                None,
+            );
+        }
+    };
+    let inner = track.path();
+    let path = match inner.iter().next() {
+        None => format!("time_entries[{n}]"),
+        Some(serde_path_to_error::Segment::Seq { .. }) => format!("time_entries[{n}]{inner}"),
+        Some(_) => format!("time_entries[{n}].{inner}"),
+    };
+    let place = if e.line() <= 1 {
+        (at.line, at.column + e.column())
+    } else {
+        (at.line + e.line() - 1, e.column())
+    };
+    (explain(&e, &path, gzip, place), Some(e.classify()))
+}
+
+fn position(line: usize, column: usize) -> String {
+    format!("line {line}, column {column}")
+}
+
+fn io_problem(e: impl fmt::Display, gzip: bool) -> Problem {
+    if gzip {
+        Problem::file(
+            "The file could not be decompressed: it is not a valid .json.gz file, or it was cut off. Export the backup again.",
+        )
+    } else {
+        Problem::file(format!("The file could not be read: {e}."))
+    }
+}
+
+fn eof_problem(at: &str) -> Problem {
+    Problem::file(format!(
+        "The file ends too early ({at}): it looks cut off. Export the backup again."
+    ))
+}
+
+fn syntax_problem(msg: &str, at: &str) -> Problem {
+    Problem::file(format!("The file is not valid JSON ({msg}, {at})."))
+}
+
+/// A sentence for what stopped the parser at `place` (line, column).
+/// `gzip`: the file is read through the decompressor, so a read error is
+/// the compressed data's.
+fn explain(e: &serde_json::Error, path: &str, gzip: bool, place: (usize, usize)) -> Problem {
+    let at = position(place.0, place.1);
+    let msg = e.to_string();
+    let msg = msg.split(" at line").next().unwrap_or(&msg);
+    match e.classify() {
+        Category::Io => io_problem(msg, gzip),
+        Category::Eof => eof_problem(&at),
+        Category::Syntax if msg.contains("recursion limit") => {
+            Problem::file(format!("The file nests too deeply to be a backup ({at})."))
+        }
+        Category::Syntax => syntax_problem(msg, &at),
         Category::Data => {
-            let msg = e.to_string();
-            let msg = msg.split(" at line").next().unwrap_or(&msg).to_string();
             if path.is_empty() || path == "." {
                 Problem::file(format!("{msg} ({at})."))
             } else {
@@ -119,18 +257,19 @@ fn explain(e: &serde_json::Error, path: &str, gzip: bool) -> Problem {
     }
 }
 
-struct DocSeed<'a> {
+struct DocSeed<'a, R> {
     entry: &'a mut dyn FnMut(usize, TimeEntry),
+    fast: Option<&'a Fast<'a, R>>,
 }
 
-impl<'de> DeserializeSeed<'de> for DocSeed<'_> {
+impl<'de, R: Read> DeserializeSeed<'de> for DocSeed<'_, R> {
     type Value = Head;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Head, D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> Visitor<'de> for DocSeed<'_> {
+impl<'de, R: Read> Visitor<'de> for DocSeed<'_, R> {
     type Value = Head;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -177,6 +316,7 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
                 _ => {
                     head.entries = map.next_value_seed(Entries {
                         entry: &mut *self.entry,
+                        fast: self.fast,
                     })?
                 }
             }
@@ -190,18 +330,19 @@ impl<'de> Visitor<'de> for DocSeed<'_> {
     }
 }
 
-struct Entries<'a> {
+struct Entries<'a, R> {
     entry: &'a mut dyn FnMut(usize, TimeEntry),
+    fast: Option<&'a Fast<'a, R>>,
 }
 
-impl<'de> DeserializeSeed<'de> for Entries<'_> {
+impl<'de, R: Read> DeserializeSeed<'de> for Entries<'_, R> {
     type Value = u64;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<u64, D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> Visitor<'de> for Entries<'_> {
+impl<'de, R: Read> Visitor<'de> for Entries<'_, R> {
     type Value = u64;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -209,6 +350,18 @@ impl<'de> Visitor<'de> for Entries<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<u64, A::Error> {
+        if let Some(fast) = self.fast.filter(|f| f.split.borrow().in_elements()) {
+            let n = fast.elements(self.entry).map_err(|p| {
+                let msg = p.to_string();
+                *fast.failed.borrow_mut() = Some(p);
+                de::Error::custom(msg)
+            })?;
+            // The splitter stopped before the `]`: serde reads it and on.
+            if seq.next_element::<de::IgnoredAny>()?.is_some() {
+                return Err(de::Error::custom("the list of time entries did not end"));
+            }
+            return Ok(n);
+        }
         let mut n = 0usize;
         while let Some(e) = seq.next_element::<TimeEntry>()? {
             (self.entry)(n, e);
