@@ -6,6 +6,7 @@ use super::super::format::TimeEntry;
 use super::read::{self, Head};
 use super::{Problem, Problems};
 use chrono::{DateTime, Datelike, Utc};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use uuid::Uuid;
@@ -80,14 +81,23 @@ impl EntryCheck {
         if !self.ids.insert(e.id) {
             p.push(Problem::at(at("id"), "another time entry has the same id"));
         }
-        if let Err(err) = crate::entries::service::description(&e.description) {
+        if let Err(err) = crate::entries::service::checked_description(&e.description) {
             p.push(Problem::at(at("description"), err_text(err)));
         }
-        let person = e.person.trim().to_lowercase();
+        // Most emails are already lower case: no copy for them.
+        let person = e.person.trim();
+        let person = if person
+            .bytes()
+            .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+        {
+            Cow::Owned(person.to_lowercase())
+        } else {
+            Cow::Borrowed(person)
+        };
         if person.is_empty() || !person.contains('@') || person.len() > 320 {
             p.push(Problem::at(at("person"), "must be an email address"));
-        } else {
-            self.people.insert(person.clone());
+        } else if !self.people.contains(person.as_ref()) {
+            self.people.insert(person.to_string());
         }
         time(p, at("started_at"), &e.started_at);
         match e.ended_at {
@@ -98,7 +108,7 @@ impl EntryCheck {
                 }
             }
             None => {
-                if let Some(other) = self.running.insert(person, i) {
+                if let Some(other) = self.running.insert(person.into_owned(), i) {
                     p.push(Problem::at(
                         at("ended_at"),
                         format!(
@@ -113,8 +123,9 @@ impl EntryCheck {
         if e.tag_ids.len() > 50 {
             p.push(Problem::at(at("tag_ids"), "at most 50 tags on one entry"));
         }
-        let distinct: HashSet<&Uuid> = e.tag_ids.iter().collect();
-        if distinct.len() != e.tag_ids.len() {
+        // At most 50 (else refused above): pairs compared, nothing allocated.
+        let twice = |tags: &[Uuid]| tags.iter().enumerate().any(|(k, t)| tags[..k].contains(t));
+        if e.tag_ids.len() <= 50 && twice(&e.tag_ids) {
             p.push(Problem::at(at("tag_ids"), "a tag appears twice"));
         }
         if let Some(project) = e.project_id {
