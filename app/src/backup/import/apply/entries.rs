@@ -41,6 +41,16 @@ impl Run<'_> {
         }
         let live = crate::entries::service::live_count(self.txn, self.scope).await?;
         if self.mode == Mode::Merge {
+            // Deleted entries count too: the file may restore them.
+            self.nothing_here = self
+                .scope
+                .find::<time_entries::Entity>()
+                .select_only()
+                .column(time_entries::Column::Id)
+                .into_tuple::<Uuid>()
+                .one(self.txn)
+                .await?
+                .is_none();
             return Ok((live, Vec::new()));
         }
         let all: Vec<Uuid> = self
@@ -51,7 +61,9 @@ impl Run<'_> {
             .into_tuple()
             .all(self.txn)
             .await?;
+        let all_count = all.len();
         let gone: Vec<Uuid> = all.into_iter().filter(|id| !file.contains(id)).collect();
+        self.nothing_here = gone.len() == all_count;
         // Running timers that go make room for the file's.
         let going: HashSet<&Uuid> = gone.iter().collect();
         self.running_here.retain(|_, e| !going.contains(e));
@@ -85,9 +97,28 @@ impl Run<'_> {
             }
             parsed.map(|_| ())
         });
+        let (txn, scope) = (self.txn, self.scope);
+        let mut pending: Option<Writes> = None;
         while let Some(batch) = rx.recv().await {
-            self.entries(batch, plan).await?;
+            // The previous batch is written while this one is compared:
+            // their statements take turns on the connection, and building
+            // one batch's statements overlaps SQLite running the other's.
+            let previous = pending.take();
+            let (written, next) = tokio::join!(
+                async move {
+                    match previous {
+                        Some(w) => w.apply(txn, scope).await,
+                        None => Ok(()),
+                    }
+                },
+                self.entries(batch, plan),
+            );
+            written?;
+            pending = next?;
             progress(self.done, self.total);
+        }
+        if let Some(w) = pending {
+            w.apply(txn, scope).await?;
         }
         match reader.await {
             Ok(Ok(())) => Ok(()),
@@ -100,11 +131,12 @@ impl Run<'_> {
         }
     }
 
+    /// Compares a batch with the rows here; what it writes, if anything.
     async fn entries(
         &mut self,
         batch: Vec<(usize, TimeEntry)>,
         plan: &mut KindPlan,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Writes>, Error> {
         let batch_len = batch.len();
         let mut rows = Vec::with_capacity(batch_len);
         for (i, e) in batch {
@@ -118,7 +150,7 @@ impl Run<'_> {
                 id: self.id("time_entry", e.id),
                 workspace_id: self.target,
                 user_id: self.person(&e.person),
-                description: e.description.trim().to_string(),
+                description: trimmed(e.description),
                 project_id: e.project_id.and_then(|p| self.projects.get(&p).copied()),
                 billable: e.billable,
                 started_at: e.started_at,
@@ -131,15 +163,18 @@ impl Run<'_> {
             rows.push((i, row, tag_ids, e.person));
         }
         let ids: Vec<Uuid> = rows.iter().map(|(_, r, _, _)| r.id).collect();
-        let here: HashMap<Uuid, time_entries::Model> = self
-            .scope
-            .find::<time_entries::Entity>()
-            .filter(time_entries::Column::Id.is_in(ids.clone()))
-            .all(self.txn)
-            .await?
-            .into_iter()
-            .map(|m| (m.id, m))
-            .collect();
+        let here: HashMap<Uuid, time_entries::Model> = if self.nothing_here {
+            HashMap::new()
+        } else {
+            self.scope
+                .find::<time_entries::Entity>()
+                .filter(time_entries::Column::Id.is_in(ids.clone()))
+                .all(self.txn)
+                .await?
+                .into_iter()
+                .map(|m| (m.id, m))
+                .collect()
+        };
         let mut tags_here: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         if !here.is_empty() {
             for (entry, tag) in self
@@ -168,6 +203,7 @@ impl Run<'_> {
             .await?;
 
         let mut inserts = Vec::new();
+        let mut updates = Vec::new();
         let mut links = Vec::new();
         let mut relinked = Vec::new();
         for (i, row, tag_ids, person) in rows {
@@ -199,11 +235,7 @@ impl Run<'_> {
             }
             match c {
                 Change::Unchanged => continue,
-                Change::Updated => {
-                    self.scope
-                        .update(self.txn, row.clone().into_active_model().reset_all())
-                        .await?;
-                }
+                Change::Updated => updates.push(row.clone().into_active_model().reset_all()),
                 Change::New => inserts.push(row.clone().into_active_model().reset_all()),
             }
             if c == Change::New || relinked.last() == Some(&row.id) {
@@ -215,7 +247,7 @@ impl Run<'_> {
             }
         }
         if !self.write || !self.problems.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         // A bulk load from the first batch that writes a tenth of its rows,
         // when enough entries are left to be worth rebuilding the indexes.
@@ -224,21 +256,44 @@ impl Run<'_> {
         if self.bulk.is_none() && writes * 10 >= batch_len && writes > 0 && left >= BULK_FROM {
             self.bulk = Some(BulkLoad::begin(self.txn, BULK_TABLES).await?);
         }
-        if !relinked.is_empty() {
-            self.scope
+        Ok(Some(Writes {
+            updates,
+            relinked,
+            inserts,
+            links,
+        }))
+    }
+}
+
+/// What one batch of entries writes.
+pub(super) struct Writes {
+    updates: Vec<time_entries::ActiveModel>,
+    /// Entries whose tags are set again.
+    relinked: Vec<Uuid>,
+    inserts: Vec<time_entries::ActiveModel>,
+    links: Vec<time_entry_tags::ActiveModel>,
+}
+
+impl Writes {
+    async fn apply(self, txn: &DatabaseTransaction, scope: &Scope) -> Result<(), Error> {
+        for row in self.updates {
+            scope.update(txn, row).await?;
+        }
+        if !self.relinked.is_empty() {
+            scope
                 .delete_many::<time_entry_tags::Entity>()
-                .filter(time_entry_tags::Column::EntryId.is_in(relinked))
-                .exec(self.txn)
+                .filter(time_entry_tags::Column::EntryId.is_in(self.relinked))
+                .exec(txn)
                 .await?;
         }
-        for chunk in chunked(inserts, 500) {
+        for chunk in chunked(self.inserts, 500) {
             time_entries::Entity::insert_many(chunk)
-                .exec_without_returning(self.txn)
+                .exec_without_returning(txn)
                 .await?;
         }
-        for chunk in chunked(links, 2_000) {
+        for chunk in chunked(self.links, 2_000) {
             time_entry_tags::Entity::insert_many(chunk)
-                .exec_without_returning(self.txn)
+                .exec_without_returning(txn)
                 .await?;
         }
         Ok(())
@@ -295,6 +350,15 @@ impl Run<'_> {
                 },
             ));
         }
+    }
+}
+
+/// The string without surrounding white space, reusing it when it has none.
+fn trimmed(s: String) -> String {
+    if s.trim().len() == s.len() {
+        s
+    } else {
+        s.trim().to_string()
     }
 }
 

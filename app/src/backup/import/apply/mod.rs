@@ -135,6 +135,9 @@ struct Run<'a> {
     total: u64,
     /// The bulk load, once the import writes enough entries for one.
     bulk: Option<BulkLoad>,
+    /// The workspace holds no entry the file could match (none at all, or
+    /// Replace removes them all): no batch looks for its rows here.
+    nothing_here: bool,
 }
 
 pub(super) async fn run(
@@ -177,6 +180,7 @@ pub(super) async fn run(
         done: 0,
         total: checked.head.entries,
         bulk: None,
+        nothing_here: false,
     };
     let unknown_people: Vec<String> = checked
         .people
