@@ -501,14 +501,17 @@ $ENTRIES entries over three years for five people.
     before the entries stream, by about 220 MB. The time follows the
     machine's speed of the day like the seed's: compare them within a
     run. On the Data tab an import (and Undo clear) runs as a job whose
-    progress and outcome survive a reload (\`backup::jobs\`). A profile
-    of the import of a million on a slow day (seed 17 s): the first
-    pass 4.5 s, the second 19 s (SQLite's inserts with their foreign-key
-    checks on sqlx's thread, taking turns with building the batches),
-    then 10 s to build the secondary indexes again (8 of them over a
-    million rows, about as long as in the seed). The parser reads
-    through a concrete \`BufReader\`: through a \`Box<dyn Read>\` every
-    byte was a call, a fifth of the time.
+    progress and outcome survive a reload (\`backup::jobs\`). Where the
+    import of a million goes on a slow day (seed 17.5 s): the first pass
+    2.9 s, the second about 12 s (SQLite's inserts with their
+    foreign-key checks on sqlx's thread; each batch is written while the
+    next is compared), then 10 s to build the secondary indexes again
+    and commit (8 of them over a million rows, about as long as in the
+    seed). The parser takes each entry out of the stream as a slice
+    (\`backup::import::split\`): serde_json reading a stream goes a
+    byte at a time and copies every string, and tracking every value's
+    path doubled that; the first pass took 5.8 s so. A workspace with
+    no entries (a cleared one) skips looking up each batch's ids.
 - **Export PDF (goal 3 s for 10,000 entries)**: Typst's layout of the
   entry list is the cost. It comes in page-sized chunks with explicit
   page breaks, so pages lay out in parallel, and each row is a line of

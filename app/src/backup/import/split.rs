@@ -376,7 +376,7 @@ impl<R: Read> Splitter<R> {
         if len == 0 {
             // Nothing before a separator (`[,`): serde's words for it.
             let mut at = at;
-            at.advance(&self.buf[self.start..self.start + 1]);
+            at.advance(&self.buf[self.start..(self.start + 1).min(self.end)]);
             return Err(Failure::Syntax("expected value", at));
         }
         Ok(Some((range, at)))
