@@ -7,11 +7,33 @@ use leptos::prelude::*;
 /// The latest error of an action, if its last run failed.
 pub type ErrorSignal = Signal<Option<AppError>>;
 
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static SIGNING_OUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The person is signing out (`true`), or the sign-out failed (`false`).
+/// Meanwhile calls that fail for want of a session are expected: the
+/// sign-out itself goes to sign-in, with no way back to this page (a
+/// request failing just after it once won the race and added one).
+pub fn set_signing_out(on: bool) {
+    #[cfg(feature = "hydrate")]
+    SIGNING_OUT.with(|s| s.set(on));
+    #[cfg(not(feature = "hydrate"))]
+    let _ = on;
+}
+
+/// Whether the person is signing out (see [`set_signing_out`]).
+#[cfg(feature = "hydrate")]
+pub fn signing_out() -> bool {
+    SIGNING_OUT.with(|s| s.get())
+}
+
 /// Sends the browser to sign-in when the session has ended.
 pub fn redirect_if_signed_out(err: &AppError) {
     if matches!(err, AppError::Unauthenticated) {
         #[cfg(feature = "hydrate")]
-        {
+        if !signing_out() {
             // Back to this page after signing in again.
             let loc = window().location();
             let here = format!(

@@ -5,7 +5,7 @@
 use crate::auth::{get_me, SignOut};
 use crate::catalog::{get_catalog, Catalog};
 use crate::components::feedback::{ToastHost, Toasts};
-use crate::components::forms::{redirect_if_signed_out, reload_to};
+use crate::components::forms::{redirect_if_signed_out, reload_to, set_signing_out};
 use crate::components::live::{LiveUpdates, OpenEditors};
 use crate::components::loaded::{load, Loaded};
 use crate::components::timer_bar::TimerBar;
@@ -334,6 +334,8 @@ fn TopbarContent(me: Me) -> impl IntoView {
         if let Some(r) = sign_out.value().get() {
             if r.is_ok() {
                 reload_to("/signin");
+            } else {
+                set_signing_out(false);
             }
         }
     });
@@ -390,6 +392,7 @@ fn TopbarContent(me: Me) -> impl IntoView {
                 // decoder into the first download for a call without arguments.
                 <form method="post" action=sign_out_url on:submit=move |ev| {
                     ev.prevent_default();
+                    set_signing_out(true);
                     sign_out.dispatch(SignOut {});
                 }>
                     <button type="submit" class="menu-item menu-item-button" role="menuitem">"Sign out"</button>

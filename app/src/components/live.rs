@@ -211,9 +211,15 @@ async fn follow(
                             if crate::auth::get_me().await.is_ok() {
                                 break false;
                             }
-                            // Signed out or revoked: the reload shows the
-                            // sign-in page with the reason.
                             source.close();
+                            // Signed out here: the sign-out goes to sign-in
+                            // itself (a reload would come back with a way
+                            // back to this page).
+                            if crate::components::forms::signing_out() {
+                                return;
+                            }
+                            // Signed out elsewhere or revoked: the reload
+                            // shows the sign-in page with the reason.
                             let _ = window().location().reload();
                             return;
                         }
