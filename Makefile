@@ -1,6 +1,7 @@
 # Timether: `make run` serves the app, `make test` runs every test.
 SHELL := /bin/bash
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# scripts/bin first: its wasm-opt remembers outputs across builds.
+export PATH := $(CURDIR)/scripts/bin:$(HOME)/.cargo/bin:$(PATH)
 
 # Build cache outside the checkout: with TIMETHER_CACHE_DIR set, cargo (and so
 # cargo-leptos) builds in $(TIMETHER_CACHE_DIR)/target, which outlives the
