@@ -469,6 +469,7 @@ fn EntryForm(
             });
         }
     });
+    let live = crate::components::forms::interactive();
     view! {
         <form
             class="entry-form"
@@ -562,7 +563,7 @@ fn EntryForm(
             <p class="form-error" role="alert">{form_error}</p>
             <LeaveGuard dirty/>
             <div class="actions form-actions">
-                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() aria-busy=move || save.pending().get().to_string()>
+                <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() || !live.get() aria-busy=move || save.pending().get().to_string()>
                     {move || if save.pending().get() { "Saving…" } else if id.is_some() { "Save changes" } else { "Add entry" }}
                 </button>
                 <button type="button" class="btn btn-secondary" on:click=move |_| on_done.run(())>"Cancel"</button>

@@ -228,6 +228,19 @@ pub fn FormError(error: ErrorSignal) -> impl IntoView {
     }
 }
 
+/// `false` until the part of the page that calls it is interactive, then
+/// `true`. Submit buttons are rendered disabled with it: the forms are
+/// handled in the browser (their fields have no names, they have no
+/// action), so one submitted before its handler exists (a slow connection,
+/// a page whose code loads on first visit) would load the page again and
+/// lose what was typed. Disabled, the button waits, and says it waits.
+pub fn interactive() -> Signal<bool> {
+    let live = RwSignal::new(false);
+    // Effects run in the browser only, after this part is hydrated.
+    Effect::new(move |_| live.set(true));
+    live.into()
+}
+
 /// A submit button that shows progress and blocks double submits.
 #[component]
 pub fn Submit(
@@ -236,8 +249,9 @@ pub fn Submit(
     pending: Signal<bool>,
     #[prop(default = "btn btn-primary")] class: &'static str,
 ) -> impl IntoView {
+    let live = interactive();
     view! {
-        <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+        <button type="submit" class=class disabled=move || pending.get() || !live.get() aria-busy=move || pending.get().to_string()>
             {move || if pending.get() { busy_label } else { label }}
         </button>
     }

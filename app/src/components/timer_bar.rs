@@ -325,6 +325,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
             .map(|e| e.to_string())
     };
     let busy = move || start.pending().get() || stop.pending().get();
+    let live = crate::components::forms::interactive();
     let is_running = move || running.with(|r| r.is_some());
     let CatalogLists {
         projects,
@@ -376,7 +377,7 @@ fn TimerForm(initial: Option<TimeEntry>) -> impl IntoView {
             <Show
                 when=is_running
                 fallback=move || view! {
-                    <button type="submit" class="btn btn-primary timer-button" disabled=busy aria-busy=move || busy().to_string()>
+                    <button type="submit" class="btn btn-primary timer-button" disabled=move || busy() || !live.get() aria-busy=move || busy().to_string()>
                         <span aria-hidden="true">"▶"</span>" Start"
                     </button>
                 }

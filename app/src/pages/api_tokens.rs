@@ -159,6 +159,7 @@ fn CreateCard(
             .filter(|e| !e.is_field_error())
             .map(|e| e.to_string())
     };
+    let live = crate::components::forms::interactive();
     view! {
         <section class="card" aria-labelledby="create-token-heading">
             <h2 id="create-token-heading">"Create a token"</h2>
@@ -195,7 +196,7 @@ fn CreateCard(
                     </div>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || !live.get()>
                         {move || if create.pending().get() { "Creating…" } else { "Create Token" }}
                     </button>
                 </div>

@@ -168,6 +168,7 @@ pub fn ClientsPage() -> impl IntoView {
     };
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<Client>> = RwSignal::new(None);
+    let live = crate::components::forms::interactive();
     view! {
         <div class="page-header">
             <h1>"Clients"</h1>
@@ -182,7 +183,7 @@ pub fn ClientsPage() -> impl IntoView {
                         <input id="client-name" node_ref=input required=true maxlength="200" value=name.get_untracked() on:input=move |ev| name.set(event_target_value(&ev))/>
                         <p class="field-error" role="alert">{field_msg(err, "name")}</p>
                     </div>
-                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || rename.pending().get()>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || rename.pending().get() || !live.get()>
                         {move || match (editing.get().is_some(), create.pending().get() || rename.pending().get()) {
                             (true, true) => "Saving…",
                             (true, false) => "Save client",
@@ -396,6 +397,7 @@ pub fn ProjectsPage() -> impl IntoView {
         move || form.with(|f| f.hourly_rate.clone()),
         move |v| form.update(|f| f.hourly_rate = v),
     );
+    let live = crate::components::forms::interactive();
     view! {
         <div class="page-header">
             <h1>"Projects"</h1>
@@ -438,7 +440,7 @@ pub fn ProjectsPage() -> impl IntoView {
                     </label>
                     <p class="form-error" role="alert">{form_msg(err)}</p>
                     <div class="actions">
-                        <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>
+                        <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() || !live.get()>
                             {move || match (save.pending().get(), editing.get().is_some()) { (true, _) => "Saving…", (false, true) => "Save changes", (false, false) => "Add project" }}
                         </button>
                         <Show when=move || editing.get().is_some()>
@@ -563,6 +565,7 @@ pub fn TagsPage() -> impl IntoView {
     let err = failed(save);
     let confirm = RwSignal::new(false);
     let target: RwSignal<Option<Tag>> = RwSignal::new(None);
+    let live = crate::components::forms::interactive();
     view! {
         <div class="page-header">
             <h1>"Tags"</h1>
@@ -582,7 +585,7 @@ pub fn TagsPage() -> impl IntoView {
                         <input id="tag-color" type="color" class="color-input" prop:value=move || color.get() on:input=move |ev| color.set(event_target_value(&ev))/>
                         <p class="field-error" role="alert">{field_msg(err, "color")}</p>
                     </div>
-                    <button type="submit" class="btn btn-primary" disabled=move || save.pending().get()>{move || if editing.get().is_some() { "Save tag" } else { "Add tag" }}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || save.pending().get() || !live.get()>{move || if editing.get().is_some() { "Save tag" } else { "Add tag" }}</button>
                     <Show when=move || editing.get().is_some()>
                         <button type="button" class="btn btn-secondary" on:click=move |_| { editing.set(None); name.set(String::new()); }>"Cancel"</button>
                     </Show>

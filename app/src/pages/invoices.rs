@@ -73,6 +73,7 @@ pub fn InvoicesPage() -> impl IntoView {
             });
         }
     });
+    let live = crate::components::forms::interactive();
     view! {
         <div class="page-header">
             <h1>"Invoices"</h1>
@@ -114,7 +115,7 @@ pub fn InvoicesPage() -> impl IntoView {
                 </div>
                 <p class="form-error" role="alert">{form_err}</p>
                 <div class="actions">
-                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get()>{move || if create.pending().get() { "Creating…" } else { "Create draft invoice" }}</button>
+                    <button type="submit" class="btn btn-primary" disabled=move || create.pending().get() || !live.get()>{move || if create.pending().get() { "Creating…" } else { "Create draft invoice" }}</button>
                 </div>
             </form></WriteArea>
         </section>
