@@ -113,12 +113,18 @@ test("Clear Workspace, Import JSON with its preview, and Undo clear", async ({ p
   await dialog.getByRole("button", { name: "Clear Workspace" }).click();
   await expect(dialog).toBeHidden();
   // The undo runs as an import job: its outcome shows with the imports',
-  // and the clear's record says it was restored.
+  // and the clear's record says it was restored. However quickly the job
+  // ends: here the page first hears of it after it has ended.
+  await page.route("**/rpc/latest_import_job", async (route) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await route.continue();
+  });
   await page.getByRole("button", { name: "Undo clear" }).click();
   await expect(page.getByText("2 time entries added")).toBeVisible();
   await expect(page.getByText(/Undo clear of .*started by Rita/)).toBeVisible();
   await expect(page.getByText(/Restored on /)).toBeVisible();
   await expect(page.getByRole("button", { name: "Undo clear" })).toHaveCount(0);
+  await page.unroute("**/rpc/latest_import_job");
   await page.goto("/entries");
   await ready(page);
   await expect(page.getByText("Client call")).toBeVisible();

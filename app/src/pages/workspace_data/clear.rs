@@ -22,6 +22,7 @@ pub(super) fn ClearSection(workspace: String, owner: bool, jobs: Jobs) -> impl I
                 clear.version().get(),
                 undo.version().get(),
                 jobs.running.get(),
+                jobs.ended.get(),
             )
         },
         |_| last_clear(),

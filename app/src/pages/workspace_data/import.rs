@@ -47,9 +47,18 @@ pub(super) fn ImportSection(workspace: String, jobs: Jobs) -> impl IntoView {
     // (Read straight from the resource, a button hydrated after a reload
     // never saw the job's value; this effect does.)
     let job_running = jobs.running;
+    let job_ended = jobs.ended;
     Effect::new(move |_| {
-        let running = matches!(job.get(), Some(Ok(Some(j))) if j.running());
+        let latest = job.get();
+        let running = matches!(&latest, Some(Ok(Some(j))) if j.running());
         job_running.set(running);
+        let ended = match &latest {
+            Some(Ok(Some(j))) if !j.running() => Some(j.id),
+            _ => None,
+        };
+        if job_ended.get_untracked() != ended {
+            job_ended.set(ended);
+        }
         if running {
             set_timeout(move || job_version.update(|v| *v += 1), POLL);
         }

@@ -26,6 +26,7 @@ pub fn DataPage() -> impl IntoView {
             let jobs = Jobs {
                 version: RwSignal::new(0),
                 running: RwSignal::new(false),
+                ended: RwSignal::new(None),
             };
             view! {
                 <TimeExportSection manager/>
@@ -61,6 +62,11 @@ struct Jobs {
     /// Whether a job is running (set by the import section, which follows
     /// it and shows its progress).
     running: RwSignal<bool>,
+    /// The latest job, once the import section has seen it end. A job can
+    /// end before that section first asks about it (an Undo clear of a few
+    /// entries): then `running` never moves, and this is what tells the
+    /// clear's record to be read again.
+    ended: RwSignal<Option<uuid::Uuid>>,
 }
 
 /// A moment as the Data tab writes it (UTC: the same on every instance).
