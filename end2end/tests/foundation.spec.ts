@@ -49,7 +49,11 @@ test("sign up, switch workspaces, sign out and back in", async ({ page }) => {
   await expect(page).toHaveURL(/\/$/);
   await ready(page);
   await expect(currentWorkspace(page)).toHaveText("Ada's workspace");
+  // The switch reloads the page it is on ("/" again): wait for that load,
+  // or the next goto races it (net::ERR_ABORTED, seen once in CI).
+  const reloaded = page.waitForEvent("load");
   await page.getByLabel("Workspace", { exact: true }).selectOption({ label: "Client Work" });
+  await reloaded;
   await ready(page);
   await expect(currentWorkspace(page)).toHaveText("Client Work");
 
