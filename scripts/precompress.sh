@@ -41,7 +41,8 @@ compress() {
     if [ -f "$kept.gz" ] && { [ -f "$kept.br" ] || ! command -v brotli >/dev/null 2>&1; }; then
       place "$kept.gz" "$f.gz" "$f"
       [ ! -f "$kept.br" ] || place "$kept.br" "$f.br" "$f"
-      touch "$kept.gz" "$kept.br" 2>/dev/null || true
+      # -c: never create a missing .br (an empty one would be served).
+      touch -c "$kept.gz" "$kept.br" 2>/dev/null || true
       return
     fi
   fi
