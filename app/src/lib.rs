@@ -129,7 +129,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/signup") view={Lazy::<lazy::SignUp>::new()}/>
                 <ParentRoute path=path!("") view=components::layout::AppLayout>
                     <Route path=path!("") view=pages::home::HomePage/>
-                    <Route path=path!("/entries") view=pages::entries::EntriesPage/>
+                    <Route path=path!("/entries") view={Lazy::<lazy::Entries>::new()}/>
                     <Route path=path!("/reports") view={Lazy::<lazy::Reports>::new()}/>
                     <Route path=path!("/invoices") view={Lazy::<lazy::Invoices>::new()}/>
                     <Route path=path!("/invoices/:id") view={Lazy::<lazy::Invoice>::new()}/>

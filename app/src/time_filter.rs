@@ -116,9 +116,11 @@ impl TimeFilter {
 impl TimeFilter {
     pub fn from_query(get: impl Fn(&str) -> Option<String>) -> TimeFilter {
         let id = |k: &str| get(k).and_then(|v| v.parse().ok());
+        // A day as a date field holds it, YYYY-MM-DD (the wire's reader:
+        // chrono's general parser would add its code to the bundle).
         let day = |k: &str| {
             get(k)
-                .filter(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok())
+                .filter(|v| crate::entries::wire::ymd::parse(v).is_some())
                 .unwrap_or_default()
         };
         TimeFilter {
@@ -449,13 +451,15 @@ mod tests {
         let junk = [
             ("period", "fortnight".to_string()),
             ("from", "2026-13-01".to_string()),
+            // What a date field cannot show is not applied either.
+            ("to", "2026-1-5".to_string()),
             ("tag_ids", format!("x,{},{}", t(1), t(1))),
             ("project_id", "nope".to_string()),
             ("billable", "maybe".to_string()),
         ];
         let read = TimeFilter::from_query(|k| get(&junk, k));
         assert_eq!(read.period, Period::default());
-        assert_eq!(read.from, "");
+        assert_eq!((read.from.as_str(), read.to.as_str()), ("", ""));
         assert_eq!(read.tag_ids, vec![t(1)]);
         assert_eq!((read.project_id, read.billable), (None, None));
         let many: Vec<String> = (0..80).map(|n| t(n).to_string()).collect();

@@ -22,7 +22,7 @@ function watchChunks(page: Page) {
   return chunks;
 }
 
-test("pages other than the timer and the entries load their code on first visit, by link and by address", async ({ page }) => {
+test("pages other than the timer load their code on first visit, by link and by address", async ({ page }) => {
   const errors = watchErrors(page);
   const chunks = watchChunks(page);
   // The bundle comes compressed (the build's Brotli copies; Chromium takes
@@ -39,15 +39,19 @@ test("pages other than the timer and the entries load their code on first visit,
   expect(await encodings.get("timether.js")).toBe("br");
   expect(await encodings.get("timether.wasm")).toBe("br");
   // The sign-up page's code is a chunk of its own ...
-  expect(chunks.length).toBeGreaterThan(0);
-  expect(chunks.every((u) => u.includes("sign_up_view"))).toBe(true);
-  // ... and the daily pages need nothing beyond the main bundle.
+  expect(chunks.some((u) => u.includes("sign_up_view"))).toBe(true);
+  // ... and the Timer needs nothing beyond the main bundle but the live
+  // updates' stream code, fetched once the page is interactive.
   chunks.length = 0;
   await page.goto("/");
   await ready(page);
+  await expect(page.getByRole("button", { name: "Add time manually" })).toBeEnabled();
+  await expect.poll(() => chunks.length).toBeGreaterThan(0);
+  expect(chunks.every((u) => u.includes("split_follow"))).toBe(true);
+  // The Time entries page and its filters: a chunk of their own.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Time entries" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Time entries" })).toBeVisible();
-  expect(chunks).toEqual([]);
+  expect(chunks.some((u) => u.includes("entries_view"))).toBe(true);
 
   // By link: the invoices page's code arrives with the navigation.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Invoices" }).click();
@@ -74,27 +78,29 @@ test("pages other than the timer and the entries load their code on first visit,
   expect(errors).toEqual([]);
 });
 
-test("the entry form loads its code the first time it opens, for adding and for editing", async ({ page }) => {
+test("the entry forms load their code the first time they open, for adding and for editing", async ({ page }) => {
   const errors = watchErrors(page);
   const chunks = watchChunks(page);
   await signUp(page, "Form Fay");
-  // Only the sign-up page's own code so far.
-  expect(chunks.filter((u) => !u.includes("sign_up_view"))).toEqual([]);
+  // Only the sign-up page's own code and the live updates' so far.
+  expect(chunks.filter((u) => !u.includes("sign_up_view") && !u.includes("split_follow"))).toEqual([]);
 
   await page.getByRole("button", { name: "Add time manually" }).click();
   const form = page.getByRole("form", { name: "Add time manually" });
   await form.getByLabel("Description").fill("Lazy notes");
   await form.getByRole("button", { name: "Add entry" }).click();
   await expect(page.getByText("Lazy notes")).toBeVisible();
-  expect(chunks.some((u) => u.includes("entry_form_view"))).toBe(true);
+  expect(chunks.some((u) => u.includes("new_entry_view"))).toBe(true);
+  const before = chunks.length;
 
-  // Edit opens the same form, its code already here.
+  // Edit opens the form on its own: its code arrives with the first Edit.
   await page.getByRole("button", { name: "Edit “Lazy notes”" }).click();
   const edit = page.getByRole("form", { name: "Edit time entry" });
   await expect(edit.getByLabel("Description")).toHaveValue("Lazy notes");
   await edit.getByLabel("Description").fill("Lazy notes, edited");
   await edit.getByRole("button", { name: "Save changes" }).click();
   await expect(page.getByText("Lazy notes, edited")).toBeVisible();
+  expect(chunks.slice(before).some((u) => u.includes("entry_form_view"))).toBe(true);
   expect(errors).toEqual([]);
 });
 

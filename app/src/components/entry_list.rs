@@ -328,7 +328,7 @@ fn entry_form_view(
 /// Create (no `entry`) or edit a time entry. Keeps what was typed when the
 /// server refuses it, with the reason next to the field.
 #[component]
-fn EntryForm(
+pub(crate) fn EntryForm(
     entry: Option<TimeEntry>,
     new_start: String,
     new_end: String,

@@ -119,7 +119,11 @@ pub fn LiveUpdates() -> impl IntoView {
             let _ = seen.unbounded_send(());
         });
         let me = crate::components::layout::use_me().0;
-        leptos::task::spawn_local(follow(refresh, move || me.refetch(), shown, stopped));
+        let (refresh, moved) = (
+            Callback::new(move |()| refresh()),
+            Callback::new(move |()| me.refetch()),
+        );
+        leptos::task::spawn_local(follow(refresh, moved, shown, stopped));
         let stop = send_wrapper::SendWrapper::new(stop);
         on_cleanup(move || {
             listener.remove();
@@ -139,10 +143,15 @@ fn hidden() -> bool {
 /// go: a browser allows a site six HTTP/1.1 connections in all, and tabs
 /// left open in the background must not take them from the one in use.
 /// Shown again, it reopens the stream, and its `hello` loads the page again.
+///
+/// A lazy function: the stream's code (gloo-net's EventSource, the stream
+/// combinators) is a WASM chunk of its own that the browser fetches once
+/// the page has hydrated, so the first download does not carry it.
 #[cfg(feature = "hydrate")]
+#[lazy]
 async fn follow(
-    refresh: impl Fn() + 'static,
-    moved: impl Fn() + 'static,
+    refresh: Callback<()>,
+    moved: Callback<()>,
     mut shown: futures_channel::mpsc::UnboundedReceiver<()>,
     mut stopped: futures_channel::oneshot::Receiver<()>,
 ) {
@@ -190,17 +199,17 @@ async fn follow(
                         "hello" => {
                             // The page may be behind: it was rendered before
                             // the stream opened, or it was away a while.
-                            refresh();
+                            refresh.run(());
                             wait_ms = 1_000;
                         }
-                        "changed" => refresh(),
+                        "changed" => refresh.run(()),
                         _ => {
                             let why = message.data().as_string().unwrap_or_default();
                             // The session moved to another workspace (this
                             // tab or another switched): the page shows the
                             // person and follows the workspace anew.
                             if why == "moved" {
-                                moved();
+                                moved.run(());
                                 break false;
                             }
                             // The session this stream was opened with is

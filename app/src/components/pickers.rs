@@ -28,43 +28,12 @@ pub fn ProjectSelect(
     with_archived: bool,
 ) -> impl IntoView {
     let groups = move || {
-        let projects = projects.get();
-        let clients = clients.get();
-        let mut groups: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
-        let mut archived: Vec<(Uuid, String)> = Vec::new();
-        let current_id = current.as_ref().map(|c| c.id);
-        for p in &projects {
-            if p.archived {
-                if with_archived || current_id == Some(p.id) {
-                    archived.push((p.id, format!("{} (archived)", p.name)));
-                }
-                continue;
-            }
-            let label = p
-                .client_id
-                .and_then(|c| clients.iter().find(|x| x.id == c))
-                .map(|c| c.name.clone())
-                .unwrap_or_else(|| "No client".into());
-            match groups.iter_mut().find(|g| g.0 == label) {
-                Some(g) => g.1.push((p.id, p.name.clone())),
-                None => groups.push((label, vec![(p.id, p.name.clone())])),
-            }
-        }
-        // A project deleted since the entry was loaded is still shown as set.
-        if let Some(cur) = &current {
-            if !projects.iter().any(|p| p.id == cur.id) {
-                archived.push((cur.id, format!("{} (archived)", cur.name)));
-            }
-        }
-        groups.sort_by(|a, b| {
-            (a.0 == "No client")
-                .cmp(&(b.0 == "No client"))
-                .then(a.0.cmp(&b.0))
-        });
-        if !archived.is_empty() {
-            groups.push(("Archived".into(), archived));
-        }
-        groups
+        project_groups(
+            &projects.get(),
+            &clients.get(),
+            current.as_ref(),
+            with_archived,
+        )
     };
     view! {
         <select
@@ -171,6 +140,53 @@ pub fn TagPicker(
     }
 }
 
+/// A project select's option groups: active projects under their client's
+/// name in order of the names, "No client" after them, then the archived
+/// ones offered (every one with `with_archived`, else only `current`).
+fn project_groups(
+    projects: &[Project],
+    clients: &[Client],
+    current: Option<&EntryProject>,
+    with_archived: bool,
+) -> Vec<(String, Vec<(Uuid, String)>)> {
+    let mut groups: Vec<(String, Vec<(Uuid, String)>)> = Vec::new();
+    let mut archived: Vec<(Uuid, String)> = Vec::new();
+    let current_id = current.map(|c| c.id);
+    // Kept in order as they are made, not sorted: the first download would
+    // carry the standard library's sort for these few groups.
+    fn key(l: &str) -> (bool, &str) {
+        (l == "No client", l)
+    }
+    for p in projects {
+        if p.archived {
+            if with_archived || current_id == Some(p.id) {
+                archived.push((p.id, format!("{} (archived)", p.name)));
+            }
+            continue;
+        }
+        let label = p
+            .client_id
+            .and_then(|c| clients.iter().find(|x| x.id == c))
+            .map(|c| c.name.clone())
+            .unwrap_or_else(|| "No client".into());
+        let at = groups.partition_point(|g| key(&g.0) < key(&label));
+        match groups.get_mut(at).filter(|g| g.0 == label) {
+            Some(g) => g.1.push((p.id, p.name.clone())),
+            None => groups.insert(at, (label, vec![(p.id, p.name.clone())])),
+        }
+    }
+    // A project deleted since the entry was loaded is still shown as set.
+    if let Some(cur) = current {
+        if !projects.iter().any(|p| p.id == cur.id) {
+            archived.push((cur.id, format!("{} (archived)", cur.name)));
+        }
+    }
+    if !archived.is_empty() {
+        groups.push(("Archived".into(), archived));
+    }
+    groups
+}
+
 /// A client select's options: active clients, then archived ones in an
 /// "Archived" group, each marked, so a finished client can still be picked.
 pub fn client_options(
@@ -231,4 +247,66 @@ pub fn CatalogFilters(
             </div>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn projects_group_by_client_name_with_no_client_and_archived_last() {
+        let id = Uuid::from_u128;
+        let client = |n: u128, name: &str| Client {
+            id: id(n),
+            name: name.into(),
+            archived: false,
+        };
+        let project = |n: u128, name: &str, client: Option<u128>, archived: bool| Project {
+            id: id(n),
+            name: name.into(),
+            client_id: client.map(id),
+            color: "#000000".into(),
+            billable: true,
+            hourly_rate_cents: None,
+            archived,
+        };
+        let clients = [client(1, "Zeta"), client(2, "Acme")];
+        let projects = [
+            project(10, "Site", Some(1), false),
+            project(11, "Chores", None, false),
+            project(12, "Api", Some(2), false),
+            project(13, "Old", Some(2), true),
+            project(14, "App", Some(1), false),
+        ];
+        let names = |groups: Vec<(String, Vec<(Uuid, String)>)>| {
+            groups
+                .into_iter()
+                .map(|(g, items)| (g, items.into_iter().map(|(_, n)| n).collect::<Vec<_>>()))
+                .collect::<Vec<_>>()
+        };
+        let owned = |g: &str, items: &[&str]| {
+            (
+                g.to_string(),
+                items.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            names(project_groups(&projects, &clients, None, false)),
+            [
+                owned("Acme", &["Api"]),
+                owned("Zeta", &["Site", "App"]),
+                owned("No client", &["Chores"])
+            ]
+        );
+        let gone = EntryProject {
+            id: id(99),
+            name: "Gone".into(),
+            color: "#000000".into(),
+            client_name: None,
+        };
+        assert_eq!(
+            names(project_groups(&projects, &clients, Some(&gone), true)).pop(),
+            Some(owned("Archived", &["Old (archived)", "Gone (archived)"]))
+        );
+    }
 }

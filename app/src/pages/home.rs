@@ -1,6 +1,6 @@
 //! The Timer page: today at a glance, recent entries, and manual entry.
 
-use crate::components::entry_list::{EntryList, LazyEntryForm};
+use crate::components::entry_list::{EntryForm, EntryList};
 use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use crate::entries::EntryFilter;
@@ -24,7 +24,7 @@ pub fn HomePage() -> impl IntoView {
         </div>
         <Show when=move || adding.get()>
             <section class="card">
-                <NewEntry on_done=Callback::new(move |_| {
+                <LazyNewEntry on_done=Callback::new(move |_| {
                     adding.set(false);
                     // Back to the button that opened the form.
                     if let Some(b) = add_button.get_untracked() {
@@ -37,15 +37,36 @@ pub fn HomePage() -> impl IntoView {
     }
 }
 
+/// [`NewEntry`], its code fetched by the browser the first time "Add time
+/// manually" opens it: the form is never in a server-rendered page, so the
+/// first download need not carry it (see `entry_list::LazyEntryForm`).
+#[component]
+fn LazyNewEntry(on_done: Callback<()>) -> impl IntoView {
+    let form = new_entry_view(on_done);
+    // The chunk loads through the browser's fetch, which is not `Send`.
+    #[cfg(feature = "hydrate")]
+    let form = send_wrapper::SendWrapper::new(form);
+    view! {
+        <Suspense fallback=|| view! { <div class="skeleton skeleton-card" aria-busy="true"></div> }>
+            {Suspend::new(form)}
+        </Suspense>
+    }
+}
+
+#[lazy]
+fn new_entry_view(on_done: Callback<()>) -> AnyView {
+    view! { <NewEntry on_done/> }.into_any()
+}
+
 /// The manual entry form, prefilled with the last hour in the person's zone.
 #[component]
-pub fn NewEntry(on_done: Callback<()>) -> impl IntoView {
+fn NewEntry(on_done: Callback<()>) -> impl IntoView {
     let defaults = load(|| (), |_| crate::entries::new_entry_times());
     view! {
-        <Transition fallback=|| view! { <div class="skeleton skeleton-card"></div> }>
+        <Transition fallback=|| view! { <div class="skeleton skeleton-card" aria-busy="true"></div> }>
             {move || defaults.get().map(|r| {
                 let (s, e) = r.unwrap_or_default();
-                view! { <LazyEntryForm entry=None new_start=s new_end=e on_done/> }
+                view! { <EntryForm entry=None new_start=s new_end=e on_done/> }
             })}
         </Transition>
     }

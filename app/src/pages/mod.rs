@@ -49,11 +49,12 @@ pub fn title_for(path: &str) -> &'static str {
     }
 }
 
-/// Every page but the daily Timer and Time entries (sign-in and sign-up,
-/// reports, clients, projects, tags, invoices, settings, profile, the API
-/// reference) loads its code when first visited: each is a lazy route
-/// whose view lives in its own WASM chunk (`cargo leptos build --split`),
-/// so the first download carries only what the daily pages need. The
+/// Every page but the Timer, where people land (Time entries with its
+/// filters, sign-in and sign-up, reports, clients, projects, tags,
+/// invoices, settings, profile, the API reference) loads its code when
+/// first visited: each is a lazy route whose view lives in its own WASM
+/// chunk (`cargo leptos build --split`), so the first download carries
+/// only what the Timer needs. The
 /// server renders them as usual; the browser fetches the chunk before it
 /// hydrates such a page.
 pub mod lazy {
@@ -80,6 +81,7 @@ pub mod lazy {
     lazy_pages!(
         SignIn => super::auth::SignInPage,
         SignUp => super::auth::SignUpPage,
+        Entries => super::entries::EntriesPage,
         Reports => super::reports::ReportsPage,
         Clients => super::catalog::ClientsPage,
         Projects => super::catalog::ProjectsPage,
