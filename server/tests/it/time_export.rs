@@ -418,6 +418,53 @@ async fn the_preview_and_the_csv_agree_with_the_reports_page() {
     assert_eq!(report["entry_count"], p["entries"]);
 }
 
+/// A long export (several of the reader's batches of 1,024 entries, three
+/// years, five people, tags): every entry comes once, in start order.
+#[tokio::test]
+async fn a_long_csv_holds_every_entry_once_in_start_order() {
+    let app = spawn().await;
+    let (mut owner, _) = app.signed_up("Lars Long").await;
+    let ws = owner.workspace_id().await;
+    let run = app.cli(&[
+        "dev",
+        "seed",
+        "--workspace",
+        &ws,
+        "--entries",
+        "4000",
+        "--until",
+        "2026-12-01",
+    ]);
+    assert!(
+        run.status.success(),
+        "{:?}: {}{}",
+        run.status,
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let filter = TimeFilter {
+        period: Period::Custom,
+        from: "2022-01-01".into(),
+        to: "2026-12-01".into(),
+        ..Default::default()
+    };
+    let p = owner.invoke(PreviewExport { filter }).await.json();
+    let csv = read_csv(
+        &owner.get(&range("2022-01-01", "2026-12-01")).await.body,
+        b',',
+    );
+    assert!(csv.rows.len() > 3_000, "{} rows", csv.rows.len());
+    assert_eq!(Some(csv.rows.len() as u64), p["entries"].as_u64());
+    let starts: Vec<_> = csv
+        .rows
+        .iter()
+        .map(|r| chrono::DateTime::parse_from_rfc3339(&r["Start (ISO)"]).unwrap())
+        .collect();
+    assert!(starts.windows(2).all(|w| w[0] <= w[1]));
+    let tagged = csv.rows.iter().filter(|r| !r["Tags"].is_empty()).count();
+    assert!(tagged > 1_000, "{tagged} tagged rows");
+}
+
 #[tokio::test]
 async fn the_api_exports_csv_by_tag_name_even_while_read_only() {
     let app = spawn().await;
