@@ -42,89 +42,227 @@ pub(super) fn write_csv(
     tx: &Sender<Vec<u8>>,
 ) -> Result<CsvDone, Error> {
     let conn = open_reader(path)?;
-    conn.execute_batch("BEGIN").map_err(err)?;
-    let done = write_in(&conn, scope, sel, opts, tx);
-    // A read transaction has nothing to keep: ending it cannot lose work.
-    let _ = conn.execute_batch("COMMIT");
-    done
+    let second = open_reader(path)?;
+    let readers = match same_snapshot(path, &conn, &second) {
+        Ok(()) => vec![conn, second],
+        // Without the brief write lock (a long write holds it, or the file
+        // is read-only to us) one connection reads everything.
+        Err(e) => {
+            tracing::debug!(error = %e, "CSV export reads on one connection");
+            drop(second);
+            conn.execute_batch("BEGIN").map_err(err)?;
+            vec![conn]
+        }
+    };
+    // The connections close with their read transactions when done: those
+    // have nothing to keep.
+    write_in(readers, scope, sel, opts, tx)
 }
 
-/// Entries handed from the reading thread to the writing one at a time.
+/// Opens a read transaction on each of `a` and `b` on the same snapshot of
+/// the database. In WAL mode a reader's snapshot is fixed by its first
+/// read; a write lock held meanwhile on a third connection means no commit
+/// can fall between the two. Writers wait at most that long (a few
+/// milliseconds); if another write holds the lock, this gives up quickly.
+fn same_snapshot(path: &Path, a: &Connection, b: &Connection) -> Result<(), DbErr> {
+    let lock = Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err)?;
+    lock.busy_timeout(std::time::Duration::from_millis(200))
+        .map_err(err)?;
+    lock.execute_batch("BEGIN IMMEDIATE").map_err(err)?;
+    let started = [a, b].into_iter().try_for_each(|c| {
+        c.execute_batch("BEGIN")?;
+        c.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
+    });
+    let _ = lock.execute_batch("ROLLBACK");
+    started.map_err(err)
+}
+
+/// Entries handed from a reading thread to the writing one at a time.
 const BATCH: usize = 1_024;
 
-/// Reads on this thread and formats on a second one: on two cores each
-/// half takes about as long as the other (SQLite's steps against the
-/// cells' formatting), so the export runs nearly twice as fast. Batches go
-/// back and forth, and their strings are reused.
+/// Time slices of the range: the readers take turns, the writer takes the
+/// slices in order. Many slices keep the two readers' shares even when the
+/// entries are not spread evenly over the range.
+const SLICES: i32 = 256;
+
+/// Batches a reader may have ready before the writer takes them: while the
+/// writer takes one reader's slice, the other reads its next ones (at most
+/// this many batches ahead, which bounds the memory).
+const AHEAD: usize = 8;
+
+/// What a reader hands the writer: entries, or the end of a slice.
+enum Part {
+    Rows(Vec<Pending>),
+    SliceDone,
+}
+
+/// Reads on one or two connections (one thread each) and formats on
+/// another thread. On two cores SQLite's steps (the start index, each
+/// row's table lookup and its tags' join) took twice as long as the
+/// cells' formatting, so two readers, each on its own slices of the
+/// range, keep both cores busy. Batches go back and forth, and their
+/// strings are reused.
 fn write_in(
-    conn: &Connection,
+    readers: Vec<Connection>,
     scope: &Scope,
     sel: &Selection,
     opts: CsvOptions,
     tx: &Sender<Vec<u8>>,
 ) -> Result<CsvDone, Error> {
-    let look = lookup(conn, scope)?;
-    let running = running(conn, scope, sel)?;
+    let first = readers
+        .first()
+        .ok_or_else(|| Error::Internal("the CSV export has no reader".into()))?;
+    let look = lookup(first, scope)?;
+    let running = running(first, scope, sel)?;
+    let count = readers.len();
     let out = CsvRows::new(look, opts)?;
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Pending>>(4);
-    let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<Pending>>();
+    let slices = slices(sel);
     std::thread::scope(|s| {
-        let writer = s.spawn(move || format_batches(out, full_rx, free_tx, tx));
-        let read = read_batches(conn, scope, sel, full_tx, free_rx);
-        // The writer ends once the reader's sender is gone (dropped above).
+        let mut full_rxs = Vec::new();
+        let mut free_txs = Vec::new();
+        let mut jobs = Vec::new();
+        for (i, conn) in readers.into_iter().enumerate() {
+            let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Part>(AHEAD);
+            let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<Pending>>();
+            full_rxs.push(full_rx);
+            free_txs.push(free_tx);
+            let mine: Vec<Selection> = slices.iter().skip(i).step_by(count).cloned().collect();
+            jobs.push((conn, mine, full_tx, free_rx));
+        }
+        let n = slices.len();
+        let writer = s.spawn(move || format_batches(out, n, full_rxs, free_txs, tx));
+        // The first reader on this thread, any other on a thread of its own.
+        let mut jobs = jobs.into_iter();
+        let here = jobs.next();
+        let others: Vec<_> = jobs
+            .map(|(conn, mine, full, free)| {
+                s.spawn(move || read_slices(&conn, scope, &mine, full, free))
+            })
+            .collect();
+        let read = match here {
+            Some((conn, mine, full, free)) => read_slices(&conn, scope, &mine, full, free),
+            None => Ok(()),
+        };
+        // The writer ends once every slice has come, or a reader's sender
+        // is gone (dropped as it returned).
         let written = writer
             .join()
             .map_err(|_| Error::Internal("the CSV export's writer stopped".into()))?;
-        // A writer that failed (its reader went away) stopped the reading.
+        let mut reads = vec![read];
+        for h in others {
+            reads.push(
+                h.join()
+                    .map_err(|_| Error::Internal("the CSV export's reader stopped".into()))?,
+            );
+        }
+        // A writer that failed (its output went away) stopped the readers;
+        // a reader that failed stopped the writer, and says why.
         let rows = written?;
-        read?;
+        for r in reads {
+            r?;
+        }
+        let rows = rows.ok_or_else(|| Error::Internal("a CSV export reader stopped".into()))?;
         Ok(CsvDone { rows, running })
     })
 }
 
+/// `sel`'s range cut into [`SLICES`] consecutive slices of equal length
+/// (at least a minute each), each a selection of its own.
+fn slices(sel: &Selection) -> Vec<Selection> {
+    let span = sel.hi - sel.lo;
+    let step = (span / SLICES).max(chrono::Duration::minutes(1));
+    let mut out = Vec::new();
+    let mut lo = sel.lo;
+    while lo < sel.hi {
+        let hi = (lo + step).min(sel.hi);
+        let mut part = sel.clone();
+        (part.lo, part.hi) = (lo, hi);
+        out.push(part);
+        lo = hi;
+    }
+    out
+}
+
 fn format_batches(
     mut out: CsvRows,
-    full: std::sync::mpsc::Receiver<Vec<Pending>>,
-    free: std::sync::mpsc::Sender<Vec<Pending>>,
+    slices: usize,
+    full: Vec<std::sync::mpsc::Receiver<Part>>,
+    free: Vec<std::sync::mpsc::Sender<Vec<Pending>>>,
     tx: &Sender<Vec<u8>>,
-) -> Result<u64, Error> {
-    for batch in full {
-        for p in &batch {
-            let (Some(started_at), Some(ended_at)) = (p.started, p.ended) else {
-                continue;
+) -> Result<Option<u64>, Error> {
+    for slice in 0..slices {
+        let from = slice % full.len();
+        loop {
+            let batch = match full[from].recv() {
+                Ok(Part::Rows(batch)) => batch,
+                Ok(Part::SliceDone) => break,
+                // Its reader failed; its error is the one to report.
+                Err(_) => return Ok(None),
             };
-            let row = Row {
-                started_at,
-                ended_at,
-                description: &p.description,
-                project_id: p.project_id,
-                billable: p.billable,
-                invoice_id: p.invoice_id,
-            };
-            out.row(&row, &p.tags, &p.person)?;
-            if let Some(chunk) = out.full_chunk()? {
-                tx.blocking_send(chunk).map_err(|_| gone())?;
+            for p in &batch {
+                let (Some(started_at), Some(ended_at)) = (p.started, p.ended) else {
+                    continue;
+                };
+                let row = Row {
+                    started_at,
+                    ended_at,
+                    description: &p.description,
+                    project_id: p.project_id,
+                    billable: p.billable,
+                    invoice_id: p.invoice_id,
+                };
+                out.row(&row, &p.tags, &p.person)?;
+                if let Some(chunk) = out.full_chunk()? {
+                    tx.blocking_send(chunk).map_err(|_| gone())?;
+                }
             }
+            // Back to its reader, whose next entries reuse these strings (it
+            // may be done and gone: the batch is then just dropped).
+            let _ = free[from].send(batch);
         }
-        // Back to the reader, whose next entries reuse these strings (it
-        // may be done and gone: the batch is then just dropped).
-        let _ = free.send(batch);
     }
     let (chunk, rows) = out.finish()?;
     if !chunk.is_empty() {
         tx.blocking_send(chunk).map_err(|_| gone())?;
     }
-    Ok(rows)
+    Ok(Some(rows))
+}
+
+/// Reads `slices` in order on `conn`, each ended by [`Part::SliceDone`].
+/// A writer gone (failed, or stopped by another reader's failure) ends the
+/// reading quietly: the writer's result says why.
+fn read_slices(
+    conn: &Connection,
+    scope: &Scope,
+    slices: &[Selection],
+    full: std::sync::mpsc::SyncSender<Part>,
+    free: std::sync::mpsc::Receiver<Vec<Pending>>,
+) -> Result<(), Error> {
+    let mut people: HashMap<Uuid, Arc<Person>> = HashMap::new();
+    let mut spare: Vec<Pending> = Vec::new();
+    for sel in slices {
+        let sent = read_batches(conn, scope, sel, &full, &free, &mut people, &mut spare)?;
+        if !sent || full.send(Part::SliceDone).is_err() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn read_batches(
     conn: &Connection,
     scope: &Scope,
     sel: &Selection,
-    full: std::sync::mpsc::SyncSender<Vec<Pending>>,
-    free: std::sync::mpsc::Receiver<Vec<Pending>>,
-) -> Result<(), Error> {
-    let mut people: HashMap<Uuid, Arc<Person>> = HashMap::new();
+    full: &std::sync::mpsc::SyncSender<Part>,
+    free: &std::sync::mpsc::Receiver<Vec<Pending>>,
+    people: &mut HashMap<Uuid, Arc<Person>>,
+    // Spare entries (their strings kept) from batches the writer sent back.
+    spare: &mut Vec<Pending>,
+) -> Result<bool, Error> {
     let mut q = sel
         .narrow(live(scope))
         .filter(time_entries::Column::EndedAt.is_not_null())
@@ -150,9 +288,6 @@ fn read_batches(
     let stmt = q.build(DbBackend::Sqlite);
     let mut prepared = prepare(conn, &stmt)?;
     let mut rows = prepared.raw_query();
-    let stopped = || Error::Internal("the CSV export's writer stopped".into());
-    // Spare entries (their strings kept) from batches the writer sent back.
-    let mut spare: Vec<Pending> = Vec::new();
     let mut batch: Vec<Pending> = Vec::with_capacity(BATCH);
     let mut last: Option<i64> = None;
     while let Some(r) = rows.next().map_err(err)? {
@@ -166,8 +301,10 @@ fn read_batches(
         }
         last = Some(n);
         if batch.len() == BATCH {
-            full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                .map_err(|_| stopped())?;
+            let done = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+            if full.send(Part::Rows(done)).is_err() {
+                return Ok(false);
+            }
         }
         let user_id = col::uuid_of(col::at(r, 0)?, "user_id")?.ok_or_else(|| missing("user_id"))?;
         let person = match people.get(&user_id) {
@@ -180,7 +317,7 @@ fn read_batches(
         };
         if spare.is_empty() {
             if let Ok(returned) = free.try_recv() {
-                spare = returned;
+                *spare = returned;
             }
         }
         let mut p = spare.pop().unwrap_or_else(|| Pending {
@@ -206,10 +343,7 @@ fn read_batches(
         p.tags.extend(tag);
         batch.push(p);
     }
-    if !batch.is_empty() {
-        full.send(batch).map_err(|_| stopped())?;
-    }
-    Ok(())
+    Ok(batch.is_empty() || full.send(Part::Rows(batch)).is_ok())
 }
 
 /// An entry read from its first row, its tags gathered from the rest.
@@ -343,4 +477,49 @@ fn person(conn: &Connection, id: Uuid) -> Result<Person, Error> {
         Ok(())
     })?;
     Ok(Person::of(found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> (tempfile::TempDir, std::path::PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let c = Connection::open(&path).unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode=WAL; CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1);",
+        )
+        .unwrap();
+        (dir, path)
+    }
+
+    fn count(c: &Connection) -> i64 {
+        c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn both_readers_see_one_snapshot_whatever_commits_after() {
+        let (_dir, path) = file();
+        let (a, b) = (open_reader(&path).unwrap(), open_reader(&path).unwrap());
+        same_snapshot(&path, &a, &b).unwrap();
+        let w = Connection::open(&path).unwrap();
+        w.execute("INSERT INTO t VALUES (2)", []).unwrap();
+        assert_eq!((count(&a), count(&b)), (1, 1));
+        let late = open_reader(&path).unwrap();
+        assert_eq!(count(&late), 2);
+    }
+
+    #[test]
+    fn a_write_in_progress_leaves_one_reader_rather_than_a_wait() {
+        let (_dir, path) = file();
+        let w = Connection::open(&path).unwrap();
+        w.execute_batch("BEGIN IMMEDIATE; INSERT INTO t VALUES (2);")
+            .unwrap();
+        let (a, b) = (open_reader(&path).unwrap(), open_reader(&path).unwrap());
+        let started = std::time::Instant::now();
+        assert!(same_snapshot(&path, &a, &b).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
 }
