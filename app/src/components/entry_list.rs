@@ -303,17 +303,35 @@ pub fn LazyEntryForm(
     new_end: String,
     on_done: Callback<()>,
 ) -> impl IntoView {
-    let form = entry_form_view(entry, new_start, new_end, on_done);
+    lazy_card(entry_form_view(entry, new_start, new_end, on_done))
+}
+
+/// The view a lazy function makes, with a skeleton card until the browser
+/// has fetched its chunk.
+pub(crate) fn lazy_card(
+    view: impl std::future::Future<Output = AnyView> + LoadsInBrowser + 'static,
+) -> impl IntoView {
     // The chunk loads through the browser's fetch, which is not `Send`; the
     // browser runs it on its one thread.
     #[cfg(feature = "hydrate")]
-    let form = send_wrapper::SendWrapper::new(form);
+    let view = send_wrapper::SendWrapper::new(view);
     view! {
         <Suspense fallback=|| view! { <div class="skeleton skeleton-card" aria-busy="true"></div> }>
-            {Suspend::new(form)}
+            {Suspend::new(view)}
         </Suspense>
     }
 }
+
+/// What a lazy function's future must be: `Send` on the server, anything
+/// in the browser (see [`lazy_card`]).
+#[cfg(feature = "hydrate")]
+pub(crate) trait LoadsInBrowser {}
+#[cfg(feature = "hydrate")]
+impl<T> LoadsInBrowser for T {}
+#[cfg(not(feature = "hydrate"))]
+pub(crate) trait LoadsInBrowser: Send {}
+#[cfg(not(feature = "hydrate"))]
+impl<T: Send> LoadsInBrowser for T {}
 
 #[lazy]
 fn entry_form_view(

@@ -1,6 +1,6 @@
 //! The Timer page: today at a glance, recent entries, and manual entry.
 
-use crate::components::entry_list::{EntryForm, EntryList};
+use crate::components::entry_list::{lazy_card, EntryForm, EntryList};
 use crate::components::layout::WriteArea;
 use crate::components::loaded::load;
 use crate::entries::EntryFilter;
@@ -42,15 +42,7 @@ pub fn HomePage() -> impl IntoView {
 /// first download need not carry it (see `entry_list::LazyEntryForm`).
 #[component]
 fn LazyNewEntry(on_done: Callback<()>) -> impl IntoView {
-    let form = new_entry_view(on_done);
-    // The chunk loads through the browser's fetch, which is not `Send`.
-    #[cfg(feature = "hydrate")]
-    let form = send_wrapper::SendWrapper::new(form);
-    view! {
-        <Suspense fallback=|| view! { <div class="skeleton skeleton-card" aria-busy="true"></div> }>
-            {Suspend::new(form)}
-        </Suspense>
-    }
+    lazy_card(new_entry_view(on_done))
 }
 
 #[lazy]

@@ -425,23 +425,7 @@ async fn a_long_csv_holds_every_entry_once_in_start_order() {
     let app = spawn().await;
     let (mut owner, _) = app.signed_up("Lars Long").await;
     let ws = owner.workspace_id().await;
-    let run = app.cli(&[
-        "dev",
-        "seed",
-        "--workspace",
-        &ws,
-        "--entries",
-        "4000",
-        "--until",
-        "2026-12-01",
-    ]);
-    assert!(
-        run.status.success(),
-        "{:?}: {}{}",
-        run.status,
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    app.seed(&ws, 4000, "2026-12-01");
     let filter = TimeFilter {
         period: Period::Custom,
         from: "2022-01-01".into(),
@@ -592,24 +576,7 @@ async fn export_pdf_reads_as_a_report_of_the_filter() {
     assert_eq!(summary_pages, 1);
 
     // More entries, more pages.
-    let run = app.cli(&[
-        "dev",
-        "seed",
-        "--workspace",
-        &ws,
-        "--entries",
-        "3000",
-        "--until",
-        "2026-12-01",
-    ]);
-    // The status too: one CI run saw this fail with nothing on stderr.
-    assert!(
-        run.status.success(),
-        "{:?}: {}{}",
-        run.status,
-        String::from_utf8_lossy(&run.stdout),
-        String::from_utf8_lossy(&run.stderr)
-    );
+    app.seed(&ws, 3000, "2026-12-01");
     let (_, more) = pdf_text(&owner.get(path).await.bytes);
     assert!(more > 3, "{more} pages");
 

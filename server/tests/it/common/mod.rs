@@ -150,6 +150,30 @@ impl TestApp {
             .expect("run timether")
     }
 
+    /// `timether dev seed`: `entries` entries in workspace `ws` over the
+    /// three years up to `until`, with tags and four more people.
+    pub fn seed(&self, ws: &str, entries: u32, until: &str) {
+        let n = entries.to_string();
+        let run = self.cli(&[
+            "dev",
+            "seed",
+            "--workspace",
+            ws,
+            "--entries",
+            &n,
+            "--until",
+            until,
+        ]);
+        // The status too: one CI run saw a seed fail with nothing on stderr.
+        assert!(
+            run.status.success(),
+            "{:?}: {}{}",
+            run.status,
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+
     /// The server's current time in Unix seconds.
     pub fn now(&self) -> i64 {
         chrono::Utc::now().timestamp() + self.clock.load(std::sync::atomic::Ordering::SeqCst)
