@@ -100,8 +100,8 @@ enum Part {
     SliceDone,
 }
 
-/// Reads on one or two connections (one thread each) and formats on
-/// another thread. On two cores SQLite's steps (the start index, each
+/// Reads on one or two connections (a thread each) and formats on the
+/// calling thread. On two cores SQLite's steps (the start index, each
 /// row's table lookup and its tags' join) took twice as long as the
 /// cells' formatting, so two readers, each on its own slices of the
 /// range, keep both cores busy. Batches go back and forth, and their
@@ -124,36 +124,21 @@ fn write_in(
     std::thread::scope(|s| {
         let mut full_rxs = Vec::new();
         let mut free_txs = Vec::new();
-        let mut jobs = Vec::new();
+        let mut readers_done = Vec::new();
         for (i, conn) in readers.into_iter().enumerate() {
             let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Part>(AHEAD);
             let (free_tx, free_rx) = std::sync::mpsc::channel::<Vec<Pending>>();
             full_rxs.push(full_rx);
             free_txs.push(free_tx);
-            let mine: Vec<Selection> = slices.iter().skip(i).step_by(count).cloned().collect();
-            jobs.push((conn, mine, full_tx, free_rx));
+            // Reader i takes slices i, i + count, i + 2 × count …
+            let mine = slices.iter().skip(i).step_by(count);
+            readers_done.push(s.spawn(move || read_slices(&conn, scope, mine, full_tx, free_rx)));
         }
-        let n = slices.len();
-        let writer = s.spawn(move || format_batches(out, n, full_rxs, free_txs, tx));
-        // The first reader on this thread, any other on a thread of its own.
-        let mut jobs = jobs.into_iter();
-        let here = jobs.next();
-        let others: Vec<_> = jobs
-            .map(|(conn, mine, full, free)| {
-                s.spawn(move || read_slices(&conn, scope, &mine, full, free))
-            })
-            .collect();
-        let read = match here {
-            Some((conn, mine, full, free)) => read_slices(&conn, scope, &mine, full, free),
-            None => Ok(()),
-        };
-        // The writer ends once every slice has come, or a reader's sender
-        // is gone (dropped as it returned).
-        let written = writer
-            .join()
-            .map_err(|_| Error::Internal("the CSV export's writer stopped".into()))?;
-        let mut reads = vec![read];
-        for h in others {
+        // The writer on this thread. It ends once every slice has come, or
+        // when a reader's sender is gone (dropped as it returned).
+        let written = format_batches(out, slices.len(), full_rxs, free_txs, tx);
+        let mut reads = Vec::new();
+        for h in readers_done {
             reads.push(
                 h.join()
                     .map_err(|_| Error::Internal("the CSV export's reader stopped".into()))?,
@@ -235,10 +220,10 @@ fn format_batches(
 /// Reads `slices` in order on `conn`, each ended by [`Part::SliceDone`].
 /// A writer gone (failed, or stopped by another reader's failure) ends the
 /// reading quietly: the writer's result says why.
-fn read_slices(
+fn read_slices<'a>(
     conn: &Connection,
     scope: &Scope,
-    slices: &[Selection],
+    slices: impl Iterator<Item = &'a Selection>,
     full: std::sync::mpsc::SyncSender<Part>,
     free: std::sync::mpsc::Receiver<Vec<Pending>>,
 ) -> Result<(), Error> {
