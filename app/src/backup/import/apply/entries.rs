@@ -2,6 +2,7 @@
 //! rows here, and written; at most one running timer per person.
 
 use super::*;
+use sea_orm::{QueryTrait, Statement};
 
 impl Run<'_> {
     /// Live entries here, and (replace) every entry here the file does not
@@ -97,29 +98,40 @@ impl Run<'_> {
             }
             parsed.map(|_| ())
         });
-        let (txn, scope) = (self.txn, self.scope);
-        let mut pending: Option<Writes> = None;
+        // The writes go to a task of their own, on the same transaction: a
+        // batch is compared, and its statements built, while the previous
+        // ones run, so SQLite is not kept waiting for either.
+        let (wtx, mut wrx) = tokio::sync::mpsc::channel::<Writes>(2);
+        let (txn, scope) = (self.shared.clone(), self.scope.clone());
+        let writer = tokio::spawn(async move {
+            while let Some(w) = wrx.recv().await {
+                w.apply(&txn, &scope).await?;
+            }
+            Ok::<(), Error>(())
+        });
+        let mut compared = Ok(());
         while let Some(batch) = rx.recv().await {
-            // The previous batch is written while this one is compared:
-            // their statements take turns on the connection, and building
-            // one batch's statements overlaps SQLite running the other's.
-            let previous = pending.take();
-            let (written, next) = tokio::join!(
-                async move {
-                    match previous {
-                        Some(w) => w.apply(txn, scope).await,
-                        None => Ok(()),
+            match self.entries(batch, plan).await {
+                Ok(Some(w)) => {
+                    // A closed queue means the writer failed: its error follows.
+                    if wtx.send(w).await.is_err() {
+                        break;
                     }
-                },
-                self.entries(batch, plan),
-            );
-            written?;
-            pending = next?;
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    compared = Err(e);
+                    break;
+                }
+            }
             progress(self.done, self.total);
         }
-        if let Some(w) = pending {
-            w.apply(txn, scope).await?;
-        }
+        drop((wtx, rx));
+        let written = writer
+            .await
+            .map_err(|e| Error::Internal(format!("writing an import: {e}")))?;
+        compared?;
+        written?;
         match reader.await {
             Ok(Ok(())) => Ok(()),
             // The file changed between the two readings.
@@ -256,11 +268,18 @@ impl Run<'_> {
         if self.bulk.is_none() && writes * 10 >= batch_len && writes > 0 && left >= BULK_FROM {
             self.bulk = Some(BulkLoad::begin(self.txn, BULK_TABLES).await?);
         }
+        let backend = self.txn.get_database_backend();
         Ok(Some(Writes {
             updates,
             relinked,
-            inserts,
-            links,
+            inserts: chunked(inserts, 500)
+                .into_iter()
+                .map(|c| time_entries::Entity::insert_many(c).build(backend))
+                .collect(),
+            links: chunked(links, 2_000)
+                .into_iter()
+                .map(|c| time_entry_tags::Entity::insert_many(c).build(backend))
+                .collect(),
         }))
     }
 }
@@ -270,8 +289,9 @@ pub(super) struct Writes {
     updates: Vec<time_entries::ActiveModel>,
     /// Entries whose tags are set again.
     relinked: Vec<Uuid>,
-    inserts: Vec<time_entries::ActiveModel>,
-    links: Vec<time_entry_tags::ActiveModel>,
+    /// The inserts, built while the previous batch was written.
+    inserts: Vec<Statement>,
+    links: Vec<Statement>,
 }
 
 impl Writes {
@@ -286,15 +306,8 @@ impl Writes {
                 .exec(txn)
                 .await?;
         }
-        for chunk in chunked(self.inserts, 500) {
-            time_entries::Entity::insert_many(chunk)
-                .exec_without_returning(txn)
-                .await?;
-        }
-        for chunk in chunked(self.links, 2_000) {
-            time_entry_tags::Entity::insert_many(chunk)
-                .exec_without_returning(txn)
-                .await?;
+        for stmt in self.inserts.into_iter().chain(self.links) {
+            txn.execute_raw(stmt).await?;
         }
         Ok(())
     }

@@ -24,6 +24,7 @@ use sea_orm::{
     EntityTrait, IntoActiveModel, QueryFilter, QuerySelect, TransactionTrait,
 };
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use uuid::Uuid;
 
 /// Entries compared and written per statement.
@@ -109,6 +110,9 @@ fn change<M: PartialEq + Normal>(found: Option<&M>, row: &M) -> Change {
 /// One import (or preview) in progress.
 struct Run<'a> {
     txn: &'a DatabaseTransaction,
+    /// The same transaction, for the task that writes the entries while
+    /// the next batch is compared.
+    shared: Arc<DatabaseTransaction>,
     scope: &'a Scope,
     mode: Mode,
     write: bool,
@@ -156,12 +160,14 @@ pub(super) async fn run(
     } else {
         (db.begin().await?, None)
     };
-    let ws = target(&txn, scope).await?;
+    let txn = Arc::new(txn);
+    let ws = target(&*txn, scope).await?;
     let head = &checked.head;
     let source = head.workspace.clone();
     let keep_ids = source.as_ref().is_some_and(|s| s.id == ws.id);
     let mut run = Run {
         txn: &txn,
+        shared: txn.clone(),
         scope,
         mode: cmd.mode,
         write,
@@ -189,7 +195,7 @@ pub(super) async fn run(
         .cloned()
         .collect();
     let importer_email = users::Entity::find_by_id(scope.user_id)
-        .one(&txn)
+        .one(&*txn)
         .await?
         .map(|u| u.email.to_lowercase())
         .unwrap_or_default();
@@ -265,12 +271,18 @@ pub(super) async fn run(
                     Expr::value(s.default_rate_cents),
                 )
                 .filter(workspaces::Column::Id.eq(ws.id))
-                .exec(&txn)
+                .exec(&*txn)
                 .await?;
         }
     }
     let applied = write && run.problems.is_empty();
-    if let (Some(load), true) = (run.bulk.take(), applied) {
+    let bulk = run.bulk.take();
+    let (plans, problems) = (run.plans, run.problems);
+    drop(run.shared);
+    // The entries' writer has finished (`stream_entries` waits for it).
+    let txn = Arc::try_unwrap(txn)
+        .map_err(|_| Error::Internal("an import's transaction is still shared".into()))?;
+    if let (Some(load), true) = (bulk, applied) {
         load.end(&txn, ws.id).await?;
     }
     let report = ImportReport {
@@ -282,10 +294,10 @@ pub(super) async fn run(
         file_counts: head.counts.clone(),
         mode: cmd.mode,
         new_ids: !keep_ids,
-        plans: run.plans,
+        plans,
         unknown_people,
-        problems: run.problems.list,
-        more_problems: run.problems.more,
+        problems: problems.list,
+        more_problems: problems.more,
         applied,
     };
     if applied {
