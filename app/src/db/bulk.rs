@@ -72,6 +72,15 @@ pub(crate) mod sqlite_bulk {
     /// takes as much, grew the import of a million by 510 MB.
     pub const SERVER_CACHE: &str = "PRAGMA cache_size = -65536";
 
+    /// The page cache while a load's indexes are rebuilt, 8 MiB. SQLite
+    /// sorts an index's keys in runs as large as the page cache: runs of
+    /// 8 MiB sort faster than runs of 64 or 256 (they fit the processor's
+    /// caches; the merge that follows is cheap), and the sorter no longer
+    /// holds as much memory as the cache (the import of a million peaked
+    /// about 90 MB higher with 64 MiB runs under mimalloc). The load's
+    /// dirty pages beyond it go to the write-ahead log, as at the commit.
+    pub const REBUILD_CACHE: &str = "PRAGMA cache_size = -8192";
+
     /// Moves a workspace's data version on once, at the end of the load.
     pub const BUMP: &str = "UPDATE workspaces SET data_version = data_version + 1 WHERE id = ?";
 }
@@ -123,6 +132,9 @@ impl BulkLoad {
         if backend == sea_orm::DatabaseBackend::Postgres {
             txn.execute_unprepared("SET LOCAL timether.bulk_load = 'off'")
                 .await?;
+        }
+        if self.cache_size.is_some() && !self.dropped.is_empty() {
+            txn.execute_unprepared(sqlite_bulk::REBUILD_CACHE).await?;
         }
         for sql in &self.dropped {
             txn.execute_unprepared(sql).await?;

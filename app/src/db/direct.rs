@@ -257,6 +257,9 @@ impl SqliteBulk {
     /// commits, and folds the write-ahead log into the database so later
     /// reads do not search it.
     pub fn finish(self, workspace: Uuid) -> Result<(), DbErr> {
+        self.conn
+            .execute_batch(super::bulk::sqlite_bulk::REBUILD_CACHE)
+            .map_err(err)?;
         for sql in &self.dropped {
             self.conn.execute_batch(sql).map_err(err)?;
         }
