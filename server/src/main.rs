@@ -8,7 +8,11 @@ use timether_server::cli::{load_settings, run_admin, Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 // A list request allocates thousands of small rows and strings; glibc's
-// malloc spent a sixth of the server's time on them under load.
+// malloc spent a sixth of the server's time on them under load. The
+// `override` feature sends C's malloc here as well: SQLite allocates for
+// every value it binds and cell it copies, and glibc's bins (and frees of
+// blocks another thread allocated) took a third of SQLite's thread in an
+// import of a million entries.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
