@@ -57,9 +57,13 @@ fn in_range(t: &DateTime<Utc>) -> bool {
     (1970..=2200).contains(&t.year())
 }
 
-fn time(p: &mut Problems, path: String, t: &DateTime<Utc>) {
+/// `path` is only spelled out for a time out of range (four times an entry).
+fn time(p: &mut Problems, path: impl FnOnce() -> String, t: &DateTime<Utc>) {
     if !in_range(t) {
-        p.push(Problem::at(path, "must be between the years 1970 and 2200"));
+        p.push(Problem::at(
+            path(),
+            "must be between the years 1970 and 2200",
+        ));
     }
 }
 
@@ -99,10 +103,10 @@ impl EntryCheck {
         } else if !self.people.contains(person.as_ref()) {
             self.people.insert(person.to_string());
         }
-        time(p, at("started_at"), &e.started_at);
+        time(p, || at("started_at"), &e.started_at);
         match e.ended_at {
             Some(end) => {
-                time(p, at("ended_at"), &end);
+                time(p, || at("ended_at"), &end);
                 if end < e.started_at {
                     p.push(Problem::at(at("ended_at"), "before started_at"));
                 }
@@ -241,7 +245,7 @@ fn check_head(h: &Head, entries: &EntryCheck, p: &mut Problems) {
     let mut keys = HashSet::new();
     for (i, c) in h.clients.iter().enumerate() {
         name_ok("clients", "client", i, &c.name, 200, &mut keys, p);
-        time(p, format!("clients[{i}].created_at"), &c.created_at);
+        time(p, || format!("clients[{i}].created_at"), &c.created_at);
     }
 
     let projects = unique_ids("projects", h.projects.iter().map(|x| &x.id), p);
@@ -333,7 +337,7 @@ fn check_head(h: &Head, entries: &EntryCheck, p: &mut Problems) {
                 ));
             }
         }
-        time(p, at("created_at"), &x.created_at);
+        time(p, || at("created_at"), &x.created_at);
     }
 
     let mut missing =
