@@ -15,6 +15,7 @@ const LOWER: &[&str] = &[
     "geo.rs",
     "rate_limit.rs",
     "secret_box.rs",
+    "rfc3339.rs",
     "db",
 ];
 

@@ -20,6 +20,7 @@ pub mod prepared;
 pub mod profile;
 pub mod projects;
 pub mod reports;
+pub mod rfc3339;
 pub mod tags;
 pub mod time_export;
 pub mod time_filter;

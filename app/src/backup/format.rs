@@ -89,17 +89,17 @@ pub struct TimeEntry {
     pub project_id: Option<Uuid>,
     pub tag_ids: Vec<Uuid>,
     pub billable: bool,
-    // The entries' times on the short path (`rfc3339`): a million entries
+    // The entries' times on the short path (`crate::rfc3339`): a million entries
     // hold four million of them.
-    #[serde(deserialize_with = "super::rfc3339::de")]
+    #[serde(deserialize_with = "crate::rfc3339::de")]
     pub started_at: DateTime<Utc>,
     /// `null` for a running timer.
-    #[serde(default, deserialize_with = "super::rfc3339::de_option")]
+    #[serde(default, deserialize_with = "crate::rfc3339::de_option")]
     pub ended_at: Option<DateTime<Utc>>,
     pub invoice_id: Option<Uuid>,
-    #[serde(deserialize_with = "super::rfc3339::de")]
+    #[serde(deserialize_with = "crate::rfc3339::de")]
     pub created_at: DateTime<Utc>,
-    #[serde(deserialize_with = "super::rfc3339::de")]
+    #[serde(deserialize_with = "crate::rfc3339::de")]
     pub updated_at: DateTime<Utc>,
 }
 

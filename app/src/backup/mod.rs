@@ -17,7 +17,6 @@ pub mod format;
 pub mod import;
 pub mod jobs;
 mod report;
-mod rfc3339;
 
 #[cfg(feature = "ssr")]
 pub use export::{export, file_name, slug, Export};

@@ -436,6 +436,10 @@ pub mod col {
 /// A stored time as sqlx writes it (RFC 3339), or in SQLite's own
 /// `YYYY-MM-DD HH:MM:SS[.fff][+HH:MM]` forms (UTC when no offset is given).
 pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    // sqlx's own form first, on the short path (a CSV export reads two a row).
+    if let Some(t) = crate::rfc3339::quick(s.as_bytes()) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }

@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::tenant::Scope;
 use crate::time_filter::service::{select, Selection};
 use crate::time_filter::TimeFilter;
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, Timelike, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
@@ -233,8 +233,8 @@ impl CsvRows {
             _ => 0,
         };
         let (s, t) = (
-            e.started_at.with_timezone(&person.tz),
-            e.ended_at.with_timezone(&person.tz),
+            Wall::of(&e.started_at.with_timezone(&person.tz)),
+            Wall::of(&e.ended_at.with_timezone(&person.tz)),
         );
         let out = &mut self.out;
         let c = &mut self.cell;
@@ -248,11 +248,11 @@ impl CsvRows {
             out.write_field(v.as_bytes())
         };
         c.clear();
-        date(c, &s);
+        date(c, &s.local);
         out.write_field(c.as_bytes()).map_err(failed)?;
         for l in [&s, &t] {
             c.clear();
-            time(c, l);
+            time(c, &l.local);
             out.write_field(c.as_bytes()).map_err(failed)?;
         }
         for l in [&s, &t] {
@@ -351,8 +351,27 @@ fn failed(e: csv::Error) -> Error {
 // The cells below are written digit by digit: `format!` and `write!`
 // were a fifth of an export's time.
 
+/// A time on the person's clock: its local date and time and its offset,
+/// worked out once (each of chrono's field getters on a zoned time works
+/// the local time out again, and a row writes two times five ways).
+struct Wall {
+    local: NaiveDateTime,
+    /// Seconds east of UTC.
+    offset: i32,
+}
+
+impl Wall {
+    fn of(l: &DateTime<Tz>) -> Self {
+        use chrono::Offset;
+        Wall {
+            local: l.naive_local(),
+            offset: l.offset().fix().local_minus_utc(),
+        }
+    }
+}
+
 /// `2026-11-02`.
-fn date(c: &mut String, l: &DateTime<Tz>) {
+fn date(c: &mut String, l: &NaiveDateTime) {
     let y = i64::from(l.year());
     if (0..10_000).contains(&y) {
         two(c, y / 100);
@@ -367,7 +386,7 @@ fn date(c: &mut String, l: &DateTime<Tz>) {
 }
 
 /// `09:30:00`.
-fn time(c: &mut String, l: &DateTime<Tz>) {
+fn time(c: &mut String, l: &NaiveDateTime) {
     two(c, i64::from(l.hour()));
     c.push(':');
     two(c, i64::from(l.minute()));
@@ -376,12 +395,11 @@ fn time(c: &mut String, l: &DateTime<Tz>) {
 }
 
 /// `2026-11-02T09:30:00+01:00`, as `to_rfc3339_opts(Secs, false)` writes it.
-fn iso(c: &mut String, l: &DateTime<Tz>) {
-    use chrono::Offset;
-    date(c, l);
+fn iso(c: &mut String, w: &Wall) {
+    date(c, &w.local);
     c.push('T');
-    time(c, l);
-    let off = l.offset().fix().local_minus_utc();
+    time(c, &w.local);
+    let off = w.offset;
     c.push(if off < 0 { '-' } else { '+' });
     let off = i64::from(off.unsigned_abs() / 60);
     two(c, off / 60);
@@ -470,7 +488,7 @@ mod tests {
             for t in [0i64, 1_711_846_800, 1_730_000_000, 1_782_345_678] {
                 let l = Utc.timestamp_opt(t, 0).unwrap().with_timezone(&tz);
                 let mut c = String::new();
-                iso(&mut c, &l);
+                iso(&mut c, &Wall::of(&l));
                 assert_eq!(
                     c,
                     l.to_rfc3339_opts(SecondsFormat::Secs, false),
@@ -488,8 +506,8 @@ mod tests {
             .unwrap()
             .with_timezone(&Tz::Europe__Berlin);
         let (mut d, mut t) = (String::new(), String::new());
-        date(&mut d, &l);
-        time(&mut t, &l);
+        date(&mut d, &l.naive_local());
+        time(&mut t, &l.naive_local());
         assert_eq!(d, l.format("%Y-%m-%d").to_string());
         assert_eq!(t, l.format("%H:%M:%S").to_string());
         for n in [0i64, 7, 10, 99, 100, 12_345, -3, i64::MAX, i64::MIN + 1] {

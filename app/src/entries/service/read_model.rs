@@ -150,6 +150,9 @@ fn uuid(raw: &str) -> Result<Uuid, Error> {
 /// A stored timestamp: RFC 3339 (PostgreSQL's JSON, SeaORM on SQLite)
 /// or with a space for the `T`.
 fn timestamp(raw: &str) -> Result<DateTime<Utc>, Error> {
+    if let Some(t) = crate::rfc3339::quick(raw.as_bytes()) {
+        return Ok(t);
+    }
     DateTime::parse_from_rfc3339(raw)
         .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f%:z"))
         .map(|t| t.with_timezone(&Utc))
