@@ -525,6 +525,33 @@ async fn the_cli_writes_the_same_csv() {
         .await;
     assert_eq!(from_cli, r.body);
 
+    // A timer running now is left out, and the command says so.
+    let r = owner.invoke(new_timer("Running")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let today = chrono::DateTime::from_timestamp(app.now(), 0)
+        .unwrap()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .date_naive()
+        .to_string();
+    let run = app.cli(&[
+        "export",
+        "csv",
+        "--workspace",
+        &ws,
+        "--from",
+        "2026-10-01",
+        "--to",
+        &today,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("exported 5 time entries (1 running left out)"),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
     let run = app.cli(&[
         "export",
         "csv",
