@@ -9,8 +9,9 @@
 //! property test compares them); everything outside it, errors included,
 //! is chrono's.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 use serde::de::{self, Deserializer, Visitor};
+use serde::Serializer;
 use std::fmt;
 
 /// `text` as an instant, the way `DateTime<Utc>`'s own `Deserialize` reads
@@ -58,6 +59,83 @@ pub fn quick(b: &[u8]) -> Option<DateTime<Utc>> {
     let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     let time = NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
     (second < 60).then(|| NaiveDateTime::new(date, time).and_utc())
+}
+
+/// `t` as chrono's own `Serialize` writes it (`to_rfc3339_opts(AutoSi,
+/// true)`: `Z`, and a fraction of 3, 6 or 9 digits only when there is
+/// one), into `buf`; `None` for a year outside 0 to 9999 or a leap second,
+/// which chrono then writes.
+fn write(t: &DateTime<Utc>, buf: &mut [u8; 30]) -> Option<usize> {
+    let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+    let nanos = t.nanosecond();
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    let (fraction, digits) = match nanos {
+        0 => (0, 0),
+        n if n % 1_000_000 == 0 => (n / 1_000_000, 3),
+        n if n % 1_000 == 0 => (n / 1_000, 6),
+        n => (n, 9),
+    };
+    let mut w = Out { buf, at: 0 };
+    w.num(year, 4);
+    w.byte(b'-');
+    w.num(t.month(), 2);
+    w.byte(b'-');
+    w.num(t.day(), 2);
+    w.byte(b'T');
+    w.num(t.hour(), 2);
+    w.byte(b':');
+    w.num(t.minute(), 2);
+    w.byte(b':');
+    w.num(t.second(), 2);
+    if digits > 0 {
+        w.byte(b'.');
+        w.num(fraction, digits);
+    }
+    w.byte(b'Z');
+    Some(w.at)
+}
+
+/// The buffer [`write`] fills (30 bytes: the longest form is
+/// `9999-12-31T23:59:59.999999999Z`).
+struct Out<'a> {
+    buf: &'a mut [u8; 30],
+    at: usize,
+}
+
+impl Out<'_> {
+    fn byte(&mut self, b: u8) {
+        self.buf[self.at] = b;
+        self.at += 1;
+    }
+
+    /// `n` in `digits` digits, zero-padded.
+    fn num(&mut self, n: u32, digits: u32) {
+        for k in (0..digits).rev() {
+            self.byte(b'0' + (n / 10u32.pow(k) % 10) as u8);
+        }
+    }
+}
+
+/// For `#[serde(serialize_with = "…")]` on a `DateTime<Utc>`: the same text
+/// as chrono's `Serialize`, without its character-at-a-time formatter (a
+/// third of the time Export JSON spent writing an entry's fields).
+pub fn ser<S: Serializer>(t: &DateTime<Utc>, s: S) -> Result<S::Ok, S::Error> {
+    let mut buf = [0u8; 30];
+    match write(t, &mut buf) {
+        // Only ASCII digits and separators were written.
+        Some(n) => s.serialize_str(std::str::from_utf8(&buf[..n]).unwrap_or_default()),
+        None => serde::Serialize::serialize(t, s),
+    }
+}
+
+/// [`ser`] for an `Option<DateTime<Utc>>` (`null` for `None`).
+pub fn ser_option<S: Serializer>(t: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => ser(t, s),
+        None => s.serialize_none(),
+    }
 }
 
 struct Instant;
@@ -140,7 +218,46 @@ mod tests {
         }
     }
 
+    /// Written through [`ser`] and through chrono's `Serialize`.
+    fn both(t: DateTime<Utc>) -> (String, String) {
+        #[derive(serde::Serialize)]
+        struct Ours(#[serde(serialize_with = "ser")] DateTime<Utc>);
+        (
+            serde_json::to_string(&Ours(t)).unwrap(),
+            serde_json::to_string(&t).unwrap(),
+        )
+    }
+
+    #[test]
+    fn writes_what_chrono_writes() {
+        for s in [
+            "2026-12-01T09:30:00Z",
+            "2026-12-01T09:30:00.5Z",
+            "2026-12-01T09:30:00.000123Z",
+            "2026-12-01T09:30:00.000000007Z",
+            "0001-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2016-12-31T23:59:60.5Z",
+        ] {
+            let t: DateTime<Utc> = s.parse().unwrap();
+            let (ours, theirs) = both(t);
+            assert_eq!(ours, theirs, "{s}");
+        }
+        let far = DateTime::<Utc>::from_timestamp(300_000_000_000, 0).unwrap();
+        let (ours, theirs) = both(far);
+        assert_eq!(ours, theirs);
+    }
+
     proptest! {
+        /// Any instant is written as chrono writes it.
+        #[test]
+        fn writes_like_chrono(secs in -62_000_000_000i64..260_000_000_000, nanos in 0u32..1_000_000_000, round in 0usize..4) {
+            let nanos = [nanos, nanos / 1000 * 1000, nanos / 1_000_000 * 1_000_000, 0][round];
+            let t = DateTime::<Utc>::from_timestamp(secs, nanos).unwrap();
+            let (ours, theirs) = both(t);
+            prop_assert_eq!(ours, theirs);
+        }
+
         /// Whatever the text, the short path agrees with chrono: the same
         /// instant, or it steps aside.
         #[test]

@@ -89,17 +89,30 @@ pub struct TimeEntry {
     pub project_id: Option<Uuid>,
     pub tag_ids: Vec<Uuid>,
     pub billable: bool,
-    // The entries' times on the short path (`crate::rfc3339`): a million entries
-    // hold four million of them.
-    #[serde(deserialize_with = "crate::rfc3339::de")]
+    // The entries' times on the short path (`crate::rfc3339`), read and
+    // written: a million entries hold four million of them.
+    #[serde(
+        serialize_with = "crate::rfc3339::ser",
+        deserialize_with = "crate::rfc3339::de"
+    )]
     pub started_at: DateTime<Utc>,
     /// `null` for a running timer.
-    #[serde(default, deserialize_with = "crate::rfc3339::de_option")]
+    #[serde(
+        default,
+        serialize_with = "crate::rfc3339::ser_option",
+        deserialize_with = "crate::rfc3339::de_option"
+    )]
     pub ended_at: Option<DateTime<Utc>>,
     pub invoice_id: Option<Uuid>,
-    #[serde(deserialize_with = "crate::rfc3339::de")]
+    #[serde(
+        serialize_with = "crate::rfc3339::ser",
+        deserialize_with = "crate::rfc3339::de"
+    )]
     pub created_at: DateTime<Utc>,
-    #[serde(deserialize_with = "crate::rfc3339::de")]
+    #[serde(
+        serialize_with = "crate::rfc3339::ser",
+        deserialize_with = "crate::rfc3339::de"
+    )]
     pub updated_at: DateTime<Utc>,
 }
 
