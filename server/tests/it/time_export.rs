@@ -495,26 +495,31 @@ async fn the_cli_writes_the_same_csv() {
     let (mut owner, ws, _dev, _meet) = berlin(&app).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("time.csv");
-    let run = app.cli(&[
-        "export",
-        "csv",
-        "--workspace",
-        &ws,
-        "--from",
+    let out_arg = out.to_str().unwrap();
+    // `timether export csv` over a range: whether it succeeded, and what
+    // it printed (standard output, then standard error).
+    let export = |from: &str, to: &str, more: &[&str]| {
+        let mut args = vec![
+            "export",
+            "csv",
+            "--workspace",
+            &ws,
+            "--from",
+            from,
+            "--to",
+            to,
+        ];
+        args.extend_from_slice(more);
+        let run = app.cli(&args);
+        let said = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (run.status.success(), said(&run.stdout), said(&run.stderr))
+    };
+    let (ok, stdout, stderr) = export(
         "2026-11-01",
-        "--to",
         "2026-11-30",
-        "--tags",
-        "dev",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
+        &["--tags", "dev", "--out", out_arg],
     );
+    assert!(ok, "{stdout}{stderr}");
     assert!(stdout.contains("exported 2 time entries"), "{stdout}");
     let from_cli = std::fs::read_to_string(&out).unwrap();
     let r = owner
@@ -533,41 +538,15 @@ async fn the_cli_writes_the_same_csv() {
         .with_timezone(&chrono_tz::Europe::Berlin)
         .date_naive()
         .to_string();
-    let run = app.cli(&[
-        "export",
-        "csv",
-        "--workspace",
-        &ws,
-        "--from",
-        "2026-10-01",
-        "--to",
-        &today,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
+    let (_, stdout, stderr) = export("2026-10-01", &today, &["--out", out_arg]);
     assert!(
         stdout.contains("exported 5 time entries (1 running left out)"),
-        "{stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
+        "{stdout}{stderr}"
     );
 
-    let run = app.cli(&[
-        "export",
-        "csv",
-        "--workspace",
-        &ws,
-        "--from",
-        "2026-11-01",
-        "--to",
-        "2026-13-01",
-    ]);
-    assert!(!run.status.success());
-    assert!(
-        String::from_utf8_lossy(&run.stderr).contains("Enter a date like"),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let (ok, _, stderr) = export("2026-11-01", "2026-13-01", &[]);
+    assert!(!ok);
+    assert!(stderr.contains("Enter a date like"), "{stderr}");
 }
 
 #[tokio::test]
