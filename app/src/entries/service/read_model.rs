@@ -147,16 +147,11 @@ fn uuid(raw: &str) -> Result<Uuid, Error> {
     Uuid::parse_str(raw).map_err(|e| Error::Internal(format!("uuid {raw:?}: {e}")))
 }
 
-/// A stored timestamp: RFC 3339 (PostgreSQL's JSON, SeaORM on SQLite)
-/// or with a space for the `T`.
+/// A stored timestamp, in any form the database layer reads
+/// ([`parse_time`](crate::db::direct::parse_time)).
 fn timestamp(raw: &str) -> Result<DateTime<Utc>, Error> {
-    if let Some(t) = crate::rfc3339::quick(raw.as_bytes()) {
-        return Ok(t);
-    }
-    DateTime::parse_from_rfc3339(raw)
-        .or_else(|_| DateTime::parse_from_str(raw, "%Y-%m-%d %H:%M:%S%.f%:z"))
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| Error::Internal(format!("timestamp {raw:?}: {e}")))
+    crate::db::direct::parse_time(raw)
+        .ok_or_else(|| Error::Internal(format!("timestamp {raw:?}: not a time")))
 }
 
 impl ViewRow {

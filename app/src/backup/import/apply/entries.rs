@@ -72,9 +72,11 @@ impl Run<'_> {
     }
 
     /// Reads the file's entries again, a batch at a time, and compares (and
-    /// writes) each batch.
+    /// writes) each batch; `shared` is the run's transaction, for the task
+    /// that writes.
     pub(super) async fn stream_entries(
         &mut self,
+        shared: Arc<DatabaseTransaction>,
         cmd: &ImportCommand,
         plan: &mut KindPlan,
         progress: &(dyn Fn(u64, u64) + Send + Sync),
@@ -102,7 +104,7 @@ impl Run<'_> {
         // batch is compared, and its statements built, while the previous
         // ones run, so SQLite is not kept waiting for either.
         let (wtx, mut wrx) = tokio::sync::mpsc::channel::<Writes>(2);
-        let (txn, scope) = (self.shared.clone(), self.scope.clone());
+        let (txn, scope) = (shared, self.scope.clone());
         let writer = tokio::spawn(async move {
             while let Some(w) = wrx.recv().await {
                 w.apply(&txn, &scope).await?;

@@ -110,9 +110,6 @@ fn change<M: PartialEq + Normal>(found: Option<&M>, row: &M) -> Change {
 /// One import (or preview) in progress.
 struct Run<'a> {
     txn: &'a DatabaseTransaction,
-    /// The same transaction, for the task that writes the entries while
-    /// the next batch is compared.
-    shared: Arc<DatabaseTransaction>,
     scope: &'a Scope,
     mode: Mode,
     write: bool,
@@ -167,7 +164,6 @@ pub(super) async fn run(
     let keep_ids = source.as_ref().is_some_and(|s| s.id == ws.id);
     let mut run = Run {
         txn: &txn,
-        shared: txn.clone(),
         scope,
         mode: cmd.mode,
         write,
@@ -249,7 +245,8 @@ pub(super) async fn run(
             run.write_rows::<tags::ActiveModel>(tags.rows).await?;
             run.write_invoices(invoices.rows).await?;
         }
-        run.stream_entries(cmd, &mut entry_plan, progress).await?;
+        run.stream_entries(txn.clone(), cmd, &mut entry_plan, progress)
+            .await?;
     }
     let found_live = entry_plan.updated + entry_plan.unchanged;
     let rest = live_here.saturating_sub(found_live.min(live_here));
@@ -278,7 +275,6 @@ pub(super) async fn run(
     let applied = write && run.problems.is_empty();
     let bulk = run.bulk.take();
     let (plans, problems) = (run.plans, run.problems);
-    drop(run.shared);
     // The entries' writer has finished (`stream_entries` waits for it).
     let txn = Arc::try_unwrap(txn)
         .map_err(|_| Error::Internal("an import's transaction is still shared".into()))?;
