@@ -528,6 +528,7 @@ async fn cross_site_posts_to_server_functions_are_refused() {
 #[tokio::test]
 async fn the_sign_in_rate_limit_triggers_per_ip() {
     let app = spawn_with(|s| s.auth_rate_limit_per_minute = 3).await;
+    app.align_to(60);
     let mut c = app.client();
     let email = unique_email("limited");
     for _ in 0..3 {

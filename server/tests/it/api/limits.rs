@@ -10,11 +10,7 @@ async fn each_token_is_rate_limited_and_every_response_says_where_it_stands() {
     let (other, _) = create_token(&mut owner, "Other", None, TokenScope::ReadOnly).await;
     let mut c = app.client();
     let w = Some(ws.as_str());
-    // Stay inside one window.
-    let into = app.now().rem_euclid(60);
-    if into > 50 {
-        app.advance(60 - into);
-    }
+    app.align_to(60);
     for remaining in [2, 1, 0] {
         let r = api(&mut c, "GET", "/api/v1/me", Some(&token), w, None).await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -55,10 +51,7 @@ async fn a_high_limit_is_reserved_in_blocks_and_holds_across_instances() {
     let (token, id) = create_token(&mut owner, "One", None, TokenScope::ReadOnly).await;
     let (shared, _) = create_token(&mut owner, "Shared", None, TokenScope::ReadOnly).await;
     let w = Some(ws.as_str());
-    let into = app.now().rem_euclid(60);
-    if into > 30 {
-        app.advance(60 - into);
-    }
+    app.align_to(60);
     // One instance: exactly the limit, the remaining count stepping down by one.
     let mut c = app.client();
     for used in 1..=100 {

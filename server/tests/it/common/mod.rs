@@ -182,8 +182,15 @@ impl TestApp {
     /// Moves the server's clock to one second into the next 30-second TOTP
     /// step, so a test has the rest of the step to act in.
     pub fn align_to_step(&self) {
-        let into = self.now().rem_euclid(30);
-        self.advance(30 - into + 1);
+        self.align_to(30);
+    }
+
+    /// Moves the server's clock to one second into the next fixed window of
+    /// `secs` (rate limits count in such windows), so a test counting
+    /// attempts is not split across two windows by a slow machine.
+    pub fn align_to(&self, secs: i64) {
+        let into = self.now().rem_euclid(secs);
+        self.advance(secs - into + 1);
     }
 
     /// Moves the server's clock forward.
