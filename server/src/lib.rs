@@ -56,18 +56,7 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The page routes' state: Leptos's options behind one `Arc` for the same
-/// reason (axum clones it per request, and Leptos again for each server
-/// function's context). Handlers that want the options take them by value.
-#[derive(Clone)]
-struct Site(Arc<LeptosOptions>);
-
-impl axum::extract::FromRef<Site> for LeptosOptions {
-    fn from_ref(site: &Site) -> Self {
-        LeptosOptions::clone(&site.0)
-    }
-}
-
+/// [`AppState`]'s fields.
 pub struct Shared {
     pub db: DatabaseConnection,
     pub settings: Arc<Settings>,
@@ -84,6 +73,18 @@ pub struct Shared {
     pub live: Arc<app::live::Hub>,
     /// The clock and the live hub, for jobs that outlive their request.
     pub background: app::context::Background,
+}
+
+/// The page routes' state: Leptos's options behind one `Arc` for the same
+/// reason (axum clones it per request, and Leptos again for each server
+/// function's context). Handlers that want the options take them by value.
+#[derive(Clone)]
+struct Site(Arc<LeptosOptions>);
+
+impl axum::extract::FromRef<Site> for LeptosOptions {
+    fn from_ref(site: &Site) -> Self {
+        LeptosOptions::clone(&site.0)
+    }
 }
 
 /// Builds the whole application router.
