@@ -4,11 +4,13 @@
 # instances sharing PostgreSQL (server/tests/it/load.rs, `soak`). It fails on
 # any 5xx or refusal, or when the database does not hold exactly the
 # acknowledged writes. The figures go into BENCHMARKS.md between the soak
-# markers. Runs the test build (the same profile as `make test`).
+# markers. Runs the test build of `make test`: the Makefile hands over its
+# package selection (SOAK_HOST) and its clippy settings, so nothing of ours
+# is compiled again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SOAK_CLIENTS="${SOAK_CLIENTS:-64}" SOAK_SECS="${SOAK_SECS:-60}"
-HOST=(-p app -p timether --features app/ssr)
+read -ra HOST <<<"${SOAK_HOST:--p app -p timether -p timether-bench --features app/ssr}"
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
