@@ -119,10 +119,11 @@ test("catalogue, timer across a reload, entries, archived projects", async ({ pa
 
   await page.getByRole("link", { name: "Reports" }).click();
   await ready(page);
-  await page.getByLabel("Period").selectOption({ label: "Custom" });
-  await page.getByLabel("From").fill("2026-01-01");
-  await page.getByLabel("To").fill("2030-12-31");
-  await page.getByLabel("To").blur();
+  const filters = page.getByRole("region", { name: "Report filters" });
+  await filters.getByLabel("Period").selectOption({ label: "Custom" });
+  await filters.getByLabel("From").fill("2026-01-01");
+  await filters.getByLabel("To").fill("2030-12-31");
+  await filters.getByLabel("To").blur();
   // 25 h conference + 1 h workshop + the few seconds of the timer.
   await expect(page.getByTestId("report-total")).toHaveText(/^26:0\d$/);
   await expect(page.getByRole("region", { name: "By project" }).getByText("Website")).toBeVisible();
