@@ -14,6 +14,7 @@ const port = 3000;
 
 export default defineConfig({
   testDir: "./tests",
+  globalTeardown: "./global-teardown.ts",
   timeout: 60_000,
   expect: { timeout: 10_000 },
   // Two files at a time, each test in order within its file: every test
