@@ -36,7 +36,7 @@ WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknow
 CLIPPY := RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" \
   CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: run test check soak bench bench-live fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e e2e-only wasm-target fmt clean-cache
+.PHONY: run test check soak bench bench-live fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e wasm-target fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
@@ -61,13 +61,10 @@ geoip:
 	@scripts/geoip.sh
 
 ## Every test: formatting, lints, unit, integration on SQLite and PostgreSQL, Playwright.
-# The tools and the release build (for Playwright) go side by side with the
-# lints and the test build (scripts/together.sh says why); the suites then
-# run one after the other, each with the machine to itself.
-test: test-deps
-	@scripts/together.sh release '$(MAKE) toolchain build-release' \
-	  lint '$(MAKE) lint'
-	$(MAKE) unit integration-sqlite integration-postgres e2e-only
+# One step after the other: on two cores each build keeps both busy, and
+# running the tools and the release build beside the test build made a
+# fresh machine's run slower, not quicker (BENCHMARKS.md, 2026-12-05).
+test: toolchain test-deps lint unit integration-sqlite integration-postgres e2e
 	@echo "make test: all suites passed"
 
 ## For iterating: formatting, host lints, unit and SQLite integration tests.
@@ -113,10 +110,7 @@ integration-postgres: test-deps geoip
 	TIMETHER_TEST_PYTHON="$$(scripts/python-deps.sh)" \
 	  TIMETHER_TEST_DATABASE_URL="$$(scripts/test-db.sh)" $(CLIPPY) cargo test $(HOST) --test it
 
-e2e: build-release e2e-only
-
-# Playwright against the release build as it is (`make test` built it).
-e2e-only:
+e2e: build-release
 	cd end2end && npx playwright test
 
 ## 64 people for 60 s through both doors, on SQLite and on two instances sharing PostgreSQL (figures into BENCHMARKS.md).
