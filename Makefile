@@ -36,7 +36,7 @@ WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknow
 CLIPPY := RUSTC_WORKSPACE_WRAPPER="$$(rustup which clippy-driver)" \
   CLIPPY_ARGS=-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: run test check soak bench bench-live fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e wasm-target fmt clean-cache
+.PHONY: run test check soak bench bench-live fuzz doctor toolchain test-deps geoip build-release lint lint-host lint-wasm fmt-check unit integration-sqlite integration-postgres e2e fmt clean-cache
 
 ## Install what is missing, build in release, serve http://127.0.0.1:3000 on SQLite.
 run: toolchain build-release
@@ -87,12 +87,8 @@ lint-host:
 	@rustup which clippy-driver >/dev/null || { echo 'clippy is missing: rustup component add clippy'; exit 1; }
 	$(CLIPPY) cargo test $(HOST) --all-targets --no-run
 
-lint-wasm: wasm-target
+lint-wasm:
 	cargo clippy $(WASM) -- -D warnings
-
-wasm-target:
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown \
-	  || rustup target add wasm32-unknown-unknown
 
 unit:
 	$(CLIPPY) cargo test $(HOST) --lib --bins
