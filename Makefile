@@ -28,8 +28,9 @@ WASM := -p app -p frontend --features app/hydrate --target wasm32-unknown-unknow
 # Clippy lints the host code while the tests are built: rustc's stand-in
 # clippy-driver compiles Timether's own crates (RUSTC_WORKSPACE_WRAPPER
 # leaves every dependency to rustc), so the dependencies are compiled once
-# for linting and testing instead of once more as `cargo clippy`'s
-# metadata-only pass (6 of a fresh machine's 62 minutes). Every host test
+# for linting and testing, with no `cargo clippy` pass of their own (on a
+# fresh machine that saved only 13 s: linting our crates is the cost, and
+# it stays; BENCHMARKS.md, 2026-12-06). Every host test
 # target sets the same two variables: cargo rebuilds our crates when either
 # changes. A plain `cargo test` by hand works too; it rebuilds our crates
 # without the lints.
